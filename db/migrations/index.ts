@@ -1,0 +1,8 @@
+// Ordered migrations, imported statically so a compiled binary carries them.
+// Add a file NNN_name.ts and list it here; names sort in apply order.
+import type { Migration } from 'kysely';
+import * as m001 from './001_init.ts';
+
+export const migrations: Record<string, Migration> = {
+  '001_init': m001,
+};

@@ -1,0 +1,210 @@
+// The database schema as types. Every query is checked against this interface.
+// Money columns are int8 in nano-USD ($1 = 1_000_000_000) and arrive in JS as bigint.
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Money = ColumnType<bigint, bigint | number | undefined, bigint | number>;
+type Json<T> = ColumnType<T, string | T | undefined, string | T>;
+
+/** 1 enabled, 2 disabled by hand, 3 disabled automatically (channels) / deleted (users) / expired (keys), 4 exhausted (keys). */
+export type Status = 1 | 2 | 3 | 4;
+export type Role = 'root' | 'admin' | 'user';
+
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  display_name: string;
+  password_hash: string | null;
+  role: Role;
+  status: ColumnType<number, number | undefined, number>;
+  group_name: ColumnType<string, string | undefined, string>;
+  balance: Money;
+  /** Post-paid account: calls are still metered and the balance may go below zero. */
+  unlimited: ColumnType<boolean, boolean | undefined, boolean>;
+  used: Money;
+  rpm: number | null;
+  tpm: number | null;
+  oneapi_id: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ApiKeysTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  /** sha256 hex of the full client key (`sk-…`). */
+  key_hash: string;
+  /** What the console shows: `sk-abcd…wxyz`. */
+  key_hint: string;
+  status: ColumnType<number, number | undefined, number>;
+  /** Total budget cap for this key, null = no cap. */
+  budget: Money | null;
+  used: Money;
+  period: 'daily' | 'weekly' | 'monthly' | null;
+  period_budget: Money | null;
+  period_used: Money;
+  period_start: Timestamp | null;
+  expires_at: Timestamp | null;
+  models: string[] | null;
+  ip_allow: string[] | null;
+  groups: string[] | null;
+  rpm: number | null;
+  tpm: number | null;
+  oneapi_id: number | null;
+  created_at: Timestamp;
+  last_used_at: Timestamp | null;
+}
+
+export interface ChannelsTable {
+  id: Generated<number>;
+  name: string;
+  /** One API's numeric channel type id (1 OpenAI, 14 Anthropic, 24 Gemini, 36 DeepSeek, 50 OpenAI-compatible, …). */
+  type: number;
+  base_url: string;
+  models: string[];
+  model_mapping: Json<Record<string, string>>;
+  priority: ColumnType<number, number | undefined, number>;
+  weight: ColumnType<number, number | undefined, number>;
+  groups: ColumnType<string[], string[] | undefined, string[]>;
+  status: ColumnType<number, number | undefined, number>;
+  status_reason: string | null;
+  config: Json<Record<string, string>>;
+  headers: Json<Record<string, string>>;
+  param_override: Json<Record<string, unknown>>;
+  system_prompt: string | null;
+  balance: Money | null;
+  balance_updated_at: Timestamp | null;
+  used: Money;
+  test_at: Timestamp | null;
+  test_latency_ms: number | null;
+  oneapi_id: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ChannelKeysTable {
+  id: Generated<number>;
+  channel_id: number;
+  /** AES-256-GCM ciphertext (base64 of iv|tag|data) of the upstream key. */
+  key_enc: string;
+  /** `sk-…abcd`: never the whole key. */
+  key_hint: string;
+  position: number;
+  status: ColumnType<number, number | undefined, number>;
+  status_reason: string | null;
+  cooldown_until: Timestamp | null;
+}
+
+export interface PricesTable {
+  model: string;
+  /** nano-USD per 1M tokens. */
+  input: Money;
+  output: Money;
+  cache_read: Money | null;
+  cache_write_5m: Money | null;
+  cache_write_1h: Money | null;
+  /** nano-USD per request, on top of tokens. */
+  per_request: Money | null;
+  /** Other units (images, TTS, STT, long-context tier), see server/billing/pricing.ts. */
+  extra: Json<Record<string, unknown>>;
+  source: string | null;
+  updated_at: Timestamp;
+}
+
+export interface CallLogsTable {
+  id: Generated<string>;
+  request_id: string;
+  created_at: Timestamp;
+  user_id: number | null;
+  key_id: number | null;
+  channel_id: number | null;
+  attempts: Json<Array<{ channel_id: number; status: number; error?: string; ms: number }>>;
+  endpoint: string;
+  model: string;
+  upstream_model: string | null;
+  stream: boolean;
+  status: number;
+  error_type: string | null;
+  error_message: string | null;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cached_tokens: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+  cost: Money;
+  latency_ms: number;
+  ttft_ms: number | null;
+  overhead_ms: number | null;
+  client_ip: string | null;
+  user_agent: string | null;
+  estimated: boolean;
+}
+
+export type LedgerKind = 'topup' | 'redeem' | 'adjust' | 'refund' | 'usage' | 'import';
+
+export interface LedgerTable {
+  id: Generated<string>;
+  user_id: number;
+  created_at: Timestamp;
+  kind: LedgerKind;
+  /** Signed: credits are positive, usage is negative. */
+  amount: Money;
+  balance_after: Money;
+  /** Number of calls aggregated into a usage row. */
+  calls: ColumnType<number, number | undefined, number>;
+  note: string | null;
+  actor: string | null;
+}
+
+export interface GroupsTable {
+  name: string;
+  /** Price multiplier in parts per million (1_000_000 = x1, 800_000 = x0.8). */
+  multiplier_ppm: ColumnType<number, number | undefined, number>;
+  description: ColumnType<string, string | undefined, string>;
+}
+
+export interface RedemptionCodesTable {
+  id: Generated<number>;
+  name: ColumnType<string, string | undefined, string>;
+  /** sha256 hex of the code; the code itself is shown once at creation. */
+  code_hash: string;
+  code_hint: string;
+  amount: Money;
+  /** 1 unused, 2 disabled, 3 used (One API's values). */
+  status: ColumnType<number, number | undefined, number>;
+  created_by: string | null;
+  created_at: Timestamp;
+  redeemed_at: Timestamp | null;
+  redeemed_by: number | null;
+  oneapi_id: number | null;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: Json<unknown>;
+  updated_at: Timestamp;
+}
+
+export interface Database {
+  users: UsersTable;
+  api_keys: ApiKeysTable;
+  channels: ChannelsTable;
+  channel_keys: ChannelKeysTable;
+  prices: PricesTable;
+  call_logs: CallLogsTable;
+  ledger: LedgerTable;
+  groups: GroupsTable;
+  redemption_codes: RedemptionCodesTable;
+  settings: SettingsTable;
+}
+
+export type User = Selectable<UsersTable>;
+export type ApiKey = Selectable<ApiKeysTable>;
+export type Channel = Selectable<ChannelsTable>;
+export type ChannelKey = Selectable<ChannelKeysTable>;
+export type Price = Selectable<PricesTable>;
+export type CallLog = Selectable<CallLogsTable>;
+export type NewCallLog = Insertable<CallLogsTable>;
+export type LedgerRow = Selectable<LedgerTable>;
+export type ChannelUpdate = Updateable<ChannelsTable>;

@@ -1,0 +1,71 @@
+// Configuration from the environment, validated once at start. A bad value is a clear
+// message and exit code 1, never a half-started server.
+import * as v from 'valibot';
+
+const port = v.pipe(v.string(), v.transform(Number), v.integer('must be an integer'), v.minValue(0), v.maxValue(65535));
+const optional = <T extends v.GenericSchema>(schema: T) => v.optional(v.pipe(v.string(), v.trim(), v.transform((s) => s || undefined), v.optional(schema)));
+
+const EnvSchema = v.object({
+  PORT: v.optional(port, '3000'),
+  HOST: v.optional(v.string(), '0.0.0.0'),
+  DATABASE_URL: optional(v.pipe(v.string(), v.regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://'))),
+  DATA_DIR: v.optional(v.string(), './data'),
+  SWITCHBOARD_SECRET: optional(v.pipe(v.string(), v.minLength(16, 'must be at least 16 characters'))),
+  ADMIN_KEY: optional(v.pipe(v.string(), v.minLength(16, 'must be at least 16 characters'))),
+  ADMIN_PASSWORD: optional(v.pipe(v.string(), v.minLength(8, 'must be at least 8 characters'))),
+  LOG_LEVEL: v.optional(v.picklist(['debug', 'info', 'warn', 'error', 'silent']), 'info'),
+  /** Largest request body accepted on the relay, in bytes. */
+  MAX_BODY_BYTES: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1024)), String(32 * 1024 * 1024)),
+  /** Upstream timeouts in milliseconds. */
+  UPSTREAM_CONNECT_TIMEOUT_MS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1)), '10000'),
+  UPSTREAM_FIRST_BYTE_TIMEOUT_MS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1)), '120000'),
+  UPSTREAM_IDLE_TIMEOUT_MS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1)), '60000'),
+  /** How long in-flight requests may run after SIGTERM before the server closes them. */
+  SHUTDOWN_GRACE_MS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(0)), '15000'),
+  /** Log/settlement batch flush interval. */
+  FLUSH_INTERVAL_MS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(5)), '200'),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  databaseUrl?: string;
+  dataDir: string;
+  secret?: string;
+  adminKey?: string;
+  adminPassword?: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  maxBodyBytes: number;
+  connectTimeoutMs: number;
+  firstByteTimeoutMs: number;
+  idleTimeoutMs: number;
+  shutdownGraceMs: number;
+  flushIntervalMs: number;
+};
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = v.safeParse(EnvSchema, env);
+  if (!result.success) {
+    const lines = result.issues.map((issue) => `  ${v.getDotPath(issue) ?? '?'}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = result.output;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    secret: e.SWITCHBOARD_SECRET,
+    adminKey: e.ADMIN_KEY,
+    adminPassword: e.ADMIN_PASSWORD,
+    logLevel: e.LOG_LEVEL,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    connectTimeoutMs: e.UPSTREAM_CONNECT_TIMEOUT_MS,
+    firstByteTimeoutMs: e.UPSTREAM_FIRST_BYTE_TIMEOUT_MS,
+    idleTimeoutMs: e.UPSTREAM_IDLE_TIMEOUT_MS,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    flushIntervalMs: e.FLUSH_INTERVAL_MS,
+  };
+}

@@ -1,0 +1,43 @@
+// Builds a Provider for any vendor that speaks OpenAI's wire format: it only declares
+// URL and auth. Adding such a vendor is one small file calling this.
+import type { ConfigField, Endpoint, Provider } from './types.ts';
+import { joinUrl } from './url.ts';
+
+export interface OpenAICompatibleSpec {
+  id: string;
+  types: number[];
+  name: { en: string; zh: string };
+  defaultBaseUrl: string;
+  models: string[];
+  /** Version segment appended when the base URL has none. Default `/v1`. */
+  prefix?: string;
+  keyFormat?: string;
+  configFields?: ConfigField[];
+  /** Endpoint paths that differ from OpenAI's. */
+  paths?: Partial<Record<Endpoint, string>>;
+  /** Override the base URL from config (e.g. Cloudflare's account id). */
+  baseUrl?: (base: string, config: Record<string, string>) => string;
+  extraHeaders?: Record<string, string>;
+}
+
+export function openAICompatible(spec: OpenAICompatibleSpec): Provider {
+  const prefix = spec.prefix ?? '/v1';
+  return {
+    id: spec.id,
+    types: spec.types,
+    name: spec.name,
+    defaultBaseUrl: spec.defaultBaseUrl,
+    auth: 'bearer',
+    keyFormat: spec.keyFormat,
+    configFields: spec.configFields,
+    models: spec.models,
+    wire: 'openai',
+    url(target, endpoint) {
+      const base = spec.baseUrl ? spec.baseUrl(target.baseUrl, target.config) : target.baseUrl;
+      return joinUrl(base, prefix, spec.paths?.[endpoint] ?? `/${endpoint}`);
+    },
+    headers(target) {
+      return target.key ? { authorization: `Bearer ${target.key}`, ...spec.extraHeaders } : { ...spec.extraHeaders };
+    },
+  };
+}
