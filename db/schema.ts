@@ -135,7 +135,8 @@ export interface CallLogsTable {
   cost: Money;
   latency_ms: number;
   ttft_ms: number | null;
-  overhead_ms: number | null;
+  /** Time spent in the gateway itself, in microseconds. */
+  overhead_us: number | null;
   client_ip: string | null;
   user_agent: string | null;
   estimated: boolean;

@@ -3,7 +3,9 @@
 import * as v from 'valibot';
 
 const port = v.pipe(v.string(), v.transform(Number), v.integer('must be an integer'), v.minValue(0), v.maxValue(65535));
-const optional = <T extends v.GenericSchema>(schema: T) => v.optional(v.pipe(v.string(), v.trim(), v.transform((s) => s || undefined), v.optional(schema)));
+/** Optional string variable; empty counts as unset. */
+const optional = (schema: v.GenericSchema<string, string>) =>
+  v.optional(v.pipe(v.string(), v.trim(), v.transform((s): string | undefined => s || undefined), v.optional(schema)));
 
 const EnvSchema = v.object({
   PORT: v.optional(port, '3000'),

@@ -120,7 +120,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       cost               int8 NOT NULL DEFAULT 0,
       latency_ms         int NOT NULL DEFAULT 0,
       ttft_ms            int,
-      overhead_ms        int,
+      overhead_us        int,
       client_ip          text,
       user_agent         text,
       estimated          boolean NOT NULL DEFAULT false

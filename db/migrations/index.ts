@@ -1,6 +1,6 @@
 // Ordered migrations, imported statically so a compiled binary carries them.
 // Add a file NNN_name.ts and list it here; names sort in apply order.
-import type { Migration } from 'kysely';
+import type { Migration } from 'kysely/migration';
 import * as m001 from './001_init.ts';
 
 export const migrations: Record<string, Migration> = {

@@ -1,0 +1,62 @@
+// Input schemas shared by the admin router, the CLI and the console.
+import * as v from 'valibot';
+
+export const UsdAmount = v.pipe(
+  v.union([v.string(), v.number()]),
+  v.transform(String),
+  v.regex(/^\d+(\.\d{1,9})?$/, 'must be a non-negative USD amount with at most 9 decimals'),
+);
+
+export const ModelList = v.pipe(
+  v.union([v.string(), v.array(v.string())]),
+  v.transform((x) => [...new Set((Array.isArray(x) ? x : x.split(',')).map((s) => s.trim()).filter(Boolean))]),
+);
+
+export const ChannelCreate = v.object({
+  name: v.pipe(v.string(), v.trim(), v.nonEmpty('name is required')),
+  type: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  baseUrl: v.optional(v.pipe(v.string(), v.trim(), v.check((s) => s === '' || /^https?:\/\/[^\s]+$/.test(s), 'must be an http(s) URL')), ''),
+  /** Upstream keys, one per line. */
+  key: v.pipe(v.string(), v.trim(), v.nonEmpty('at least one key is required')),
+  models: v.pipe(ModelList, v.minLength(1, 'at least one model is required')),
+  priority: v.optional(v.pipe(v.number(), v.integer()), 0),
+  weight: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 1),
+  mapping: v.optional(v.record(v.string(), v.string()), {}),
+  groups: v.optional(ModelList, ['default']),
+  config: v.optional(v.record(v.string(), v.string()), {}),
+});
+
+export const KeyCreate = v.object({
+  name: v.pipe(v.string(), v.trim(), v.nonEmpty('name is required')),
+  /** Username or id of the owner; the root account when absent. */
+  user: v.optional(v.union([v.string(), v.number()])),
+  budgetUsd: v.optional(UsdAmount),
+  models: v.optional(ModelList),
+  expiresAt: v.optional(v.pipe(v.string(), v.isoTimestamp('must be an ISO timestamp'))),
+});
+
+export const UserCreate = v.object({
+  username: v.pipe(v.string(), v.trim(), v.regex(/^[A-Za-z0-9_.@-]{2,64}$/, 'must be 2-64 letters, digits or _.@-')),
+  password: v.optional(v.pipe(v.string(), v.minLength(8, 'must be at least 8 characters'))),
+  role: v.optional(v.picklist(['admin', 'user']), 'user'),
+  group: v.optional(v.pipe(v.string(), v.nonEmpty()), 'default'),
+  balanceUsd: v.optional(UsdAmount),
+  unlimited: v.optional(v.boolean(), false),
+});
+
+export const PriceSet = v.object({
+  model: v.pipe(v.string(), v.trim(), v.nonEmpty('model is required')),
+  inputUsdPerM: UsdAmount,
+  outputUsdPerM: UsdAmount,
+  cacheReadUsdPerM: v.optional(UsdAmount),
+  cacheWrite5mUsdPerM: v.optional(UsdAmount),
+  cacheWrite1hUsdPerM: v.optional(UsdAmount),
+  perRequestUsd: v.optional(UsdAmount),
+});
+
+export const LogQuery = v.object({
+  limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000)), 50),
+  before: v.optional(v.pipe(v.union([v.string(), v.number()]), v.transform(String), v.regex(/^\d+$/))),
+  model: v.optional(v.string()),
+  keyId: v.optional(v.number()),
+});

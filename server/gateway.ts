@@ -1,0 +1,102 @@
+// Assembles a running gateway: database, caches, batch writer, HTTP server. `startGateway`
+// is what `bun start` runs and what tests call to get a real server on a random port.
+import { join } from 'node:path';
+import { Elysia } from 'elysia';
+import { connect, migrate } from '../db/connect.ts';
+import { adminPlugin } from './admin/plugin.ts';
+import { Accounts } from './billing/accounts.ts';
+import { ensureAdminKey, ensureRoot } from './bootstrap.ts';
+import type { Config } from './config.ts';
+import type { Gateway } from './context.ts';
+import { createLogger } from './logger.ts';
+import { LogWriter } from './logs/writer.ts';
+import { relayPlugin } from './relay/plugin.ts';
+import { loadMasterSecret, randomToken, SecretBox } from './secrets/crypto.ts';
+import { Store } from './state/store.ts';
+import { Mutex } from './util/mutex.ts';
+
+const INVALIDATE_CHANNEL = 'switchboard_invalidate';
+
+export interface RunningGateway {
+  gw: Gateway;
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function startGateway(config: Config): Promise<RunningGateway> {
+  const log = createLogger(config.logLevel);
+  const master = loadMasterSecret(config.secret, join(config.dataDir, 'secret.key'));
+  if (master.generated) log.warn('generated a master secret for upstream keys; back it up', { file: join(config.dataDir, 'secret.key') });
+  const box = new SecretBox(master.secret);
+  config = { ...config, adminKey: ensureAdminKey(config.adminKey, config.dataDir) };
+
+  const db = await connect({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const applied = await migrate(db.db);
+  if (applied.length) log.info('applied migrations', { migrations: applied });
+  await ensureRoot(db.db, config.adminPassword, log);
+
+  const instanceId = randomToken(12);
+  const dbLock = new Mutex();
+  const accounts = new Accounts();
+  const store = new Store(db.db, box, log);
+  const writer = new LogWriter(db.db, accounts, dbLock, log, config.flushIntervalMs);
+  store.onReload.push(() => dbLock.run(() => accounts.refresh(db.db)));
+
+  const gw: Gateway = {
+    config, db, store, accounts, writer, log, box, dbLock, inflight: new Set(),
+    async invalidate() {
+      await store.reload();
+      await db.db.selectNoFrom((eb) => eb.fn('pg_notify', [eb.val(INVALIDATE_CHANNEL), eb.val(instanceId)]).as('n')).execute();
+    },
+  };
+  await store.reload();
+  // Another instance changed something: rebuild our caches too.
+  const unlisten = await db.listen(INVALIDATE_CHANNEL, (payload) => {
+    if (payload !== instanceId) void store.reload();
+  });
+  writer.start();
+
+  const app = new Elysia()
+    .onError(({ code, error }) => {
+      if (code === 'NOT_FOUND') return Response.json({ error: { message: 'Not found.', type: 'invalid_request_error', code: 'not_found', param: null } }, { status: 404 });
+      log.error('unhandled request error', { code, error });
+      return Response.json({ error: { message: 'Internal gateway error.', type: 'server_error', code: 'internal_error', param: null } }, { status: 500 });
+    })
+    .get('/healthz', async () => {
+      try {
+        await db.db.selectNoFrom((eb) => eb.val(1).as('ok')).execute();
+        return Response.json({ status: 'ok', database: db.kind });
+      } catch (e) {
+        return Response.json({ status: 'error', database: db.kind, error: (e as Error).message }, { status: 503 });
+      }
+    })
+    .use(relayPlugin(gw))
+    .use(adminPlugin(gw))
+    .listen({ port: config.port, hostname: config.host, idleTimeout: 255, maxRequestBodySize: config.maxBodyBytes + 1024 });
+
+  const server = app.server!;
+  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${server.port}`;
+  log.info('switchboard listening', { url, database: db.kind });
+
+  let stopping: Promise<void> | null = null;
+  return {
+    gw,
+    url,
+    port: server.port!,
+    stop() {
+      stopping ??= (async () => {
+        await server.stop(false);
+        // Let in-flight calls and streams finish, up to the grace period.
+        const deadline = new Promise((r) => setTimeout(r, config.shutdownGraceMs));
+        await Promise.race([Promise.allSettled([...gw.inflight]), deadline]);
+        await server.stop(true);
+        await writer.stop();
+        await unlisten().catch(() => {});
+        await db.close();
+        log.info('switchboard stopped');
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,159 @@
+// Call logs and settlements leave the hot path through this queue. Every flush is one
+// transaction: insert the batch's log rows, charge each user once (balance, used and a
+// usage ledger row with the batch's call count), and add spend to keys and channels.
+// A failed flush keeps its batch and retries; shutdown flushes what is left.
+import { type Kysely, sql } from 'kysely';
+import type { Database, NewCallLog } from '../../db/schema.ts';
+import type { Accounts } from '../billing/accounts.ts';
+import type { Logger } from '../logger.ts';
+import type { Mutex } from '../util/mutex.ts';
+
+export interface Settled {
+  log: NewCallLog;
+  userId: number | null;
+  keyId: number | null;
+  channelId: number | null;
+  cost: bigint;
+}
+
+const MAX_BATCH = 1000;
+
+export class LogWriter {
+  private queue: Settled[] = [];
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private flushing: Promise<void> | null = null;
+  /** Called with each committed batch (live events, metrics). */
+  onCommitted: Array<(batch: Settled[]) => void> = [];
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly accounts: Accounts,
+    private readonly dbLock: Mutex,
+    private readonly log: Logger,
+    private readonly intervalMs: number,
+  ) {}
+
+  start(): void {
+    this.timer ??= setInterval(() => void this.flush(), this.intervalMs);
+  }
+
+  push(item: Settled): void {
+    this.queue.push(item);
+    if (this.queue.length >= MAX_BATCH) void this.flush();
+  }
+
+  get backlog(): number {
+    return this.queue.length;
+  }
+
+  /** Flush everything queued so far; resolves when it is committed (or has failed and been requeued). */
+  flush(): Promise<void> {
+    if (this.flushing) return this.flushing.then(() => (this.queue.length ? this.flush() : undefined));
+    if (this.queue.length === 0) return Promise.resolve();
+    this.flushing = this.dbLock
+      .run(async () => {
+        while (this.queue.length) {
+          const batch = this.queue.splice(0, MAX_BATCH);
+          try {
+            await this.commit(batch);
+          } catch (err) {
+            this.queue.unshift(...batch);
+            this.log.error('flush of call logs failed; will retry', { error: err, backlog: this.queue.length });
+            return;
+          }
+          for (const fn of this.onCommitted) {
+            try { fn(batch); } catch (err) { this.log.warn('onCommitted listener failed', { error: err }); }
+          }
+        }
+      })
+      .finally(() => {
+        this.flushing = null;
+      });
+    return this.flushing;
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.flush();
+  }
+
+  private async commit(batch: Settled[]): Promise<void> {
+    const byUser = sumBy(batch, (s) => s.userId);
+    const byKey = sumBy(batch, (s) => s.keyId);
+    const byChannel = sumBy(batch, (s) => s.channelId);
+    const userAfter = new Map<number, bigint>();
+    const keyAfter = new Map<number, bigint>();
+
+    await this.db.transaction().execute(async (tx) => {
+      // Idempotent by request_id, so a replayed batch is never counted twice.
+      const inserted = await tx.insertInto('call_logs').values(batch.map((s) => s.log))
+        .onConflict((oc) => oc.column('request_id').doNothing()).returning('request_id').execute();
+      if (inserted.length !== batch.length) {
+        const fresh = new Set(inserted.map((r) => r.request_id));
+        for (const s of batch) if (!fresh.has(s.log.request_id)) s.cost = 0n;
+        recompute(batch, byUser, byKey, byChannel);
+      }
+      const users = [...byUser].filter(([, v]) => v.cost > 0n);
+      if (users.length) {
+        const rows = await sql<{ id: number; balance: bigint }>`
+          UPDATE users u SET balance = u.balance - d.cost, used = u.used + d.cost, updated_at = now()
+          FROM (SELECT unnest(${users.map(([id]) => id)}::int[]) AS id, unnest(${users.map(([, v]) => v.cost.toString())}::int8[]) AS cost) d
+          WHERE u.id = d.id RETURNING u.id, u.balance`.execute(tx);
+        for (const r of rows.rows) userAfter.set(r.id, BigInt(r.balance));
+        await tx.insertInto('ledger').values(users.filter(([id]) => userAfter.has(id)).map(([id, v]) => ({
+          user_id: id, kind: 'usage' as const, amount: -v.cost, balance_after: userAfter.get(id)!, calls: v.calls,
+          note: `${v.calls} call(s)`,
+        }))).execute();
+      }
+      const keys = [...byKey].filter(([, v]) => v.cost > 0n || v.calls > 0);
+      if (keys.length) {
+        const rows = await sql<{ id: number; used: bigint }>`
+          UPDATE api_keys k SET used = k.used + d.cost, last_used_at = now()
+          FROM (SELECT unnest(${keys.map(([id]) => id)}::int[]) AS id, unnest(${keys.map(([, v]) => v.cost.toString())}::int8[]) AS cost) d
+          WHERE k.id = d.id RETURNING k.id, k.used`.execute(tx);
+        for (const r of rows.rows) keyAfter.set(r.id, BigInt(r.used));
+      }
+      const channels = [...byChannel].filter(([, v]) => v.cost > 0n);
+      if (channels.length) {
+        await sql`
+          UPDATE channels c SET used = c.used + d.cost
+          FROM (SELECT unnest(${channels.map(([id]) => id)}::int[]) AS id, unnest(${channels.map(([, v]) => v.cost.toString())}::int8[]) AS cost) d
+          WHERE c.id = d.id`.execute(tx);
+      }
+    });
+
+    for (const [id, v] of byUser) this.accounts.flushed(id, v.pendingCost, userAfter.get(id) ?? null);
+    for (const [id, v] of byKey) this.accounts.keyFlushed(id, v.pendingCost, keyAfter.get(id) ?? null);
+  }
+}
+
+interface Sum { cost: bigint; calls: number; pendingCost: bigint }
+
+function sumBy(batch: Settled[], pick: (s: Settled) => number | null): Map<number, Sum> {
+  const m = new Map<number, Sum>();
+  for (const s of batch) {
+    const id = pick(s);
+    if (id === null) continue;
+    const e = m.get(id) ?? { cost: 0n, calls: 0, pendingCost: 0n };
+    e.cost += s.cost;
+    e.pendingCost += s.cost;
+    e.calls += 1;
+    m.set(id, e);
+  }
+  return m;
+}
+
+/** After dropping already-logged rows, charge only what is new (pending still clears in full). */
+function recompute(batch: Settled[], ...maps: Array<Map<number, Sum>>): void {
+  for (const m of maps) for (const e of m.values()) { e.cost = 0n; e.calls = 0; }
+  const [byUser, byKey, byChannel] = maps as [Map<number, Sum>, Map<number, Sum>, Map<number, Sum>];
+  for (const s of batch) {
+    for (const [m, id] of [[byUser, s.userId], [byKey, s.keyId], [byChannel, s.channelId]] as const) {
+      if (id === null) continue;
+      const e = m.get(id)!;
+      e.cost += s.cost;
+      e.calls += 1;
+    }
+  }
+}

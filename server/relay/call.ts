@@ -1,0 +1,107 @@
+// One relayed call from arrival to its log row. Handlers fill it in as they go; `finish`
+// settles the reservation at the exact cost and queues the log row, exactly once.
+import type { Reservation } from '../billing/accounts.ts';
+import { costOf, type PriceEntry } from '../billing/pricing.ts';
+import type { Gateway } from '../context.ts';
+import type { ChannelEntry } from '../state/types.ts';
+import type { Principal } from './auth.ts';
+import type { RelayError } from './errors.ts';
+import { type MeteredUsage, ZERO_USAGE } from './protocol/openai-types.ts';
+
+export interface AttemptRecord {
+  channel_id: number;
+  key_id?: number;
+  status: number;
+  error?: string;
+  ms: number;
+}
+
+let seq = 0;
+const node = Math.random().toString(36).slice(2, 6);
+
+/** Sortable, unique request id: time, process tag, counter. */
+export function newRequestId(): string {
+  seq = (seq + 1) % 1_679_616;
+  return `req_${Date.now().toString(36)}${node}${seq.toString(36).padStart(4, '0')}`;
+}
+
+export class Call {
+  readonly requestId = newRequestId();
+  readonly startedAt = new Date();
+  readonly t0 = performance.now();
+  model = '';
+  upstreamModel: string | null = null;
+  stream = false;
+  principal: Principal | null = null;
+  channel: ChannelEntry | null = null;
+  price: PriceEntry | null = null;
+  multiplierPpm = 1_000_000;
+  reservation: Reservation | null = null;
+  attempts: AttemptRecord[] = [];
+  /** performance.now() marks, for latency, time to first token and gateway overhead. */
+  upstreamStart = 0;
+  upstreamHeaders = 0;
+  upstreamEnd = 0;
+  firstByte = 0;
+  /** Gateway time before the upstream request plus after its answer, in µs. */
+  overheadUs = 0;
+  private done = false;
+
+  constructor(
+    readonly endpoint: string,
+    readonly clientIp: string | null,
+    readonly userAgent: string | null,
+  ) {}
+
+  /** Record gateway overhead once the response is handed to the client. */
+  markResponseReady(): number {
+    const now = performance.now();
+    const after = this.upstreamEnd ? now - this.upstreamEnd : this.upstreamHeaders ? now - this.upstreamHeaders : 0;
+    const before = this.upstreamStart ? this.upstreamStart - this.t0 : now - this.t0;
+    this.overheadUs = Math.round((before + after) * 1000);
+    return this.overheadUs;
+  }
+
+  finish(gw: Gateway, outcome: { status: number; error?: RelayError | null; usage?: MeteredUsage | null; estimated?: boolean }): void {
+    if (this.done) return;
+    this.done = true;
+    const usage = outcome.usage ?? ZERO_USAGE;
+    const cost = this.price && outcome.usage ? costOf(usage, this.price, this.multiplierPpm) : 0n;
+    if (this.reservation) gw.accounts.settle(this.reservation, cost);
+    const end = performance.now();
+    const p = this.principal;
+    gw.writer.push({
+      userId: p?.user.id ?? null,
+      keyId: p?.key.id ?? null,
+      channelId: this.channel?.id ?? null,
+      cost,
+      log: {
+        request_id: this.requestId,
+        created_at: this.startedAt,
+        user_id: p?.user.id ?? null,
+        key_id: p?.key.id ?? null,
+        channel_id: this.channel?.id ?? null,
+        attempts: JSON.stringify(this.attempts),
+        endpoint: this.endpoint,
+        model: this.model,
+        upstream_model: this.upstreamModel,
+        stream: this.stream,
+        status: outcome.status,
+        error_type: outcome.error?.code ?? outcome.error?.type ?? null,
+        error_message: outcome.error?.message?.slice(0, 2000) ?? null,
+        prompt_tokens: usage.input + usage.cacheRead + usage.cacheWrite + usage.cacheWrite1h,
+        completion_tokens: usage.output,
+        cached_tokens: usage.cacheRead,
+        cache_write_tokens: usage.cacheWrite + usage.cacheWrite1h,
+        reasoning_tokens: usage.reasoning,
+        cost,
+        latency_ms: Math.round(end - this.t0),
+        ttft_ms: this.firstByte ? Math.round(this.firstByte - this.t0) : null,
+        overhead_us: this.overheadUs || null,
+        client_ip: this.clientIp,
+        user_agent: this.userAgent?.slice(0, 300) ?? null,
+        estimated: outcome.estimated ?? false,
+      },
+    });
+  }
+}

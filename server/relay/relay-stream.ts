@@ -1,0 +1,104 @@
+// Pumps an upstream stream to the client through a transform, with an idle deadline,
+// and finishes the call exactly once: on the upstream's end, on an upstream failure
+// (the client gets an error event) or when the client goes away (upstream aborted).
+import type { Gateway } from '../context.ts';
+import type { Call } from './call.ts';
+import { errorBody, RelayError } from './errors.ts';
+import type { MeteredUsage } from './protocol/openai-types.ts';
+import type { Attempt } from './upstream.ts';
+
+export interface StreamTransform {
+  push(chunk: Uint8Array): Uint8Array | null;
+  end(): Uint8Array | null;
+  /** Usage reported by the upstream, if any. */
+  usage(): MeteredUsage | null;
+  /** Local estimate from what was delivered, when the upstream reported none. */
+  estimate(): MeteredUsage;
+}
+
+const encoder = new TextEncoder();
+
+export function relayStream(gw: Gateway, call: Call, attempt: Attempt, transform: StreamTransform): ReadableStream<Uint8Array> {
+  const reader = attempt.response.body!.getReader();
+  const idleMs = gw.config.idleTimeoutMs;
+  let settled = false;
+
+  const finish = (status: number, error: RelayError | null) => {
+    if (settled) return;
+    settled = true;
+    call.upstreamEnd = performance.now();
+    const reported = transform.usage();
+    call.finish(gw, { status, error, usage: reported ?? transform.estimate(), estimated: !reported });
+  };
+
+  // Shutdown waits for streams in flight: track this one until it settles.
+  let resolveDone!: () => void;
+  const done = new Promise<void>((resolve) => { resolveDone = resolve; });
+  gw.inflight.add(done);
+  const release = () => {
+    gw.inflight.delete(done);
+    resolveDone();
+  };
+
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        for (;;) {
+          const r = await readWithDeadline(reader, idleMs);
+          if (r === 'idle') {
+            attempt.abort('stream idle timeout');
+            const err = new RelayError(504, `Upstream stream was idle for more than ${idleMs} ms.`, 'timeout_error', 'upstream_idle_timeout');
+            controller.enqueue(encoder.encode(`data: ${errorBody(err.message, err.type, err.code)}\n\n`));
+            finish(504, err);
+            controller.close();
+            release();
+            return;
+          }
+          if (r.done) {
+            const tail = transform.end();
+            if (tail) controller.enqueue(tail);
+            finish(200, null);
+            controller.close();
+            release();
+            return;
+          }
+          const out = transform.push(r.value);
+          if (out && out.byteLength) {
+            if (!call.firstByte) call.firstByte = performance.now();
+            controller.enqueue(out);
+            return;
+          }
+        }
+      } catch (e) {
+        if (settled) return;
+        const err = new RelayError(502, `Upstream stream failed: ${(e as Error).message}`, 'upstream_error', 'upstream_stream_broken');
+        try {
+          controller.enqueue(encoder.encode(`data: ${errorBody(err.message, err.type, err.code)}\n\n`));
+          controller.close();
+        } catch {}
+        finish(502, err);
+        release();
+      }
+    },
+    cancel() {
+      attempt.abort('client disconnected');
+      reader.cancel().catch(() => {});
+      finish(499, new RelayError(499, 'Client closed the stream.', 'invalid_request_error', 'client_closed'));
+      release();
+    },
+  }, { highWaterMark: 0 });
+}
+
+function readWithDeadline(reader: ReadableStreamDefaultReader<Uint8Array>, ms: number): Promise<Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>> | 'idle'> {
+  let timer: ReturnType<typeof setTimeout>;
+  const idle = new Promise<'idle'>((resolve) => { timer = setTimeout(() => resolve('idle'), ms); });
+  return Promise.race([reader.read(), idle]).finally(() => clearTimeout(timer));
+}
+
+export const sseHeaders = (requestId: string, overheadUs: number): Record<string, string> => ({
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  'x-accel-buffering': 'no',
+  'x-request-id': requestId,
+  'x-switchboard-overhead-ms': (overheadUs / 1000).toFixed(3),
+});

@@ -1,0 +1,59 @@
+// One upstream HTTP attempt with a first-byte deadline, linked to the client's abort.
+import { RelayError } from './errors.ts';
+import type { UpstreamRequest } from './providers/types.ts';
+
+export interface Attempt {
+  response: Response;
+  /** Abort the upstream request (client went away, idle timeout). */
+  abort: (reason?: string) => void;
+  signal: AbortSignal;
+}
+
+export async function sendUpstream(req: UpstreamRequest, clientSignal: AbortSignal | undefined, firstByteMs: number): Promise<Attempt> {
+  const ctrl = new AbortController();
+  const abort = (reason = 'aborted') => { if (!ctrl.signal.aborted) ctrl.abort(new Error(reason)); };
+  const onClientAbort = () => abort('client disconnected');
+  clientSignal?.addEventListener('abort', onClientAbort, { once: true });
+  let timedOut = false;
+  const timer = setTimeout(() => { timedOut = true; abort('first byte timeout'); }, firstByteMs);
+  try {
+    const response = await fetch(req.url, {
+      method: req.method,
+      headers: req.headers,
+      body: req.body,
+      signal: ctrl.signal,
+      redirect: 'manual',
+      // Bun: keep the upstream's compressed bytes out of our way; we forward what we read.
+      decompress: true,
+    } as RequestInit);
+    return { response, abort, signal: ctrl.signal };
+  } catch (err) {
+    clientSignal?.removeEventListener('abort', onClientAbort);
+    if (timedOut) throw new RelayError(504, `Upstream did not answer within ${firstByteMs} ms.`, 'timeout_error', 'upstream_timeout');
+    if (clientSignal?.aborted) throw new RelayError(499, 'Client closed the request.', 'invalid_request_error', 'client_closed');
+    throw new RelayError(502, `Upstream connection failed: ${(err as Error).message}`, 'upstream_error', 'upstream_unreachable');
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Map an upstream HTTP error to what the client sees, keeping the upstream's message. */
+export function upstreamError(status: number, message: string): RelayError {
+  if (status === 429) return new RelayError(429, message, 'rate_limit_error', 'upstream_rate_limited');
+  if (status === 400 || status === 404 || status === 413 || status === 422) return new RelayError(status, message, 'invalid_request_error', 'upstream_rejected');
+  if (status === 503) return new RelayError(503, message, 'upstream_error', 'upstream_unavailable');
+  if (status === 504 || status === 408) return new RelayError(504, message, 'timeout_error', 'upstream_timeout');
+  // 401/403 from upstream are the channel's credentials, not the client's: a gateway fault.
+  return new RelayError(502, message, 'upstream_error', `upstream_${status}`);
+}
+
+/** Pull a readable message out of an upstream error body (OpenAI shape or anything else). */
+export function upstreamMessage(status: number, body: string): string {
+  try {
+    const j = JSON.parse(body) as { error?: { message?: string } | string; message?: string };
+    const m = typeof j.error === 'string' ? j.error : j.error?.message ?? j.message;
+    if (m) return `Upstream error ${status}: ${m}`;
+  } catch {}
+  const text = body.trim().slice(0, 500);
+  return text ? `Upstream error ${status}: ${text}` : `Upstream error ${status}.`;
+}

@@ -1,0 +1,149 @@
+// The relay's read model: keys, users, channels (with decrypted key pools), prices and
+// group multipliers, held in memory. `reload()` rebuilds everything from the database
+// in one pass and swaps it in atomically, so a request never sees half an update.
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.ts';
+import type { PriceEntry } from '../billing/pricing.ts';
+import type { Logger } from '../logger.ts';
+import { providerFor } from '../relay/providers/registry.ts';
+import type { SecretBox } from '../secrets/crypto.ts';
+import type { ChannelEntry, KeyEntry, Tier, UserEntry } from './types.ts';
+
+const DEFAULT_MAX_TOKENS = 4096;
+
+interface Snapshot {
+  keysByHash: Map<string, KeyEntry>;
+  keysById: Map<number, KeyEntry>;
+  users: Map<number, UserEntry>;
+  channels: Map<number, ChannelEntry>;
+  /** model → priority tiers (highest first) of enabled channels serving it. */
+  routes: Map<string, Tier[]>;
+  prices: Map<string, PriceEntry>;
+  groupPpm: Map<string, number>;
+}
+
+export class Store {
+  private snap: Snapshot = emptySnapshot();
+  private reloading: Promise<void> | null = null;
+  private again = false;
+  /** Called after every successful reload (Accounts refreshes balances here). */
+  onReload: Array<() => void | Promise<void>> = [];
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly box: SecretBox,
+    private readonly log: Logger,
+  ) {}
+
+  keyByHash(hash: string) { return this.snap.keysByHash.get(hash); }
+  keyById(id: number) { return this.snap.keysById.get(id); }
+  user(id: number) { return this.snap.users.get(id); }
+  channel(id: number) { return this.snap.channels.get(id); }
+  channels() { return this.snap.channels.values(); }
+  routes(model: string) { return this.snap.routes.get(model); }
+  models() { return this.snap.routes.keys(); }
+  price(model: string) { return this.snap.prices.get(model); }
+  groupMultiplierPpm(group: string) { return this.snap.groupPpm.get(group) ?? 1_000_000; }
+
+  /**
+   * Rebuild from the database. Concurrent calls coalesce: one more reload runs after
+   * the current one, so the last admin change is always picked up.
+   */
+  reload(): Promise<void> {
+    if (this.reloading) {
+      this.again = true;
+      return this.reloading;
+    }
+    this.reloading = (async () => {
+      try {
+        do {
+          this.again = false;
+          this.snap = await this.load();
+          for (const fn of this.onReload) await fn();
+        } while (this.again);
+      } finally {
+        this.reloading = null;
+      }
+    })();
+    return this.reloading;
+  }
+
+  private async load(): Promise<Snapshot> {
+    const [users, keys, channels, poolKeys, prices, groups] = await Promise.all([
+      this.db.selectFrom('users').select(['id', 'username', 'role', 'status', 'group_name', 'unlimited']).execute(),
+      this.db.selectFrom('api_keys').selectAll().execute(),
+      this.db.selectFrom('channels').selectAll().execute(),
+      this.db.selectFrom('channel_keys').selectAll().orderBy('position').execute(),
+      this.db.selectFrom('prices').selectAll().execute(),
+      this.db.selectFrom('groups').selectAll().execute(),
+    ]);
+    const snap = emptySnapshot();
+    for (const u of users) {
+      snap.users.set(u.id, { id: u.id, username: u.username, role: u.role, status: u.status, group: u.group_name, unlimited: u.unlimited });
+    }
+    for (const k of keys) {
+      const entry: KeyEntry = {
+        id: k.id, userId: k.user_id, name: k.name, status: k.status, budget: k.budget, used: k.used,
+        expiresAt: k.expires_at ? new Date(k.expires_at).getTime() : null,
+        models: k.models && k.models.length ? new Set(k.models) : null,
+        ipAllow: k.ip_allow && k.ip_allow.length ? k.ip_allow : null,
+        groups: k.groups && k.groups.length ? k.groups : null,
+      };
+      snap.keysByHash.set(k.key_hash, entry);
+      snap.keysById.set(k.id, entry);
+    }
+    const pools = new Map<number, ChannelEntry['keys']>();
+    for (const pk of poolKeys) {
+      let key: string;
+      try {
+        key = this.box.open(pk.key_enc);
+      } catch {
+        this.log.error('cannot decrypt channel key: wrong SWITCHBOARD_SECRET?', { channel_id: pk.channel_id, key_id: pk.id });
+        continue;
+      }
+      const list = pools.get(pk.channel_id) ?? [];
+      list.push({ id: pk.id, key, status: pk.status, cooldownUntil: pk.cooldown_until ? new Date(pk.cooldown_until).getTime() : 0 });
+      pools.set(pk.channel_id, list);
+    }
+    for (const c of channels) {
+      const provider = providerFor(c.type);
+      const entry: ChannelEntry = {
+        id: c.id, name: c.name, type: c.type, provider,
+        baseUrl: (c.base_url || provider.defaultBaseUrl).replace(/\/+$/, ''),
+        models: new Set(c.models), mapping: c.model_mapping ?? {}, priority: c.priority, weight: c.weight,
+        groups: new Set(c.groups), status: c.status, config: c.config ?? {}, headers: c.headers ?? {},
+        keys: pools.get(c.id) ?? [], cursor: 0,
+      };
+      snap.channels.set(c.id, entry);
+      if (c.status !== 1) continue;
+      for (const model of c.models) {
+        const tiers = snap.routes.get(model) ?? [];
+        let tier = tiers.find((t) => t.priority === c.priority);
+        if (!tier) {
+          tier = { priority: c.priority, channels: [] };
+          tiers.push(tier);
+          tiers.sort((a, b) => b.priority - a.priority);
+        }
+        tier.channels.push(entry);
+        snap.routes.set(model, tiers);
+      }
+    }
+    for (const p of prices) {
+      const extra = (p.extra ?? {}) as Record<string, unknown>;
+      snap.prices.set(p.model, {
+        model: p.model, input: p.input, output: p.output, cacheRead: p.cache_read, cacheWrite5m: p.cache_write_5m,
+        cacheWrite1h: p.cache_write_1h, perRequest: p.per_request,
+        defaultMaxTokens: typeof extra.default_max_tokens === 'number' ? extra.default_max_tokens : DEFAULT_MAX_TOKENS,
+      });
+    }
+    for (const g of groups) snap.groupPpm.set(g.name, g.multiplier_ppm);
+    return snap;
+  }
+}
+
+function emptySnapshot(): Snapshot {
+  return {
+    keysByHash: new Map(), keysById: new Map(), users: new Map(), channels: new Map(),
+    routes: new Map(), prices: new Map(), groupPpm: new Map(),
+  };
+}

@@ -1,0 +1,60 @@
+// In-memory views of the rows the relay reads on every request. Built from the database
+// at start and rebuilt when an admin changes something; the hot path reads only these.
+import type { PriceEntry } from '../billing/pricing.ts';
+import type { Provider } from '../relay/providers/types.ts';
+
+export interface KeyEntry {
+  id: number;
+  userId: number;
+  name: string;
+  status: number;
+  budget: bigint | null;
+  /** `used` as of the last load or flush; unflushed spend lives in Accounts. */
+  used: bigint;
+  expiresAt: number | null;
+  models: Set<string> | null;
+  ipAllow: string[] | null;
+  groups: string[] | null;
+}
+
+export interface UserEntry {
+  id: number;
+  username: string;
+  role: 'root' | 'admin' | 'user';
+  status: number;
+  group: string;
+  unlimited: boolean;
+}
+
+export interface PoolKey {
+  id: number;
+  key: string;
+  status: number;
+  cooldownUntil: number;
+}
+
+export interface ChannelEntry {
+  id: number;
+  name: string;
+  type: number;
+  provider: Provider;
+  baseUrl: string;
+  models: Set<string>;
+  mapping: Record<string, string>;
+  priority: number;
+  weight: number;
+  groups: Set<string>;
+  status: number;
+  config: Record<string, string>;
+  headers: Record<string, string>;
+  keys: PoolKey[];
+  /** Round-robin cursor over `keys`. */
+  cursor: number;
+}
+
+export interface Tier {
+  priority: number;
+  channels: ChannelEntry[];
+}
+
+export type { PriceEntry };
