@@ -4,7 +4,8 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Money = ColumnType<bigint, bigint | number | undefined, bigint | number>;
-type Json<T> = ColumnType<T, string | T | undefined, string | T>;
+// jsonb: pass objects, never JSON strings (postgres.js would store a string scalar).
+type Json<T> = ColumnType<T, T | undefined, T>;
 
 /** 1 enabled, 2 disabled by hand, 3 disabled automatically (channels) / deleted (users) / expired (keys), 4 exhausted (keys). */
 export type Status = 1 | 2 | 3 | 4;
@@ -119,7 +120,8 @@ export interface CallLogsTable {
   user_id: number | null;
   key_id: number | null;
   channel_id: number | null;
-  attempts: Json<Array<{ channel_id: number; status: number; error?: string; ms: number }>>;
+  /** Every upstream attempt in order: which channel and key, its status, why it failed. */
+  attempts: Json<Array<{ channel_id: number; key_id?: number; status: number; error?: string; ms: number }>>;
   endpoint: string;
   model: string;
   upstream_model: string | null;

@@ -73,7 +73,14 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
     })
     .use(relayPlugin(gw))
     .use(adminPlugin(gw))
-    .listen({ port: config.port, hostname: config.host, idleTimeout: 255, maxRequestBodySize: config.maxBodyBytes + 1024 });
+    .listen({
+      port: config.port,
+      hostname: config.host,
+      // LLM calls may think for minutes before the first byte; 255 s is Bun's maximum.
+      idleTimeout: 255,
+      // Our own cap (readBody) answers in OpenAI's error shape; Bun's is only a backstop.
+      maxRequestBodySize: Math.max(config.maxBodyBytes * 8, 256 * 1024 * 1024),
+    });
 
   const server = app.server!;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${server.port}`;

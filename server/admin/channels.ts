@@ -19,8 +19,8 @@ export const channelsRouter = router({
     return db.transaction().execute(async (tx) => {
       const ch = await tx.insertInto('channels').values({
         name: input.name, type: input.type, base_url: input.baseUrl, models: input.models,
-        model_mapping: JSON.stringify(input.mapping), priority: input.priority, weight: input.weight,
-        groups: input.groups, config: JSON.stringify(input.config), headers: '{}', param_override: '{}',
+        model_mapping: input.mapping, priority: input.priority, weight: input.weight,
+        groups: input.groups, config: input.config, headers: {}, param_override: {},
         status_reason: null, system_prompt: null, balance: null, balance_updated_at: null, test_at: null,
         test_latency_ms: null, oneapi_id: null,
       }).returning('id').executeTakeFirstOrThrow();

@@ -1,3 +1,4 @@
+import * as v from 'valibot';
 import { TRPCError } from '@trpc/server';
 import { usdToNano } from '../billing/money.ts';
 import { hashClientKey, hintOf, newClientKey } from '../secrets/crypto.ts';
@@ -23,6 +24,14 @@ export const keysRouter = router({
     }).returning('id').executeTakeFirstOrThrow();
     return { id: row.id, key, user: owner.username };
   })),
+
+  setStatus: adminProcedure
+    .input(v.object({ id: v.pipe(v.number(), v.integer()), status: v.picklist([1, 2], 'status must be 1 (enabled) or 2 (disabled)') }))
+    .mutation(({ ctx, input }) => mutate(ctx, async () => {
+      const r = await ctx.gw.db.db.updateTable('api_keys').set({ status: input.status }).where('id', '=', input.id).executeTakeFirst();
+      if (!r.numUpdatedRows) throw new TRPCError({ code: 'NOT_FOUND', message: `key ${input.id} not found` });
+      return { id: input.id, status: input.status };
+    })),
 
   list: adminProcedure.query(async ({ ctx }) => {
     const rows = await ctx.gw.db.db.selectFrom('api_keys')

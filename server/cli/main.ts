@@ -38,9 +38,9 @@ const { positionals, values } = parseArgs({
   },
 });
 
-const dataDir = process.env.DATA_DIR ?? './data';
-const token = process.env.ADMIN_KEY ?? (existsSync(adminKeyFile(dataDir)) ? readFileSync(adminKeyFile(dataDir), 'utf8').trim() : undefined);
-const url = process.env.SWITCHBOARD_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`;
+const dataDir = process.env.DATA_DIR || './data';
+const token = process.env.ADMIN_KEY || (existsSync(adminKeyFile(dataDir)) ? readFileSync(adminKeyFile(dataDir), 'utf8').trim() : undefined);
+const url = process.env.SWITCHBOARD_URL || `http://127.0.0.1:${process.env.PORT || 3000}`;
 const sb = createSwitchboardClient({ url, token });
 
 const int = (s: string | undefined, name: string) => {

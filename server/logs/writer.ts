@@ -87,8 +87,7 @@ export class LogWriter {
 
     await this.db.transaction().execute(async (tx) => {
       // Idempotent by request_id, so a replayed batch is never counted twice.
-      const inserted = await tx.insertInto('call_logs').values(batch.map((s) => s.log))
-        .onConflict((oc) => oc.column('request_id').doNothing()).returning('request_id').execute();
+      const inserted = await insertCallLogs(tx, batch.map((s) => s.log));
       if (inserted.length !== batch.length) {
         const fresh = new Set(inserted.map((r) => r.request_id));
         for (const s of batch) if (!fresh.has(s.log.request_id)) s.cost = 0n;
@@ -126,6 +125,25 @@ export class LogWriter {
     for (const [id, v] of byUser) this.accounts.flushed(id, v.pendingCost, userAfter.get(id) ?? null);
     for (const [id, v] of byKey) this.accounts.keyFlushed(id, v.pendingCost, keyAfter.get(id) ?? null);
   }
+}
+
+// The whole batch travels as one JSON parameter that Postgres expands into rows: one
+// statement, one native JSON.stringify, no per-row placeholders or escaping in JS.
+const LOG_COLUMNS = [
+  'request_id', 'created_at', 'user_id', 'key_id', 'channel_id', 'attempts', 'endpoint', 'model', 'upstream_model',
+  'stream', 'status', 'error_type', 'error_message', 'prompt_tokens', 'completion_tokens', 'cached_tokens',
+  'cache_write_tokens', 'reasoning_tokens', 'cost', 'latency_ms', 'ttft_ms', 'overhead_us', 'client_ip', 'user_agent', 'estimated',
+].join(', ');
+
+const bigintAsString = (_k: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : v);
+
+async function insertCallLogs(tx: Kysely<Database>, logs: NewCallLog[]): Promise<Array<{ request_id: string }>> {
+  const cols = sql.raw(LOG_COLUMNS);
+  const r = await sql<{ request_id: string }>`
+    INSERT INTO call_logs (${cols})
+    SELECT ${cols} FROM json_populate_recordset(NULL::call_logs, ${JSON.stringify(logs, bigintAsString)}::text::json)
+    ON CONFLICT (request_id) DO NOTHING RETURNING request_id`.execute(tx);
+  return r.rows;
 }
 
 interface Sum { cost: bigint; calls: number; pendingCost: bigint }

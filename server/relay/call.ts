@@ -81,7 +81,7 @@ export class Call {
         user_id: p?.user.id ?? null,
         key_id: p?.key.id ?? null,
         channel_id: this.channel?.id ?? null,
-        attempts: JSON.stringify(this.attempts),
+        attempts: this.attempts,
         endpoint: this.endpoint,
         model: this.model,
         upstream_model: this.upstreamModel,
