@@ -110,9 +110,11 @@ async function main() {
 
     await Bun.sleep(500);
     const pg = postgres(dbUrl.toString(), { max: 1 });
-    const [{ n }] = await pg`SELECT count(*)::int AS n FROM call_logs`;
-    const [{ spent }] = await pg`SELECT (1000000000000000 - balance)::text AS spent FROM users WHERE username = 'bench'`;
-    const [{ cost }] = await pg`SELECT coalesce(sum(cost),0)::text AS cost FROM call_logs l JOIN users u ON u.id = l.user_id WHERE u.username = 'bench'`;
+    const [totals] = await pg<Array<{ n: number; spent: string; cost: string }>>`
+      SELECT (SELECT count(*)::int FROM call_logs) AS n,
+             (SELECT (1000000000000000 - balance)::text FROM users WHERE username = 'bench') AS spent,
+             (SELECT coalesce(sum(cost), 0)::text FROM call_logs l JOIN users u ON u.id = l.user_id WHERE u.username = 'bench') AS cost`;
+    const { n, spent, cost } = totals!;
     await pg.end();
 
     const row = (name: string, r: WrkResult) => `${name.padEnd(34)} ${r.rps.toFixed(0).padStart(8)} req/s   p50 ${r.p50ms.toFixed(3).padStart(7)} ms   p99 ${r.p99ms.toFixed(3).padStart(8)} ms   non-2xx ${r.non2xx}`;

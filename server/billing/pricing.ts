@@ -27,7 +27,7 @@ export function costOf(usage: MeteredUsage, price: PriceEntry, multiplierPpm = 1
     BigInt(usage.input) * price.input +
     BigInt(usage.output) * price.output +
     BigInt(usage.cacheRead) * cacheRead +
-    BigInt(usage.cacheWrite) * write5m +
+    BigInt(Math.max(0, usage.cacheWrite - usage.cacheWrite1h)) * write5m +
     BigInt(usage.cacheWrite1h) * write1h;
   const perRequest = (price.perRequest ?? 0n) * PER_M;
   return divRound((tokens + perRequest) * BigInt(multiplierPpm), PER_M * PPM);
@@ -36,6 +36,6 @@ export function costOf(usage: MeteredUsage, price: PriceEntry, multiplierPpm = 1
 /** Worst-case cost reserved before calling upstream. */
 export function reserveOf(promptTokens: number, maxTokens: number, price: PriceEntry, multiplierPpm = 1_000_000): bigint {
   const worstInput = price.cacheWrite1h && price.cacheWrite1h > price.input ? price.cacheWrite1h : price.input;
-  const usage: MeteredUsage = { input: 0, output: maxTokens, cacheRead: 0, cacheWrite: 0, cacheWrite1h: promptTokens, reasoning: 0 };
+  const usage: MeteredUsage = { input: 0, output: maxTokens, cacheRead: 0, cacheWrite: promptTokens, cacheWrite1h: promptTokens, reasoning: 0 };
   return costOf(usage, { ...price, cacheWrite1h: worstInput }, multiplierPpm);
 }

@@ -119,7 +119,7 @@ async function jsonBack(gw: Gateway, call: Call, body: ChatRequest, channel: Cha
   if (channel.provider.wire === 'openai') {
     usage = meterOpenAIUsage((json as { usage?: Usage }).usage);
   } else {
-    const converted = channel.provider.chat!.fromUpstream(json, body.model);
+    const converted = channel.provider.chat!.fromUpstream(json, call.upstreamModel ?? body.model);
     usage = converted.usage;
     out = encoder.encode(JSON.stringify(converted.response));
   }
@@ -137,7 +137,7 @@ function streamBack(gw: Gateway, call: Call, body: ChatRequest, channel: Channel
   const clientWantsUsage = body.stream_options?.include_usage === true;
   const transform = channel.provider.wire === 'openai'
     ? passthroughTransform(body, clientWantsUsage)
-    : nativeTransform(channel, body, clientWantsUsage);
+    : nativeTransform(channel, body, call.upstreamModel ?? body.model, clientWantsUsage);
   const stream = relayStream(gw, call, attempt, transform);
   return new Response(stream, { status: 200, headers: sseHeaders(call.requestId, call.markResponseReady()) });
 }
@@ -152,15 +152,18 @@ function passthroughTransform(body: ChatRequest, clientWantsUsage: boolean): Str
   };
 }
 
-function nativeTransform(channel: ChannelEntry, body: ChatRequest, clientWantsUsage: boolean): StreamTransform {
-  const parser = new SseParser();
-  const converter = channel.provider.chat!.stream(body.model);
+function nativeTransform(channel: ChannelEntry, body: ChatRequest, upstreamModel: string, clientWantsUsage: boolean): StreamTransform {
+  const parser = channel.provider.streamDecoder?.() ?? new SseParser();
+  const converter = channel.provider.chat!.stream(upstreamModel);
   let text = '';
   let ended = false;
   const emit = (chunks: ReturnType<typeof converter.push>) => {
     let out = '';
     for (const c of chunks) {
-      for (const ch of c.choices) text += (ch.delta.content ?? '') + (ch.delta.reasoning_content ?? '');
+      for (const ch of c.choices) {
+        if (typeof ch.delta.content === 'string') text += ch.delta.content;
+        if (typeof ch.delta.reasoning_content === 'string') text += ch.delta.reasoning_content;
+      }
       if (c.usage && !clientWantsUsage) {
         if (c.choices.length === 0) continue;
         const { usage: _drop, ...rest } = c;
@@ -181,7 +184,7 @@ function nativeTransform(channel: ChannelEntry, body: ChatRequest, clientWantsUs
       if (ended) return null;
       ended = true;
       let out = '';
-      for (const ev of parser.end()) out += emit(converter.push(ev));
+      for (const ev of parser.end?.() ?? []) out += emit(converter.push(ev));
       out += emit(converter.end());
       out += 'data: [DONE]\n\n';
       return encoder.encode(out);

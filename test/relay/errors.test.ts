@@ -24,7 +24,7 @@ describe.each(DB_KINDS)('relay errors on %s', (kind) => {
     fetch(`${g.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
-      body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
+      body: typeof body === 'string' ? body : body instanceof Uint8Array ? (body as Uint8Array<ArrayBuffer>) : JSON.stringify(body),
     });
   const ok = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] };
 

@@ -42,7 +42,9 @@ describe('pricing', () => {
     expect(costOf({ ...zero, output: 1_000 }, price)).toBe(10_000_000n);
     expect(costOf({ ...zero, cacheRead: 1_000_000 }, price)).toBe(1_250_000_000n);
     expect(costOf({ ...zero, cacheWrite: 1_000_000 }, price)).toBe(3_125_000_000n);
-    expect(costOf({ ...zero, cacheWrite1h: 1_000_000 }, price)).toBe(5_000_000_000n);
+    expect(costOf({ ...zero, cacheWrite: 1_000_000, cacheWrite1h: 1_000_000 }, price)).toBe(5_000_000_000n);
+    // 1h writes are part of the cache-write total, billed at their own price.
+    expect(costOf({ ...zero, cacheWrite: 3_000_000, cacheWrite1h: 1_000_000 }, price)).toBe(2n * 3_125_000_000n + 5_000_000_000n);
   });
 
   test('rounding happens once, on the total', () => {
@@ -60,12 +62,12 @@ describe('pricing', () => {
 
   test('missing cache prices fall back to the input price', () => {
     const plain: PriceEntry = { ...price, cacheRead: null, cacheWrite5m: null, cacheWrite1h: null };
-    expect(costOf({ ...zero, cacheRead: 1000, cacheWrite: 1000, cacheWrite1h: 1000 }, plain)).toBe(7_500_000n);
+    expect(costOf({ ...zero, cacheRead: 1000, cacheWrite: 2000, cacheWrite1h: 1000 }, plain)).toBe(7_500_000n);
   });
 
   test('the reservation covers the worst case of the same tokens', () => {
     const r = reserveOf(1000, 500, price);
     expect(r).toBeGreaterThanOrEqual(costOf({ ...zero, input: 1000, output: 500 }, price));
-    expect(r).toBeGreaterThanOrEqual(costOf({ ...zero, cacheWrite1h: 1000, output: 500 }, price));
+    expect(r).toBeGreaterThanOrEqual(costOf({ ...zero, cacheWrite: 1000, cacheWrite1h: 1000, output: 500 }, price));
   });
 });

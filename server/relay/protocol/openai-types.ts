@@ -25,6 +25,14 @@ export interface ToolCall {
   index?: number;
 }
 
+/** A streamed piece of a tool call: the first carries id and name, later ones only argument text. */
+export interface ToolCallDelta {
+  index: number;
+  id?: string;
+  type?: 'function';
+  function?: { name?: string; arguments?: string };
+}
+
 export interface ChatRequest {
   model: string;
   messages: ChatMessage[];
@@ -74,7 +82,7 @@ export interface ChatChunk {
   model: string;
   choices: Array<{
     index: number;
-    delta: Partial<ChatMessage> & { tool_calls?: Array<Partial<ToolCall> & { index: number }> };
+    delta: Partial<Omit<ChatMessage, 'tool_calls'>> & { tool_calls?: ToolCallDelta[] };
     finish_reason: string | null;
   }>;
   usage?: Usage | null;
@@ -88,8 +96,9 @@ export interface MeteredUsage {
   output: number;
   /** Input tokens served from the vendor's prompt cache. */
   cacheRead: number;
-  /** Input tokens written to the prompt cache (5 minute TTL unless cacheWrite1h says otherwise). */
+  /** Input tokens written to the prompt cache, all TTLs together. */
   cacheWrite: number;
+  /** Part of `cacheWrite` written with a 1 hour TTL (the rest is 5 minutes). */
   cacheWrite1h: number;
   /** Part of `output` spent on reasoning (already included in output). */
   reasoning: number;

@@ -18,6 +18,8 @@ export interface OpenAICompatibleSpec {
   /** Override the base URL from config (e.g. Cloudflare's account id). */
   baseUrl?: (base: string, config: Record<string, string>) => string;
   extraHeaders?: Record<string, string>;
+  /** Headers that depend on the channel's config (e.g. Qianfan's optional appid). */
+  extraHeadersFrom?: (config: Record<string, string>) => Record<string, string>;
 }
 
 export function openAICompatible(spec: OpenAICompatibleSpec): Provider {
@@ -37,7 +39,8 @@ export function openAICompatible(spec: OpenAICompatibleSpec): Provider {
       return joinUrl(base, prefix, spec.paths?.[endpoint] ?? `/${endpoint}`);
     },
     headers(target) {
-      return target.key ? { authorization: `Bearer ${target.key}`, ...spec.extraHeaders } : { ...spec.extraHeaders };
+      const extra = { ...spec.extraHeaders, ...spec.extraHeadersFrom?.(target.config) };
+      return target.key ? { authorization: `Bearer ${target.key}`, ...extra } : extra;
     },
   };
 }

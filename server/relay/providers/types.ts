@@ -2,6 +2,11 @@
 // providers/ whose index.ts exports a `Provider`: identity, URLs, auth and, for vendors
 // that do not speak OpenAI's wire format, pure conversion functions. The core never
 // names a vendor; it asks the registry for the provider of a channel's type.
+//
+// Streams: by default the upstream stream is SSE and the core parses it into SseEvent.
+// A provider whose stream is framed differently (AWS Bedrock's binary event-stream)
+// supplies `streamDecoder()`; the core feeds it raw bytes and hands the resulting
+// events to `chat.stream()` exactly as it would SSE events.
 import type { ChatChunk, ChatRequest, ChatResponse, MeteredUsage } from '../protocol/openai-types.ts';
 
 /** What an adapter sees of a channel for one upstream attempt. */
@@ -53,10 +58,25 @@ export interface SseEvent {
   data: string;
 }
 
-/** Turns a vendor's stream into OpenAI chunks, one upstream event at a time. */
+/** Turns non-SSE stream bytes into events, incrementally (partial frames are buffered). */
+export interface StreamDecoder {
+  push(bytes: Uint8Array): SseEvent[];
+  /** Called at end of stream; throws if the stream stopped inside a frame. */
+  end?(): SseEvent[];
+}
+
+/**
+ * Turns a vendor's stream into OpenAI chunks, one upstream event at a time.
+ * `push` throws (VendorStreamError from providers/shared/errors.ts) when the vendor
+ * reports an error inside the stream.
+ */
 export interface ChatStreamConverter {
   push(event: SseEvent): ChatChunk[];
-  /** Called when the upstream stream ends; may flush a final chunk. */
+  /**
+   * Called when the upstream stream ends; may flush a finish chunk. When the vendor
+   * reported usage, the last chunk returned is OpenAI's usage chunk (`choices: []`,
+   * `usage` set); the core forwards it only if the client asked for include_usage.
+   */
   end(): ChatChunk[];
   /** Usage seen so far (vendors report it at the end or spread over events). */
   usage(): MeteredUsage | null;
@@ -93,6 +113,8 @@ export interface Provider {
     /** Extract a human message from a vendor error body. */
     error?(status: number, body: string): { message: string; type?: string; code?: string };
   };
+  /** For streams that are not SSE: a fresh decoder per upstream stream. */
+  streamDecoder?(): StreamDecoder;
   /** Request signing that needs the final body (AWS SigV4). Runs last. */
   sign?(req: UpstreamRequest, target: ChannelTarget): Promise<UpstreamRequest> | UpstreamRequest;
 }

@@ -1,0 +1,22 @@
+// All writes, in dependency order, inside the caller's transaction.
+import type { SecretBox } from '../../secrets/crypto.ts';
+import type { ImportPlan } from '../plan.ts';
+import { writeGroups, writePrices } from './catalog.ts';
+import { writeChannels } from './channels.ts';
+import { writeCodes } from './codes.ts';
+import type { WriteContext } from './context.ts';
+import { writeKeys } from './keys.ts';
+import { writeLogs } from './logs.ts';
+import { writeUsers } from './users.ts';
+
+export type { WriteContext } from './context.ts';
+
+export async function writePlan(w: WriteContext, box: SecretBox, plan: ImportPlan): Promise<void> {
+  await writeGroups(w, plan.options.groups, plan.referencedGroups);
+  const users = await writeUsers(w, plan.users);
+  const keys = await writeKeys(w, plan.keys, users);
+  const channels = await writeChannels(w, box, plan.channels);
+  await writePrices(w, plan.options.prices);
+  await writeCodes(w, plan.codes);
+  await writeLogs(w, plan.logs, { users, keys, channels, keyPlans: plan.keys });
+}

@@ -1,0 +1,29 @@
+// Reading OpenAI message content, which is either a string or an array of parts.
+import type { ChatContentPart, ChatMessage } from '../../protocol/openai-types.ts';
+
+export function contentParts(content: ChatMessage['content']): ChatContentPart[] {
+  if (content == null) return [];
+  if (typeof content === 'string') return content ? [{ type: 'text', text: content }] : [];
+  return content;
+}
+
+/** Concatenated text of a message, ignoring non-text parts. */
+export function contentText(content: ChatMessage['content']): string {
+  if (typeof content === 'string') return content;
+  return contentParts(content)
+    .map((p) => (p.type === 'text' && typeof p.text === 'string' ? p.text : ''))
+    .join('');
+}
+
+export function isSystemRole(role: ChatMessage['role']): boolean {
+  return role === 'system' || role === 'developer';
+}
+
+/** Image URL of an `image_url` part, whichever shape the client used. */
+export function imageUrlOf(part: ChatContentPart): string | undefined {
+  if (part.type !== 'image_url') return undefined;
+  const v = (part as { image_url?: unknown }).image_url;
+  if (typeof v === 'string') return v;
+  if (v && typeof v === 'object' && typeof (v as { url?: unknown }).url === 'string') return (v as { url: string }).url;
+  return undefined;
+}

@@ -1,0 +1,30 @@
+// The core hands converters the client-facing model name, which a model mapping may have
+// renamed, so Vertex tells Claude from Gemini replies by their shape, not by the name.
+import { anthropicStream } from '../anthropic/convert-stream.ts';
+import { geminiStream } from '../gemini/convert-stream.ts';
+import { asRecord, tryParse } from '../shared/json.ts';
+import type { ChatStreamConverter, SseEvent } from '../types.ts';
+import { isClaude } from './url.ts';
+
+export function isAnthropicBody(json: unknown): boolean {
+  const b = asRecord(json);
+  if (b.type === 'message' || (b.type === 'error' && !('code' in asRecord(b.error)))) return true;
+  if ('candidates' in b || 'usageMetadata' in b || 'promptFeedback' in b) return false;
+  return Array.isArray(b.content);
+}
+
+function isAnthropicEvent(ev: SseEvent): boolean {
+  const type = asRecord(tryParse(ev.data)).type ?? ev.event;
+  return typeof type === 'string' && /^(message_|content_block_|ping$|error$)/.test(type);
+}
+
+/** Picks the Anthropic or Gemini converter on the first event. */
+export function vertexStream(model: string): ChatStreamConverter {
+  let inner: ChatStreamConverter | null = null;
+  const pick = (ev?: SseEvent) => (inner ??= (ev ? isAnthropicEvent(ev) : isClaude(model)) ? anthropicStream(model) : geminiStream(model));
+  return {
+    push: (ev) => pick(ev).push(ev),
+    end: () => inner?.end() ?? [],
+    usage: () => inner?.usage() ?? null,
+  };
+}

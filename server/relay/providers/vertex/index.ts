@@ -1,0 +1,60 @@
+// 42 Google Vertex AI: Gemini (generateContent) and Claude (Anthropic-on-Vertex
+// rawPredict) behind one service-account key; the wire format follows the model.
+import { toAnthropicRequest } from '../anthropic/convert-request.ts';
+import { fromAnthropicResponse } from '../anthropic/convert-response.ts';
+import { anthropicError } from '../anthropic/errors.ts';
+import { toGeminiRequest } from '../gemini/convert-request.ts';
+import { fromGeminiResponse } from '../gemini/convert-response.ts';
+import { geminiError } from '../gemini/errors.ts';
+import type { Provider } from '../types.ts';
+import { isAnthropicBody, vertexStream } from './detect.ts';
+import { parseServiceAccount } from './service-account.ts';
+import { getAccessToken } from './token.ts';
+import { isClaude, vertexModelUrl } from './url.ts';
+
+export const VERTEX_ANTHROPIC_VERSION = 'vertex-2023-10-16';
+
+const vertex: Provider = {
+  id: 'vertex',
+  types: [42],
+  name: { en: 'Google Vertex AI', zh: 'Google Vertex AI' },
+  defaultBaseUrl: '',
+  auth: 'signature',
+  keyFormat: 'service-account JSON',
+  configFields: [
+    { name: 'region', label: { en: 'Region', zh: '区域' }, placeholder: 'us-central1 | us-east5 | global' },
+    { name: 'project_id', label: { en: 'Project id (defaults to the key\'s)', zh: '项目 ID（默认取密钥中的）' } },
+  ],
+  models: [
+    'gemini-2.5-pro', 'gemini-2.5-flash', 'gemini-2.5-flash-lite', 'gemini-2.0-flash-001',
+    'claude-sonnet-4-5@20250929', 'claude-opus-4-1@20250805', 'claude-sonnet-4@20250514', 'claude-haiku-4-5@20251001',
+    'claude-3-7-sonnet@20250219', 'claude-3-5-haiku@20241022',
+  ],
+  wire: 'native',
+  url(target, _endpoint, ctx) {
+    const project = target.config.project_id?.trim() || parseServiceAccount(target.key)?.project_id || '';
+    return vertexModelUrl(target, project, ctx.model, ctx.stream);
+  },
+  async headers(target) {
+    const sa = parseServiceAccount(target.key);
+    // A non-JSON key is taken as a ready access token (e.g. from `gcloud auth print-access-token`).
+    const token = sa ? await getAccessToken(sa) : target.key.trim();
+    return { authorization: `Bearer ${token}` };
+  },
+  chat: {
+    toUpstream(req) {
+      if (!isClaude(req.model)) return toGeminiRequest(req);
+      const { model: _model, ...body } = toAnthropicRequest(req);
+      return { anthropic_version: VERTEX_ANTHROPIC_VERSION, ...body };
+    },
+    fromUpstream: (json, model) => (isAnthropicBody(json) ? fromAnthropicResponse(json, model) : fromGeminiResponse(json, model)),
+    stream: vertexStream,
+    // Vertex wraps errors Google-style, but Claude's own errors come back Anthropic-style.
+    error(status, body) {
+      const a = anthropicError(status, body);
+      return a.type && a.type !== 'upstream_error' ? a : geminiError(status, body);
+    },
+  },
+};
+
+export default vertex;

@@ -1,0 +1,21 @@
+// The Gemini surface: `POST /v1beta/models/{model}:generateContent` and
+// `:streamGenerateContent?alt=sse`. The model and the stream flag live in the URL, so the core
+// passes both to toChat().
+import type { Surface } from '../types.ts';
+import { parseWith } from '../types.ts';
+import { geminiError } from './errors.ts';
+import { fromChat } from './from-chat.ts';
+import { GenerateContentRequestSchema, normalizeKeys, type GenerateContentRequest } from './schema.ts';
+import { geminiStream } from './stream.ts';
+import { toChat } from './to-chat.ts';
+
+export const geminiSurface: Surface<GenerateContentRequest> = {
+  name: 'gemini',
+  parse: (body) => parseWith(GenerateContentRequestSchema, normalizeKeys(body)),
+  toChat,
+  fromChat,
+  stream: geminiStream,
+  error: geminiError,
+};
+
+export type { GenerateContentRequest };

@@ -1,0 +1,4 @@
+import { buildMysqlFixture } from './fixtures/build.ts';
+import { importSuite } from './suite.ts';
+
+importSuite('MariaDB', buildMysqlFixture);

@@ -1,0 +1,4 @@
+import { buildPostgresFixture } from './fixtures/build.ts';
+import { importSuite } from './suite.ts';
+
+importSuite('PostgreSQL', buildPostgresFixture);

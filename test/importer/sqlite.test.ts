@@ -1,0 +1,4 @@
+import { buildSqliteFixture } from './fixtures/build.ts';
+import { importSuite } from './suite.ts';
+
+importSuite('SQLite', buildSqliteFixture);
