@@ -1,7 +1,7 @@
 // The checks every relayed call passes before any upstream is touched, all against
 // in-memory state: key, model permission, routable channels, price, and a reservation
 // of the worst-case cost.
-import { reserveOf } from '../billing/pricing.ts';
+import { type PriceEntry, reserveOf } from '../billing/pricing.ts';
 import type { Gateway } from '../context.ts';
 import type { ChannelEntry } from '../state/types.ts';
 import { authenticate, presentedKey } from './auth.ts';
@@ -32,8 +32,11 @@ export function route(gw: Gateway, call: Call, req: Request, model: string): Cha
   return list;
 }
 
+/** What an endpoint reserves: token counts priced here, or an amount it priced itself (images, audio…). */
+export type ReservationInput = { promptTokens: number; maxTokens: number | null } | { amount: bigint };
+
 /** Price the call and reserve its worst case against balance and key budget. */
-export function reserve(gw: Gateway, call: Call, promptTokens: number, maxTokens: number | null): void {
+export function reserve(gw: Gateway, call: Call, input: (price: PriceEntry, multiplierPpm: number) => ReservationInput): void {
   const p = call.principal!;
   const price = gw.store.price(call.model);
   if (!price) {
@@ -41,7 +44,8 @@ export function reserve(gw: Gateway, call: Call, promptTokens: number, maxTokens
   }
   call.price = price;
   call.multiplierPpm = gw.store.groupMultiplierPpm(p.user.group);
-  const amount = reserveOf(promptTokens, maxTokens ?? price.defaultMaxTokens, price, call.multiplierPpm);
+  const want = input(price, call.multiplierPpm);
+  const amount = 'amount' in want ? want.amount : reserveOf(want.promptTokens, want.maxTokens ?? price.defaultMaxTokens, price, call.multiplierPpm);
   const r = gw.accounts.reserve(p.user, p.key, amount);
   if (!r.ok) {
     const msg = r.reason === 'balance'

@@ -62,11 +62,16 @@ export class Call {
     return this.overheadUs;
   }
 
-  finish(gw: Gateway, outcome: { status: number; error?: RelayError | null; usage?: MeteredUsage | null; estimated?: boolean }): void {
+  /**
+   * Settle and log, exactly once. Token-priced calls pass `usage`; endpoints billed in
+   * other units (images, audio seconds, characters, searches) pass the exact `cost` they
+   * computed with server/billing/pricing.ts, plus whatever token usage they know.
+   */
+  finish(gw: Gateway, outcome: { status: number; error?: RelayError | null; usage?: MeteredUsage | null; estimated?: boolean; cost?: bigint }): void {
     if (this.done) return;
     this.done = true;
     const usage = outcome.usage ?? ZERO_USAGE;
-    const cost = this.price && outcome.usage ? costOf(usage, this.price, this.multiplierPpm) : 0n;
+    const cost = outcome.cost ?? (this.price && outcome.usage ? costOf(usage, this.price, this.multiplierPpm) : 0n);
     if (this.reservation) gw.accounts.settle(this.reservation, cost);
     const end = performance.now();
     const p = this.principal;

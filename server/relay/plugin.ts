@@ -4,9 +4,10 @@ import { Elysia } from 'elysia';
 import type { Gateway } from '../context.ts';
 import { authenticate, presentedKey } from './auth.ts';
 import { newRequestId } from './call.ts';
-import { handleChat } from './chat.ts';
+import { chatEndpoint } from './chat.ts';
 import { errorResponse, RelayError } from './errors.ts';
 import { modelsFor } from './models.ts';
+import { runRelay } from './pipeline.ts';
 
 /** Shutdown waits for requests in flight (streams track themselves until they end). */
 function track<T>(gw: Gateway, p: Promise<T>): Promise<T> {
@@ -29,7 +30,7 @@ export function relayPlugin(gw: Gateway) {
   };
 
   return new Elysia({ name: 'relay' })
-    .post('/v1/chat/completions', ({ request, server }) => track(gw, handleChat(gw, request, ip(server, request))), { parse: 'none' })
+    .post('/v1/chat/completions', ({ request, server }) => track(gw, runRelay(gw, chatEndpoint, request, ip(server, request))), { parse: 'none' })
     .get('/v1/models', ({ request }) => guarded((requestId) => {
       const p = authenticate(gw.store, presentedKey(request.headers));
       return Response.json({ object: 'list', data: modelsFor(gw, p) }, { headers: { 'x-request-id': requestId } });

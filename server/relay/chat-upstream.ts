@@ -1,0 +1,104 @@
+// Chat completions against any channel: build the upstream request, and read the answer
+// back as OpenAI chat (a response, or a stream of chunks) whatever the vendor's wire.
+// Used by /v1/chat/completions and by every inbound surface that converts to chat.
+import type { ChannelEntry } from '../state/types.ts';
+import { RelayError } from './errors.ts';
+import { type ChatChunk, type ChatRequest, type ChatResponse, type MeteredUsage, meterOpenAIUsage, type Usage } from './protocol/openai-types.ts';
+import type { ChannelTarget, UpstreamRequest } from './providers/types.ts';
+import { SseParser } from './sse.ts';
+
+/**
+ * The upstream request for a chat call. OpenAI-wire channels get the client's bytes when
+ * nothing needs changing (`raw`), else the body re-serialised with the mapped model and
+ * `stream_options.include_usage` so streamed calls can be metered.
+ */
+export async function chatUpstream(channel: ChannelEntry, target: ChannelTarget, body: ChatRequest, raw: Uint8Array | null, upstreamModel: string): Promise<UpstreamRequest> {
+  const p = channel.provider;
+  const stream = body.stream === true;
+  const ctx = { model: upstreamModel, stream };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: stream ? 'text/event-stream' : 'application/json',
+    ...channel.headers,
+    ...(await p.headers(target, ctx)),
+  };
+  let payload: string | Uint8Array;
+  if (p.wire === 'openai') {
+    const needsUsage = stream && body.stream_options?.include_usage !== true;
+    payload = raw && upstreamModel === body.model && !needsUsage ? raw : JSON.stringify({
+      ...body,
+      model: upstreamModel,
+      ...(needsUsage ? { stream_options: { ...body.stream_options, include_usage: true } } : {}),
+    });
+  } else {
+    if (!p.chat) throw new RelayError(500, `Channel type ${channel.type} has no chat adapter.`, 'server_error', 'adapter_missing');
+    try {
+      payload = JSON.stringify(p.chat.toUpstream({ ...body, model: upstreamModel }, target));
+    } catch (e) {
+      const status = (e as { status?: number }).status;
+      throw new RelayError(status === 400 ? 400 : 500, (e as Error).message, status === 400 ? 'invalid_request_error' : 'server_error', 'conversion_failed');
+    }
+  }
+  const req: UpstreamRequest = { url: p.url(target, 'chat/completions', ctx), method: 'POST', headers, body: payload };
+  return p.sign ? await p.sign(req, target) : req;
+}
+
+/** A non-streamed upstream answer as OpenAI chat, with its metered usage (null if none reported). */
+export function chatResponseOf(channel: ChannelEntry, json: unknown, upstreamModel: string): { response: ChatResponse; usage: MeteredUsage | null } {
+  if (channel.provider.wire === 'openai') {
+    const response = json as ChatResponse;
+    if (!response || typeof response !== 'object' || !Array.isArray(response.choices)) {
+      throw new RelayError(502, 'Upstream returned JSON that is not a chat completion.', 'upstream_error', 'upstream_bad_response');
+    }
+    return { response, usage: meterOpenAIUsage((json as { usage?: Usage }).usage) };
+  }
+  return channel.provider.chat!.fromUpstream(json, upstreamModel);
+}
+
+export interface ChunkSource {
+  push(bytes: Uint8Array): ChatChunk[];
+  end(): ChatChunk[];
+  usage(): MeteredUsage | null;
+}
+
+/** Upstream stream bytes → OpenAI chunks, for any wire. */
+export function chunkSource(channel: ChannelEntry, upstreamModel: string): ChunkSource {
+  const p = channel.provider;
+  if (p.wire === 'openai') {
+    const parser = new SseParser();
+    let usage: MeteredUsage | null = null;
+    const parse = (events: Array<{ data: string }>) => {
+      const out: ChatChunk[] = [];
+      for (const ev of events) {
+        if (!ev.data || ev.data === '[DONE]') continue;
+        let chunk: ChatChunk & { error?: { message?: string } };
+        try { chunk = JSON.parse(ev.data); } catch { continue; }
+        if (chunk.error) throw new RelayError(502, `Upstream stream error: ${chunk.error.message ?? 'unknown'}`, 'upstream_error', 'upstream_stream_error');
+        usage = meterOpenAIUsage(chunk.usage) ?? usage;
+        out.push(chunk);
+      }
+      return out;
+    };
+    return { push: (b) => parse(parser.push(b)), end: () => parse(parser.end()), usage: () => usage };
+  }
+  const decoder = p.streamDecoder?.() ?? new SseParser();
+  const converter = p.chat!.stream(upstreamModel);
+  return {
+    push: (b) => decoder.push(b).flatMap((ev) => converter.push(ev)),
+    end: () => [...(decoder.end?.() ?? []).flatMap((ev) => converter.push(ev)), ...converter.end()],
+    usage: () => converter.usage(),
+  };
+}
+
+/** Text a stream delivered, for local token estimates when no usage was reported. */
+export function chunkText(chunks: ChatChunk[]): string {
+  let text = '';
+  for (const c of chunks) {
+    for (const ch of c.choices) {
+      if (typeof ch.delta.content === 'string') text += ch.delta.content;
+      if (typeof ch.delta.reasoning_content === 'string') text += ch.delta.reasoning_content;
+      for (const t of ch.delta.tool_calls ?? []) text += (t.function?.name ?? '') + (t.function?.arguments ?? '');
+    }
+  }
+  return text;
+}
