@@ -4,6 +4,25 @@
 import type { MeteredUsage } from '../relay/protocol/openai-types.ts';
 import { divRound } from './money.ts';
 
+/**
+ * Prices in other units, stored in `prices.extra` (jsonb). Amounts are nano-USD as decimal
+ * strings (JSON has no bigint).
+ */
+export interface PriceExtra {
+  /** Output tokens reserved when a request gives no max_tokens. */
+  default_max_tokens?: number;
+  /** Per image, keyed `"<size>|<quality>"` (e.g. `"1024x1024|standard"`), `"<size>"` or `"*"`. */
+  image?: Record<string, string>;
+  /** Text-to-speech, per 1M input characters. */
+  tts_per_m_chars?: string;
+  /** Speech-to-text, per minute of audio (billed per second, rounded once). */
+  stt_per_minute?: string;
+  /** Rerank, per search (one query against its documents). */
+  per_search?: string;
+  /** Long-context tier: above `threshold` prompt tokens these per-1M prices apply to the whole call. */
+  long_context?: { threshold: number; input: string; output: string; cache_read?: string };
+}
+
 export interface PriceEntry {
   model: string;
   input: bigint;
@@ -14,6 +33,7 @@ export interface PriceEntry {
   perRequest: bigint | null;
   /** Output tokens reserved when a request gives no max_tokens. */
   defaultMaxTokens: number;
+  extra: PriceExtra;
 }
 
 const PER_M = 1_000_000n;

@@ -3,7 +3,7 @@
 // in one pass and swaps it in atomically, so a request never sees half an update.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
-import type { PriceEntry } from '../billing/pricing.ts';
+import type { PriceEntry, PriceExtra } from '../billing/pricing.ts';
 import type { Logger } from '../logger.ts';
 import { providerFor } from '../relay/providers/registry.ts';
 import type { SecretBox } from '../secrets/crypto.ts';
@@ -129,11 +129,12 @@ export class Store {
       }
     }
     for (const p of prices) {
-      const extra = (p.extra ?? {}) as Record<string, unknown>;
+      const extra = (p.extra ?? {}) as PriceExtra;
       snap.prices.set(p.model, {
         model: p.model, input: p.input, output: p.output, cacheRead: p.cache_read, cacheWrite5m: p.cache_write_5m,
         cacheWrite1h: p.cache_write_1h, perRequest: p.per_request,
         defaultMaxTokens: typeof extra.default_max_tokens === 'number' ? extra.default_max_tokens : DEFAULT_MAX_TOKENS,
+        extra,
       });
     }
     for (const g of groups) snap.groupPpm.set(g.name, g.multiplier_ppm);

@@ -33,7 +33,7 @@ describe('money', () => {
 describe('pricing', () => {
   const price: PriceEntry = {
     model: 'm', input: usdToNano('2.5'), output: usdToNano('10'), cacheRead: usdToNano('1.25'),
-    cacheWrite5m: usdToNano('3.125'), cacheWrite1h: usdToNano('5'), perRequest: null, defaultMaxTokens: 4096,
+    cacheWrite5m: usdToNano('3.125'), cacheWrite1h: usdToNano('5'), perRequest: null, defaultMaxTokens: 4096, extra: {},
   };
   const zero = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cacheWrite1h: 0, reasoning: 0 };
 
