@@ -39,9 +39,9 @@ export async function connect(opts: { databaseUrl?: string; dataDir: string; poo
     };
   }
 
-  const { PGlite } = await import('@electric-sql/pglite');
+  const [{ PGlite }, { pgliteAssets }] = await Promise.all([import('@electric-sql/pglite'), import('./pglite-assets.ts')]);
   mkdirSync(opts.dataDir, { recursive: true });
-  const pg = await PGlite.create(`${opts.dataDir}/pg`, { parsers: { [INT8]: (v: string) => BigInt(v) } });
+  const pg = await PGlite.create(`${opts.dataDir}/pg`, { ...(await pgliteAssets()), parsers: { [INT8]: (v: string) => BigInt(v) } });
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pg) });
   return {
     db,

@@ -76,6 +76,11 @@ export interface ChannelsTable {
   system_prompt: string | null;
   balance: Money | null;
   balance_updated_at: Timestamp | null;
+  /** The upstream balance as the vendor reported it (decimal text) and its currency; `balance` is set only for USD. */
+  balance_amount: ColumnType<string | null, string | null | undefined, string | null>;
+  balance_currency: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Why the last balance query failed, null after a success. */
+  balance_error: ColumnType<string | null, string | null | undefined, string | null>;
   used: Money;
   test_at: Timestamp | null;
   test_latency_ms: number | null;
@@ -189,6 +194,23 @@ export interface SettingsTable {
   updated_at: Timestamp;
 }
 
+/** One channel test (or background probe): what was sent and how the upstream answered. */
+export interface ChannelTestsTable {
+  id: Generated<string>;
+  channel_id: number;
+  model: string;
+  /** chat | embeddings | images | speech | transcription */
+  kind: string;
+  stream: boolean;
+  success: boolean;
+  /** HTTP status, null when the connection failed. */
+  status: number | null;
+  latency_ms: number;
+  upstream_model: string | null;
+  error: string | null;
+  created_at: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   api_keys: ApiKeysTable;
@@ -200,6 +222,7 @@ export interface Database {
   groups: GroupsTable;
   redemption_codes: RedemptionCodesTable;
   settings: SettingsTable;
+  channel_tests: ChannelTestsTable;
 }
 
 export type User = Selectable<UsersTable>;

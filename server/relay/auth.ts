@@ -23,7 +23,7 @@ export function presentedKey(headers: Headers, url?: URL): string | null {
 export function authenticate(store: Store, raw: string | null, now = Date.now()): Principal {
   if (!raw) throw new RelayError(401, 'Missing API key. Send it as "Authorization: Bearer sk-...".', 'authentication_error', 'missing_api_key');
   const normalised = raw.startsWith('sk-') ? raw : `sk-${raw}`;
-  const key = store.keyByHash(hashClientKey(normalised));
+  const key = store.keyBySecret(normalised, hashClientKey);
   if (!key) throw new RelayError(401, 'Invalid API key.', 'authentication_error', 'invalid_api_key');
   if (key.status !== 1) {
     const why = key.status === 3 ? 'expired' : key.status === 4 ? 'exhausted' : 'disabled';

@@ -11,8 +11,11 @@ import type { ChannelEntry, KeyEntry, Tier, UserEntry } from './types.ts';
 
 const DEFAULT_MAX_TOKENS = 4096;
 
+const MAX_MEMO = 50_000;
+
 interface Snapshot {
   keysByHash: Map<string, KeyEntry>;
+  keysBySecret: Map<string, KeyEntry>;
   keysById: Map<number, KeyEntry>;
   users: Map<number, UserEntry>;
   channels: Map<number, ChannelEntry>;
@@ -36,6 +39,23 @@ export class Store {
   ) {}
 
   keyByHash(hash: string) { return this.snap.keysByHash.get(hash); }
+
+  /**
+   * The key for a presented secret. Hits are memoised by the secret itself for this
+   * snapshot, so a warm key costs one Map lookup instead of a SHA-256; misses are not
+   * memoised (garbage keys cannot grow the map).
+   */
+  keyBySecret(secret: string, hash: (s: string) => string): KeyEntry | undefined {
+    const memo = this.snap.keysBySecret;
+    const hit = memo.get(secret);
+    if (hit) return hit;
+    const key = this.snap.keysByHash.get(hash(secret));
+    if (key) {
+      if (memo.size >= MAX_MEMO) memo.clear();
+      memo.set(secret, key);
+    }
+    return key;
+  }
   keyById(id: number) { return this.snap.keysById.get(id); }
   user(id: number) { return this.snap.users.get(id); }
   channel(id: number) { return this.snap.channels.get(id); }
@@ -144,7 +164,7 @@ export class Store {
 
 function emptySnapshot(): Snapshot {
   return {
-    keysByHash: new Map(), keysById: new Map(), users: new Map(), channels: new Map(),
+    keysByHash: new Map(), keysBySecret: new Map(), keysById: new Map(), users: new Map(), channels: new Map(),
     routes: new Map(), prices: new Map(), groupPpm: new Map(),
   };
 }
