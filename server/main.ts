@@ -1,6 +1,13 @@
 // `bun start`: validate config, start the gateway, stop gracefully on SIGTERM/SIGINT.
+// `switchboard healthcheck` (the container HEALTHCHECK): exit 0 when /healthz answers ok.
 import { ConfigError, loadConfig } from './config.ts';
 import { startGateway } from './gateway.ts';
+
+if (process.argv[2] === 'healthcheck') {
+  const port = process.env.PORT || '3000';
+  const ok = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2500) }).then((r) => r.ok, () => false);
+  process.exit(ok ? 0 : 1);
+}
 
 let config;
 try {

@@ -1,0 +1,20 @@
+# Multi-stage build on the official Bun image: install, build the console and the
+# single executable, then run it as a non-root user with data in /data.
+FROM oven/bun:1 AS build
+WORKDIR /app
+COPY package.json bun.lock bunfig.toml tsconfig.json ./
+RUN bun install --frozen-lockfile
+COPY . .
+RUN bun run build
+
+FROM oven/bun:1-slim AS run
+WORKDIR /app
+RUN useradd --system --uid 10001 --home /data switchboard && mkdir -p /data && chown switchboard /data
+COPY --from=build /app/dist/switchboard /app/switchboard
+USER switchboard
+ENV DATA_DIR=/data PORT=3000 HOST=0.0.0.0
+VOLUME ["/data"]
+EXPOSE 3000
+HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["/app/switchboard", "healthcheck"]
+ENTRYPOINT ["/app/switchboard"]
