@@ -23,6 +23,8 @@ export interface UsersTable {
   /** Post-paid account: calls are still metered and the balance may go below zero. */
   unlimited: ColumnType<boolean, boolean | undefined, boolean>;
   used: Money;
+  /** Σ of the balance leases instances hold (003_billing). */
+  leased: Money;
   rpm: number | null;
   tpm: number | null;
   oneapi_id: number | null;
@@ -46,6 +48,8 @@ export interface ApiKeysTable {
   period_budget: Money | null;
   period_used: Money;
   period_start: Timestamp | null;
+  /** Σ of the budget leases instances hold (003_billing). */
+  leased: Money;
   expires_at: Timestamp | null;
   models: string[] | null;
   ip_allow: string[] | null;
@@ -149,6 +153,41 @@ export interface CallLogsTable {
   estimated: boolean;
 }
 
+/** Captured request/response bodies (004_logs), redacted and capped; off unless enabled per key or model. */
+export interface CallBodiesTable {
+  request_id: string;
+  created_at: Timestamp;
+  request_headers: Json<Record<string, string>>;
+  request: string | null;
+  response: string | null;
+  request_bytes: ColumnType<number, number | undefined, number>;
+  response_bytes: ColumnType<number, number | undefined, number>;
+  truncated: ColumnType<boolean, boolean | undefined, boolean>;
+}
+
+type Count = ColumnType<bigint, bigint | number | undefined, bigint | number>;
+
+/** Hourly rollups per (model, channel, key, user), kept by a trigger on call_logs; 0 = none. */
+export interface UsageHourlyTable {
+  hour: Timestamp;
+  model: string;
+  channel_id: number;
+  key_id: number;
+  user_id: number;
+  calls: Count;
+  errors_4xx: Count;
+  errors_5xx: Count;
+  prompt_tokens: Count;
+  completion_tokens: Count;
+  cached_tokens: Count;
+  cache_write_tokens: Count;
+  reasoning_tokens: Count;
+  cost: Count;
+  latency_ms_sum: Count;
+  /** Counts per bucket of server/logs/latency-histogram.ts. */
+  latency_hist: ColumnType<Array<bigint | string>, bigint[] | undefined, bigint[]>;
+}
+
 export type LedgerKind = 'topup' | 'redeem' | 'adjust' | 'refund' | 'usage' | 'import';
 
 export interface LedgerTable {
@@ -218,11 +257,93 @@ export interface Database {
   channel_keys: ChannelKeysTable;
   prices: PricesTable;
   call_logs: CallLogsTable;
+  call_bodies: CallBodiesTable;
+  usage_hourly: UsageHourlyTable;
   ledger: LedgerTable;
   groups: GroupsTable;
   redemption_codes: RedemptionCodesTable;
   settings: SettingsTable;
   channel_tests: ChannelTestsTable;
+  billing_leases: BillingLeasesTable;
+  channel_prices: ChannelPricesTable;
+  rate_counters: RateCountersTable;
+  sessions: SessionsTable;
+  access_tokens: AccessTokensTable;
+  audit_log: AuditLogTable;
+  login_throttle: LoginThrottleTable;
+}
+
+/** Console sign-ins (005_auth). Tokens are stored as sha256 hex only. */
+export interface SessionsTable {
+  id: Generated<string>;
+  user_id: number;
+  token_hash: string;
+  prev_token_hash: string | null;
+  created_at: Timestamp;
+  rotated_at: Timestamp;
+  expires_at: Timestamp;
+  last_seen_at: Timestamp;
+  ip: string | null;
+  user_agent: string | null;
+  revoked_at: Timestamp | null;
+}
+
+/** Personal access tokens (`sbp_…`) for scripts, acting with their owner's role. */
+export interface AccessTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  token_hash: string;
+  token_hint: string;
+  created_at: Timestamp;
+  expires_at: Timestamp | null;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+/** One row per admin mutation; secrets in input/before/after are masked before insert. */
+export interface AuditLogTable {
+  id: Generated<string>;
+  created_at: Timestamp;
+  actor_kind: 'admin-key' | 'session' | 'pat' | 'anonymous';
+  actor_user_id: number | null;
+  actor_name: string;
+  action: string;
+  target: string | null;
+  input: Json<unknown>;
+  before: Json<unknown>;
+  after: Json<unknown>;
+  ok: boolean;
+  error: string | null;
+  ip: string | null;
+}
+
+export interface LoginThrottleTable {
+  key: string;
+  failures: number;
+  window_start: Timestamp;
+  locked_until: Timestamp | null;
+}
+
+/** A share of a balance (user) or budget (key) claimed by one instance (003_billing). */
+export interface BillingLeasesTable {
+  instance: string;
+  kind: 'user' | 'key';
+  subject_id: number;
+  amount: Money;
+  heartbeat_at: Timestamp;
+}
+
+/** A channel's own price for a model, same units as `prices` (003_billing). */
+export interface ChannelPricesTable extends Omit<PricesTable, 'source'> {
+  channel_id: number;
+}
+
+/** Sliding-window rate-limit counter buckets (003_billing). */
+export interface RateCountersTable {
+  subject: string;
+  bucket: Money;
+  used: Money;
 }
 
 export type User = Selectable<UsersTable>;

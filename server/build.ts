@@ -10,6 +10,12 @@ async function run(cmd: string[]): Promise<void> {
   if ((await p.exited) !== 0) throw new Error(`failed: ${cmd.join(' ')}`);
 }
 
-if (existsSync(join(root, 'web/build.ts'))) await run(['bun', 'web/build.ts']);
-await run(['bun', 'build', '--compile', '--minify', '--sourcemap', 'server/main.ts', '--outfile', 'dist/switchboard']);
+const web = existsSync(join(root, 'web/build.ts'));
+// --embed writes server/web/embedded.gen.ts so the compile below carries web/dist; then the stub is restored.
+if (web) await run(['bun', 'web/build.ts', '--embed']);
+try {
+  await run(['bun', 'build', '--compile', '--minify', '--sourcemap', 'server/main.ts', '--outfile', 'dist/switchboard']);
+} finally {
+  if (web) await run(['bun', 'web/build.ts', '--unembed']);
+}
 console.log('built dist/switchboard');

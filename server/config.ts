@@ -11,6 +11,8 @@ const EnvSchema = v.object({
   PORT: v.optional(port, '3000'),
   HOST: v.optional(v.string(), '0.0.0.0'),
   DATABASE_URL: optional(v.pipe(v.string(), v.regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://'))),
+  /** Rate-limit counters in Redis instead of Postgres. */
+  REDIS_URL: optional(v.pipe(v.string(), v.regex(/^rediss?:\/\//, 'must start with redis:// or rediss://'))),
   DATA_DIR: v.optional(v.string(), './data'),
   SWITCHBOARD_SECRET: optional(v.pipe(v.string(), v.minLength(16, 'must be at least 16 characters'))),
   ADMIN_KEY: optional(v.pipe(v.string(), v.minLength(16, 'must be at least 16 characters'))),
@@ -32,6 +34,7 @@ export type Config = {
   port: number;
   host: string;
   databaseUrl?: string;
+  redisUrl?: string;
   dataDir: string;
   secret?: string;
   adminKey?: string;
@@ -58,6 +61,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
     dataDir: e.DATA_DIR,
     secret: e.SWITCHBOARD_SECRET,
     adminKey: e.ADMIN_KEY,

@@ -1,9 +1,15 @@
 // Everything a request handler needs, built once at start and passed down explicitly:
 // no module-level state, so several gateways can run in one process (tests do).
 import type { Db } from '../db/connect.ts';
+import type { Auth } from './auth/index.ts';
 import type { Accounts } from './billing/accounts.ts';
 import type { Config } from './config.ts';
+import type { Limiter } from './limits/index.ts';
 import type { Logger } from './logger.ts';
+import type { GatewayEvents } from './routing/events.ts';
+import type { RoutingState } from './routing/state.ts';
+import type { LiveBus } from './live/bus.ts';
+import type { LogSettingsCache } from './logs/settings.ts';
 import type { LogWriter } from './logs/writer.ts';
 import type { SecretBox } from './secrets/crypto.ts';
 import type { Store } from './state/store.ts';
@@ -14,9 +20,21 @@ export interface Gateway {
   db: Db;
   store: Store;
   accounts: Accounts;
+  /** Per-key and per-user RPM/TPM over shared sliding windows. */
+  limiter: Limiter;
   writer: LogWriter;
   log: Logger;
   box: SecretBox;
+  /** Admin API authentication: sessions, personal access tokens, login throttling. */
+  auth: Auth;
+  /** Routing runtime state: key cooldowns, health windows, channel test runs. */
+  routing: RoutingState;
+  /** Channel status changes, key disables and test results, for live subscribers. */
+  events: GatewayEvents;
+  /** Live events for console subscribers, fanned out across instances (server/live). */
+  live: LiveBus;
+  /** Call-log settings: retention and body capture (server/logs/settings.ts). */
+  logSettings: LogSettingsCache;
   /** Serialises balance refreshes with settlement flushes. */
   dbLock: Mutex;
   /** Requests and streams still running; shutdown waits for them. */

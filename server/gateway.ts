@@ -4,13 +4,31 @@ import { join } from 'node:path';
 import { Elysia } from 'elysia';
 import { connect, migrate } from '../db/connect.ts';
 import { adminPlugin } from './admin/plugin.ts';
+import { Auth } from './auth/index.ts';
 import { Accounts } from './billing/accounts.ts';
+import { redeemPlugin } from './billing/redeem-route.ts';
+import { seedDefaultPrices } from './billing/seed-prices.ts';
 import { ensureAdminKey, ensureRoot } from './bootstrap.ts';
+import { createLimiter } from './limits/index.ts';
 import type { Config } from './config.ts';
 import type { Gateway } from './context.ts';
 import { createLogger } from './logger.ts';
 import { LogWriter } from './logs/writer.ts';
+import { LiveBus } from './live/bus.ts';
+import { startFanout } from './live/fanout.ts';
+import { connectLiveSources } from './live/sources.ts';
+import { liveWebSocketPlugin } from './live/ws.ts';
+import { logsHttpPlugin } from './logs/http.ts';
+import { ensureLogPartitions, startLogMaintenance } from './logs/maintenance.ts';
+import { LogSettingsCache } from './logs/settings.ts';
+import { createGatewayMetrics } from './metrics/gateway-metrics.ts';
+import { overheadHeaderPlugin } from './metrics/overhead-header.ts';
+import { metricsPlugin } from './metrics/plugin.ts';
 import { relayPlugin } from './relay/plugin.ts';
+import { webPlugin } from './web/plugin.ts';
+import { startChannelJobs } from './channels/jobs.ts';
+import { createGatewayEvents } from './routing/events.ts';
+import { RoutingState } from './routing/state.ts';
 import { loadMasterSecret, randomToken, SecretBox } from './secrets/crypto.ts';
 import { Store } from './state/store.ts';
 import { Mutex } from './util/mutex.ts';
@@ -35,27 +53,42 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
   const applied = await migrate(db.db);
   if (applied.length) log.info('applied migrations', { migrations: applied });
   await ensureRoot(db.db, config.adminPassword, log);
+  await seedDefaultPrices(db.db, log);
 
   const instanceId = randomToken(12);
   const dbLock = new Mutex();
-  const accounts = new Accounts();
+  const accounts = new Accounts(db.db, dbLock, instanceId, log);
+  const limiter = await createLimiter(db.db, config.redisUrl, log);
   const store = new Store(db.db, box, log);
   const writer = new LogWriter(db.db, accounts, dbLock, log, config.flushIntervalMs);
   store.onReload.push(() => dbLock.run(() => accounts.refresh(db.db)));
 
   const gw: Gateway = {
-    config, db, store, accounts, writer, log, box, dbLock, inflight: new Set(),
+    config, db, store, accounts, limiter, writer, log, box, dbLock, inflight: new Set(),
+    routing: new RoutingState(), events: createGatewayEvents(),
+    live: new LiveBus(), logSettings: new LogSettingsCache(),
+    auth: new Auth(db.db, store, config.adminKey),
     async invalidate() {
       await store.reload();
       await db.db.selectNoFrom((eb) => eb.fn('pg_notify', [eb.val(INVALIDATE_CHANNEL), eb.val(instanceId)]).as('n')).execute();
     },
   };
+  store.keyOverlay = (id) => gw.routing.keys.overlay(id);
+  store.onReload.push(() => gw.logSettings.reload(db.db));
   await store.reload();
   // Another instance changed something: rebuild our caches too.
   const unlisten = await db.listen(INVALIDATE_CHANNEL, (payload) => {
     if (payload !== instanceId) void store.reload();
   });
+  // Today's partitions must exist before the first call is logged (else rows go to the default one).
+  await ensureLogPartitions(gw);
+  const fanout = await startFanout(gw, gw.live, instanceId);
+  const stopLiveSources = connectLiveSources(gw, gw.live);
+  const metrics = createGatewayMetrics(gw);
+  const logJobs = startLogMaintenance(gw);
   writer.start();
+  accounts.start();
+  const jobs = startChannelJobs(gw);
 
   const app = new Elysia()
     .onError(({ code, error }) => {
@@ -71,8 +104,15 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
         return Response.json({ status: 'error', database: db.kind, error: (e as Error).message }, { status: 503 });
       }
     })
+    .use(overheadHeaderPlugin())
     .use(relayPlugin(gw))
     .use(adminPlugin(gw))
+    .use(redeemPlugin(gw))
+    .use(liveWebSocketPlugin(gw))
+    .use(logsHttpPlugin(gw))
+    .use(metricsPlugin(gw, metrics))
+    // Last: the console's SPA fallback must not shadow any API route.
+    .use(webPlugin())
     .listen({
       port: config.port,
       hostname: config.host,
@@ -98,7 +138,14 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
         const deadline = new Promise((r) => setTimeout(r, config.shutdownGraceMs));
         await Promise.race([Promise.allSettled([...gw.inflight]), deadline]);
         await server.stop(true);
+        await jobs.stop();
+        await logJobs.stop();
+        stopLiveSources();
+        await fanout.stop();
         await writer.stop();
+        // After the last flush: hand unused balance leases back to the database.
+        await accounts.stop().catch((error) => log.error('returning leases failed', { error }));
+        await limiter.close();
         await unlisten().catch(() => {});
         await db.close();
         log.info('switchboard stopped');

@@ -2,6 +2,7 @@
 // `switchboard healthcheck` (the container HEALTHCHECK): exit 0 when /healthz answers ok.
 import { ConfigError, loadConfig } from './config.ts';
 import { startGateway } from './gateway.ts';
+import { ensureConsoleBuilt } from './web/freshness.ts';
 
 if (process.argv[2] === 'healthcheck') {
   const port = process.env.PORT || '3000';
@@ -20,6 +21,7 @@ try {
   throw e;
 }
 
+await ensureConsoleBuilt();
 const running = await startGateway(config);
 let signals = 0;
 for (const sig of ['SIGTERM', 'SIGINT'] as const) {

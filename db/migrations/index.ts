@@ -3,8 +3,14 @@
 import type { Migration } from 'kysely/migration';
 import * as m001 from './001_init.ts';
 import * as m002 from './002_routing.ts';
+import * as m003 from './003_billing.ts';
+import * as m004 from './004_logs.ts';
+import * as m005 from './005_auth.ts';
 
 export const migrations: Record<string, Migration> = {
   '001_init': m001,
   '002_routing': m002,
+  '003_billing': m003,
+  '004_logs': m004,
+  '005_auth': m005,
 };

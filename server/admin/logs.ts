@@ -1,13 +1,52 @@
-import { LogQuery } from './schemas.ts';
-import { adminProcedure, router } from './trpc.ts';
+// The call log: filtered keyset pages, one call's detail with its captured bodies, and the
+// log settings (retention, body capture). A `user` principal sees only its own calls
+// (ownerFilter); the CSV export is GET /api/logs/export.csv (server/logs/http.ts).
+import { TRPCError } from '@trpc/server';
+import { sql } from 'kysely';
+import * as v from 'valibot';
+import { runLogMaintenance } from '../logs/maintenance.ts';
+import { asLogRow, listLogs, LogPageInput } from '../logs/query.ts';
+import { LOG_DEFAULTS, type LogSettings, LogSettingsPatch, logSettingKey } from '../logs/settings.ts';
+import { adminProcedure, mutate, ownerFilter, router, userProcedure } from './trpc.ts';
+
+const LogId = v.object({
+  id: v.pipe(v.union([v.string(), v.number()]), v.transform(String), v.regex(/^\d+$/, 'must be a log id')),
+  /** The row's created_at, when known: lets Postgres look in one day's partition. */
+  createdAt: v.optional(v.date()),
+});
 
 export const logsRouter = router({
-  /** Newest first, keyset-paginated by id. */
-  list: adminProcedure.input(LogQuery).query(async ({ ctx, input }) => {
-    let q = ctx.gw.db.db.selectFrom('call_logs').selectAll().orderBy('id', 'desc').limit(input.limit);
-    if (input.before) q = q.where('id', '<', input.before);
-    if (input.model) q = q.where('model', '=', input.model);
-    if (input.keyId !== undefined) q = q.where('key_id', '=', input.keyId);
-    return q.execute();
+  /** Newest first; pass `nextCursor` back as `cursor` for the next page. */
+  list: userProcedure.input(LogPageInput).query(({ ctx, input }) => listLogs(ctx.gw.db.db, input, ownerFilter(ctx))),
+
+  /** One call with its captured request/response (redacted), if capture was on for it. */
+  get: userProcedure.input(LogId).query(async ({ ctx, input }) => {
+    const owner = ownerFilter(ctx);
+    let q = ctx.gw.db.db.selectFrom('call_logs').selectAll().where('id', '=', input.id);
+    if (input.createdAt) q = q.where('created_at', '=', input.createdAt);
+    if (owner !== null) q = q.where('user_id', '=', owner);
+    const log = await q.executeTakeFirst();
+    if (!log) throw new TRPCError({ code: 'NOT_FOUND', message: `No call log #${input.id}.` });
+    const bodies = await ctx.gw.db.db.selectFrom('call_bodies')
+      .select(['request_headers', 'request', 'response', 'request_bytes', 'response_bytes', 'truncated'])
+      .where('request_id', '=', log.request_id).where('created_at', '=', log.created_at).executeTakeFirst();
+    return { log: asLogRow(log), bodies: bodies ?? null };
   }),
+
+  settings: adminProcedure.query(({ ctx }) => ({ values: ctx.gw.logSettings.current, defaults: LOG_DEFAULTS })),
+
+  setSettings: adminProcedure.input(LogSettingsPatch).mutation(({ ctx, input }) => mutate(ctx, async () => {
+    const entries = Object.entries(input).filter(([, val]) => val !== undefined) as Array<[keyof LogSettings, unknown]>;
+    if (entries.length) {
+      await ctx.gw.db.db.insertInto('settings')
+        // Sent as text and cast: a jsonb-typed parameter would be JSON-encoded again by postgres.js.
+        .values(entries.map(([name, value]) => ({ key: logSettingKey(name), value: sql<unknown>`${JSON.stringify(value)}::text::jsonb` })))
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value: sql`excluded.value`, updated_at: new Date() }))
+        .execute();
+    }
+    return { updated: entries.map(([name]) => name) };
+  }).then((r) => ({ ...r, values: ctx.gw.logSettings.current }))),
+
+  /** Create upcoming partitions and apply retention now (it also runs hourly); null if another instance is at it. */
+  maintain: adminProcedure.mutation(({ ctx }) => runLogMaintenance(ctx.gw)),
 });

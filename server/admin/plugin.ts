@@ -1,32 +1,39 @@
-// Mounts the tRPC router under /trpc. Machine access: `Authorization: Bearer <ADMIN_KEY>`.
+// Mounts the tRPC router under /trpc and the AI Proxy–compatible REST routes under /api.
+// Callers authenticate with `Authorization: Bearer <ADMIN_KEY | sbp_… token>` or the console
+// session cookie (server/auth).
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
-import { timingSafeEqual } from 'node:crypto';
 import { Elysia } from 'elysia';
+import { requestIp } from '../auth/client-ip.ts';
 import type { Gateway } from '../context.ts';
+import { restRoutes } from './rest.ts';
 import { appRouter } from './router.ts';
-import type { Actor } from './trpc.ts';
+import { type AdminContext, actorOf } from './trpc.ts';
 
-function actorFor(gw: Gateway, req: Request): Actor {
-  const adminKey = gw.config.adminKey;
-  const m = /^Bearer\s+(.+)$/i.exec(req.headers.get('authorization') ?? '');
-  if (!adminKey || !m) return null;
-  const a = Buffer.from(m[1]!.trim());
-  const b = Buffer.from(adminKey);
-  return a.length === b.length && timingSafeEqual(a, b) ? { kind: 'admin-key', name: 'admin-key' } : null;
+/** The caller's address (X-Forwarded-For only from a private peer), for other HTTP routes. */
+export { requestIp as peerIp } from '../auth/client-ip.ts';
+
+/**
+ * The tRPC context for one request. Exported for other transports (WebSocket subscriptions):
+ * pass the upgrade request and no `resHeaders` (a session is then not rotated).
+ */
+export async function createAdminContext(gw: Gateway, req: Request, ip: string | null, resHeaders?: Headers): Promise<AdminContext> {
+  const { principal, problem } = await gw.auth.resolve(req, resHeaders);
+  return { gw, req, resHeaders: resHeaders ?? new Headers(), ip, principal, actor: actorOf(principal), authProblem: problem, audit: {} };
 }
 
 export function adminPlugin(gw: Gateway) {
-  const handle = ({ request }: { request: Request }) =>
+  const handle = ({ request, server }: { request: Request; server: Parameters<typeof requestIp>[0] }) =>
     fetchRequestHandler({
       endpoint: '/trpc',
       req: request,
       router: appRouter,
-      createContext: () => ({ gw, actor: actorFor(gw, request) }),
+      createContext: ({ resHeaders }) => createAdminContext(gw, request, requestIp(server, request), resHeaders),
       onError: ({ error, path }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR') gw.log.error('admin procedure failed', { path, error: error.cause ?? error });
       },
     });
   return new Elysia({ name: 'admin' })
     .get('/trpc/*', handle, { parse: 'none' })
-    .post('/trpc/*', handle, { parse: 'none' });
+    .post('/trpc/*', handle, { parse: 'none' })
+    .use(restRoutes(gw));
 }

@@ -26,23 +26,7 @@ export const ChannelCreate = v.object({
   config: v.optional(v.record(v.string(), v.string()), {}),
 });
 
-export const KeyCreate = v.object({
-  name: v.pipe(v.string(), v.trim(), v.nonEmpty('name is required')),
-  /** Username or id of the owner; the root account when absent. */
-  user: v.optional(v.union([v.string(), v.number()])),
-  budgetUsd: v.optional(UsdAmount),
-  models: v.optional(ModelList),
-  expiresAt: v.optional(v.pipe(v.string(), v.isoTimestamp('must be an ISO timestamp'))),
-});
-
-export const UserCreate = v.object({
-  username: v.pipe(v.string(), v.trim(), v.regex(/^[A-Za-z0-9_.@-]{2,64}$/, 'must be 2-64 letters, digits or _.@-')),
-  password: v.optional(v.pipe(v.string(), v.minLength(8, 'must be at least 8 characters'))),
-  role: v.optional(v.picklist(['admin', 'user']), 'user'),
-  group: v.optional(v.pipe(v.string(), v.nonEmpty()), 'default'),
-  balanceUsd: v.optional(UsdAmount),
-  unlimited: v.optional(v.boolean(), false),
-});
+// Account schemas (users, keys, tokens, sign-in) live in server/auth/schemas.ts.
 
 export const PriceSet = v.object({
   model: v.pipe(v.string(), v.trim(), v.nonEmpty('model is required')),

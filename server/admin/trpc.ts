@@ -1,17 +1,48 @@
-// tRPC setup: context, error shape and the auth middlewares. Auth lives here, never in
-// handlers. Input schemas are valibot (tRPC accepts Standard Schema directly).
+// tRPC setup: context, error shape, the auth middlewares and the audit middleware. Auth lives
+// here, never in handlers: every procedure is built from one of the builders below, which
+// declare the least role it needs (`meta.access`, read by the authorization-matrix test) and
+// enforce it. Input schemas are valibot (tRPC accepts Standard Schema directly).
 import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
+import { recordAudit } from '../auth/audit-log.ts';
+import { type Access, allows, type Principal, principalName, type UserPrincipal } from '../auth/principal.ts';
 import type { Gateway } from '../context.ts';
 
-export type Actor = { kind: 'admin-key'; name: 'admin-key' } | null;
+export type { Access, Principal, UserPrincipal };
+
+/** A label for ledger `actor` and `created_by` columns: the username, or `admin-key`. */
+export interface Actor {
+  kind: Principal['kind'];
+  name: string;
+}
+
+/** What a mutation may add to its audit row; anything left unset is derived from input and result. */
+export interface AuditNote {
+  target?: string;
+  before?: unknown;
+  after?: unknown;
+  /** Who acted when the caller was anonymous at the start (sign-in). */
+  principal?: Principal;
+}
 
 export interface AdminContext {
   gw: Gateway;
-  actor: Actor;
+  req: Request;
+  /** Headers added to the HTTP response (cookies). */
+  resHeaders: Headers;
+  ip: string | null;
+  principal: Principal | null;
+  actor: Actor | null;
+  /** Why sent credentials were rejected, for the 401 message. */
+  authProblem?: string;
+  audit: AuditNote;
 }
 
-const t = initTRPC.context<AdminContext>().create({
+export interface ProcedureMeta {
+  access: Access;
+}
+
+const t = initTRPC.context<AdminContext>().meta<ProcedureMeta>().create({
   transformer: superjson,
   isDev: false,
   errorFormatter({ shape, error }) {
@@ -36,15 +67,86 @@ function fieldErrors(cause: unknown): Record<string, string> | undefined {
 }
 
 export const router = t.router;
-export const publicProcedure = t.procedure;
 
-export const adminProcedure = t.procedure.use(({ ctx, next }) => {
-  if (!ctx.actor) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Admin credentials required (Authorization: Bearer <ADMIN_KEY>).' });
-  return next({ ctx: { ...ctx, actor: ctx.actor } });
+export function actorOf(p: Principal | null): Actor | null {
+  return p ? { kind: p.kind, name: principalName(p) } : null;
+}
+
+/** The resource id a mutation acted on, when the handler did not name a target. */
+function inferTarget(path: string, input: unknown, result: unknown): string | null {
+  const domain = path.split('.')[0];
+  for (const x of [input, result]) {
+    const id = (x as { id?: unknown } | null)?.id;
+    if (typeof id === 'number' || typeof id === 'string') return `${domain}#${id}`;
+  }
+  return null;
+}
+
+// Every mutation that reached an authenticated handler (or succeeded) leaves an audit row;
+// anonymous rejections do not, so they cannot flood the table.
+const audited = t.procedure.use(async ({ ctx, type, path, getRawInput, next }) => {
+  if (type !== 'mutation') return next();
+  const result = await next();
+  const principal = ctx.audit.principal ?? ctx.principal;
+  if (!principal && !result.ok) return result;
+  const input = await getRawInput().catch(() => undefined);
+  const data = result.ok ? result.data : undefined;
+  try {
+    await recordAudit(ctx.gw.db.db, {
+      principal, action: path, target: ctx.audit.target ?? inferTarget(path, input, data), input,
+      before: ctx.audit.before, after: ctx.audit.after ?? data, ok: result.ok,
+      error: result.ok ? null : `${result.error.code}: ${result.error.message}`, ip: ctx.ip,
+    });
+  } catch (e) {
+    // The change is already committed; losing its audit row must be loud, not fatal.
+    ctx.gw.log.error('audit write failed', { path, error: e });
+  }
+  return result;
 });
 
+function gate(access: Exclude<Access, 'public'>) {
+  return audited.meta({ access }).use(({ ctx, next }) => {
+    const p = ctx.principal;
+    if (!p) {
+      throw new TRPCError({
+        code: 'UNAUTHORIZED',
+        message: ctx.authProblem ?? 'Sign in, or send Authorization: Bearer <ADMIN_KEY or a personal access token>.',
+      });
+    }
+    if (!allows(p, access)) throw new TRPCError({ code: 'FORBIDDEN', message: `This needs the ${access} role; you are signed in as ${p.kind === 'admin-key' ? 'admin-key' : p.role}.` });
+    return next({ ctx: { principal: p, actor: actorOf(p)! } });
+  });
+}
+
+/** Anyone, signed in or not. */
+export const publicProcedure = audited.meta({ access: 'public' });
+/** Any signed-in principal: a user, an admin, root or ADMIN_KEY. Scope data with `ownerFilter`. */
+export const userProcedure = gate('user');
+/** Admins, root and ADMIN_KEY. */
+export const adminProcedure = gate('admin');
+/** Root and ADMIN_KEY. */
+export const rootProcedure = gate('root');
+
+/** The user id a `user` principal is restricted to; null for admins, root and ADMIN_KEY (they see everything). */
+export function ownerFilter(ctx: { principal: Principal }): number | null {
+  const p = ctx.principal;
+  return p.kind !== 'admin-key' && p.role === 'user' ? p.userId : null;
+}
+
+/** The signed-in account, for procedures that act on "my" data (ADMIN_KEY has no account). */
+export function accountOf(ctx: { principal: Principal }): UserPrincipal {
+  const p = ctx.principal;
+  if (p.kind === 'admin-key') throw new TRPCError({ code: 'BAD_REQUEST', message: 'This acts on your own account; ADMIN_KEY has none. Sign in as a user or use a personal access token.' });
+  return p;
+}
+
+/** Record what a mutation changed (masked before it is stored). */
+export function noteAudit(ctx: { audit: AuditNote }, note: AuditNote): void {
+  Object.assign(ctx.audit, note);
+}
+
 /** Run a mutation's effect, then refresh the relay's in-memory state. */
-export async function mutate<T>(ctx: AdminContext, fn: () => Promise<T>): Promise<T> {
+export async function mutate<T>(ctx: { gw: Gateway }, fn: () => Promise<T>): Promise<T> {
   const result = await fn();
   await ctx.gw.invalidate();
   return result;

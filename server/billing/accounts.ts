@@ -1,16 +1,31 @@
-// Live balances for the hot path. The database holds the settled truth; this module
-// adds what is reserved by calls in flight and what is settled but not yet flushed,
-// so admission control needs no database round trip:
-//   available = balance(db) − reserved − pending
+// Live balances and budgets for the hot path, safe across instances sharing one Postgres.
+// Each instance spends from leases it claimed from the database (server/billing/leases.ts):
+//   free = lease − reserved − pending
+// Admission takes from `free` synchronously; only when the lease runs short does a request
+// wait for one claim (one UPDATE). Leases are topped up in the background before they run
+// out, returned when idle and on shutdown, and reclaimed by other instances if this one dies.
+// Overspend across all instances is therefore bounded by the leases, which never exceed
+// what the database had free when they were granted (docs/billing.md).
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
+import type { Logger } from '../logger.ts';
 import type { KeyEntry, UserEntry } from '../state/types.ts';
+import type { Mutex } from '../util/mutex.ts';
+import { type Charged, claimLease, heartbeat, type LeaseKind, returnLeases, sweepStaleLeases } from './leases.ts';
 
 interface Live {
-  /** Balance (users) or used (keys) as last read from or written to the database. */
+  /** Balance (users) or used (keys) as last read from or written to the database: for display. */
   db: bigint;
+  /** Claimed from the database for this instance (0 for unlimited users and uncapped keys). */
+  lease: bigint;
   reserved: bigint;
+  /** Settled but not yet flushed. */
   pending: bigint;
+  claiming: Promise<void> | null;
+  /** A claim for at least this much was refused at `refusedAt`: later asks as big fail fast. */
+  refusedNeed: bigint;
+  refusedAt: number;
+  lastUse: number;
 }
 
 export interface Reservation {
@@ -22,11 +37,53 @@ export interface Reservation {
 
 export type ReserveResult = { ok: true; reservation: Reservation } | { ok: false; reason: 'balance' | 'key_budget' };
 
+export interface AccountsOptions {
+  /** Lease idle this long (no reservation, nothing pending) goes back to the database. */
+  idleMs: number;
+  /** Heartbeat period; leases silent for `staleSeconds` are reclaimed by any instance. */
+  heartbeatMs: number;
+  staleSeconds: number;
+  /** A claim asks for this many times the reservation that triggered it (plus what is in flight). */
+  claimFactor: bigint;
+  /** A refused claim makes equal or bigger asks fail without a round trip for this long. */
+  refusalMs: number;
+}
+
+const DEFAULTS: AccountsOptions = { idleMs: 2_000, heartbeatMs: 10_000, staleSeconds: 60, claimFactor: 8n, refusalMs: 250 };
+
 export class Accounts {
   private users = new Map<number, Live>();
   private keys = new Map<number, Live>();
+  private timers: Array<ReturnType<typeof setInterval>> = [];
+  private readonly opts: AccountsOptions;
 
-  /** Load balances and key usage from the database. Callers serialise this with flushes. */
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** Serialises lease returns with the writer's flushes (both lower this instance's leases). */
+    private readonly dbLock: Mutex,
+    readonly instance: string,
+    private readonly log: Logger,
+    opts: Partial<AccountsOptions> = {},
+  ) {
+    this.opts = { ...DEFAULTS, ...opts };
+  }
+
+  start(): void {
+    if (this.timers.length) return;
+    this.timers.push(
+      setInterval(() => void this.returnIdle().catch((error) => this.log.warn('returning idle leases failed', { error })), this.opts.idleMs),
+      setInterval(() => void this.keepAlive().catch((error) => this.log.warn('lease heartbeat failed', { error })), this.opts.heartbeatMs),
+    );
+  }
+
+  /** Give every lease back (after the writer's last flush, on shutdown). */
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await this.dbLock.run(() => this.giveBack(() => true));
+  }
+
+  /** Load balances and key usage (for display) from the database. Callers serialise this with flushes. */
   async refresh(db: Kysely<Database>): Promise<void> {
     const [users, keys] = await Promise.all([
       db.selectFrom('users').select(['id', 'balance']).execute(),
@@ -36,6 +93,7 @@ export class Accounts {
     this.keys = rebuild(this.keys, keys.map((k) => [k.id, k.used]));
   }
 
+  /** Balance less this instance's reservations and unflushed spend (other instances hold their own leases). */
   available(userId: number): bigint {
     const u = this.users.get(userId);
     return u ? u.db - u.reserved - u.pending : 0n;
@@ -52,14 +110,42 @@ export class Accounts {
     return k ? k.db + k.pending : 0n;
   }
 
-  reserve(user: UserEntry, key: KeyEntry, amount: bigint): ReserveResult {
+  /** This instance's lease, reservations and unflushed spend for a user (diagnostics, tests). */
+  userState(userId: number): { lease: bigint; reserved: bigint; pending: bigint } {
+    const u = this.users.get(userId);
+    return { lease: u?.lease ?? 0n, reserved: u?.reserved ?? 0n, pending: u?.pending ?? 0n };
+  }
+
+  /**
+   * Reserve `amount` against the user's balance and the key's budgets. Synchronous while
+   * the leases cover it; otherwise one claim round trip.
+   */
+  reserve(user: UserEntry, key: KeyEntry, amount: bigint): ReserveResult | Promise<ReserveResult> {
     const u = live(this.users, user.id);
     const k = live(this.keys, key.id);
-    if (!user.unlimited && u.db - u.reserved - u.pending < amount) return { ok: false, reason: 'balance' };
-    if (key.budget !== null && k.db + k.reserved + k.pending + amount > key.budget) return { ok: false, reason: 'key_budget' };
-    u.reserved += amount;
-    k.reserved += amount;
-    return { ok: true, reservation: { userId: user.id, keyId: key.id, amount, open: true } };
+    const userCapped = !user.unlimited;
+    const keyCapped = key.budget !== null || key.periodBudget !== null;
+    const now = Date.now();
+    u.lastUse = now;
+    k.lastUse = now;
+    const userOk = !userCapped || free(u) >= amount;
+    const keyOk = !keyCapped || free(k) >= amount;
+    if (userOk && keyOk) return this.take(user.id, key.id, amount, userCapped, keyCapped);
+    return (async (): Promise<ReserveResult> => {
+      // Others may spend a fresh claim before this request gets to it: a few rounds.
+      let result: ReserveResult = { ok: false, reason: 'balance' };
+      for (let round = 0; round < 3; round++) {
+        const [uGot, kGot] = await Promise.all([
+          userCapped ? this.ensure('user', user.id, u, amount) : true,
+          keyCapped ? this.ensure('key', key.id, k, amount) : true,
+        ]);
+        if (!uGot) return { ok: false, reason: 'balance' };
+        if (!kGot) return { ok: false, reason: 'key_budget' };
+        result = this.take(user.id, key.id, amount, userCapped, keyCapped);
+        if (result.ok) return result;
+      }
+      return result;
+    })();
   }
 
   /** Replace the reservation by the exact cost; the cost is pending until flushed. */
@@ -74,35 +160,153 @@ export class Accounts {
     k.pending += cost;
   }
 
-  /** After a flush commits: move cost from pending into the database figure. */
-  flushed(userId: number, cost: bigint, balanceAfter: bigint | null): void {
-    const u = live(this.users, userId);
-    u.pending -= cost;
-    u.db = balanceAfter ?? u.db - cost;
+  /** Lease the writer may convert into charged cost for this subject: all of it, up to the lease. */
+  leaseDrop(kind: LeaseKind, id: number, cost: bigint): bigint {
+    const l = (kind === 'user' ? this.users : this.keys).get(id);
+    if (!l) return 0n;
+    return cost < l.lease ? cost : l.lease;
   }
 
-  keyFlushed(keyId: number, cost: bigint, usedAfter: bigint | null): void {
-    const k = live(this.keys, keyId);
-    k.pending -= cost;
-    k.db = usedAfter ?? k.db + cost;
+  /** After a flush commits: pending moves into the database figures, spent lease is gone. */
+  flushed(userId: number, pendingCost: bigint, charged: Charged | null): void {
+    const u = live(this.users, userId);
+    u.pending -= pendingCost;
+    u.db = charged?.after ?? u.db - pendingCost;
+    if (charged) spend(u, charged);
   }
+
+  keyFlushed(keyId: number, pendingCost: bigint, charged: Charged | null): void {
+    const k = live(this.keys, keyId);
+    k.pending -= pendingCost;
+    k.db = charged?.after ?? k.db + pendingCost;
+    if (charged) spend(k, charged);
+  }
+
+  private take(userId: number, keyId: number, amount: bigint, userLeased: boolean, keyLeased: boolean): ReserveResult {
+    const u = live(this.users, userId);
+    const k = live(this.keys, keyId);
+    // A waiting request may find its lease taken by others meanwhile; re-check before taking.
+    if (userLeased && free(u) < amount) return { ok: false, reason: 'balance' };
+    if (keyLeased && free(k) < amount) return { ok: false, reason: 'key_budget' };
+    u.reserved += amount;
+    k.reserved += amount;
+    if (userLeased) this.topUp('user', userId, u, amount);
+    if (keyLeased) this.topUp('key', keyId, k, amount);
+    return { ok: true, reservation: { userId, keyId, amount, open: true } };
+  }
+
+  /** Claim until `amount` fits, sharing claims already in flight. */
+  private async ensure(kind: LeaseKind, id: number, l: Live, amount: bigint): Promise<boolean> {
+    for (let i = 0; i < 4 && free(l) < amount; i++) {
+      if (l.claiming) {
+        await l.claiming;
+        continue;
+      }
+      const need = amount - free(l);
+      if (this.refusedRecently(l, need)) return false;
+      await this.claim(kind, id, l, need, need + amount * this.opts.claimFactor + l.reserved);
+    }
+    return free(l) >= amount;
+  }
+
+  /** Background top-up when what is left would not cover two more such reservations. */
+  private topUp(kind: LeaseKind, id: number, l: Live, amount: bigint): void {
+    if (l.claiming || free(l) >= 2n * amount || this.refusedRecently(l, amount)) return;
+    void this.claim(kind, id, l, amount, amount * this.opts.claimFactor + l.reserved);
+  }
+
+  private refusedRecently(l: Live, need: bigint): boolean {
+    return l.refusedAt !== 0 && Date.now() - l.refusedAt < this.opts.refusalMs && need >= l.refusedNeed;
+  }
+
+  private claim(kind: LeaseKind, id: number, l: Live, need: bigint, want: bigint): Promise<void> {
+    l.claiming = claimLease(this.db, this.instance, kind, id, need, want)
+      .then((got) => {
+        if (got > 0n) {
+          l.lease += got;
+          l.refusedAt = 0;
+        } else {
+          l.refusedNeed = need;
+          l.refusedAt = Date.now();
+        }
+      })
+      .catch((error) => {
+        this.log.error('lease claim failed', { error, kind, id });
+      })
+      .finally(() => {
+        l.claiming = null;
+      });
+    return l.claiming;
+  }
+
+  private returnIdle(): Promise<void> {
+    const before = Date.now() - this.opts.idleMs;
+    return this.dbLock.run(() => this.giveBack((l) => l.lastUse < before));
+  }
+
+  /** Return the unused part of leases with nothing reserved or pending. Runs under dbLock. */
+  private async giveBack(pick: (l: Live) => boolean): Promise<void> {
+    for (const [kind, map] of [['user', this.users], ['key', this.keys]] as const) {
+      const items: Array<{ id: number; amount: bigint }> = [];
+      for (const [id, l] of map) {
+        if (l.lease > 0n && l.reserved === 0n && l.pending === 0n && !l.claiming && pick(l)) items.push({ id, amount: l.lease });
+      }
+      if (!items.length) continue;
+      // Off the local lease first: a request arriving during the round trip must not spend it.
+      for (const i of items) map.get(i.id)!.lease -= i.amount;
+      try {
+        await returnLeases(this.db, this.instance, kind, items);
+      } catch (error) {
+        for (const i of items) map.get(i.id)!.lease += i.amount;
+        throw error;
+      }
+    }
+  }
+
+  private async keepAlive(): Promise<void> {
+    await this.dbLock.run(async () => {
+      const alive = await heartbeat(this.db, this.instance);
+      // Swept while we were silent: those leases are no longer ours to spend.
+      for (const [kind, map] of [['user', this.users], ['key', this.keys]] as const) {
+        for (const [id, l] of map) if (l.lease > 0n && !l.claiming && !alive.has(`${kind}:${id}`)) l.lease = 0n;
+      }
+    });
+    const swept = await sweepStaleLeases(this.db, this.opts.staleSeconds);
+    if (swept) this.log.warn('reclaimed leases of silent instances', { leases: swept });
+  }
+}
+
+const free = (l: Live) => l.lease - l.reserved - l.pending;
+
+/** Spent lease leaves the local figure; a lease row swept by another instance is gone entirely. */
+function spend(l: Live, c: Charged): void {
+  l.lease = c.leaseKept ? l.lease - c.drop : 0n;
 }
 
 function live(map: Map<number, Live>, id: number): Live {
   let l = map.get(id);
   if (!l) {
-    l = { db: 0n, reserved: 0n, pending: 0n };
+    l = { db: 0n, lease: 0n, reserved: 0n, pending: 0n, claiming: null, refusedNeed: 0n, refusedAt: 0, lastUse: 0 };
     map.set(id, l);
   }
   return l;
 }
 
-/** New db figures, keeping in-flight reservations and unflushed spend. */
+/** New db figures, keeping leases, in-flight reservations and unflushed spend. */
 function rebuild(old: Map<number, Live>, rows: Array<[number, bigint]>): Map<number, Live> {
   const next = new Map<number, Live>();
   for (const [id, value] of rows) {
     const prev = old.get(id);
-    next.set(id, { db: value, reserved: prev?.reserved ?? 0n, pending: prev?.pending ?? 0n });
+    if (prev) {
+      prev.db = value;
+      // A reload (e.g. after a top-up) may make a refused claim succeed now.
+      prev.refusedAt = 0;
+      next.set(id, prev);
+    } else {
+      next.set(id, { db: value, lease: 0n, reserved: 0n, pending: 0n, claiming: null, refusedNeed: 0n, refusedAt: 0, lastUse: 0 });
+    }
   }
+  // Subjects with leases or work in flight stay even if their row is gone; their lease returns normally.
+  for (const [id, prev] of old) if (!next.has(id) && (prev.lease || prev.reserved || prev.pending)) next.set(id, prev);
   return next;
 }

@@ -1,6 +1,7 @@
-// Cost of one call from metered usage and a price row. Prices are nano-USD per 1M
-// tokens; the sum is taken exactly and rounded once, half up, at the end:
-//   cost = round( (Σ tokens_k × price_k + per_request × 1e6) × multiplier_ppm / 1e12 )
+// Cost of one token-priced call from metered usage and a price row (other units are in
+// unit-pricing.ts). Prices are nano-USD per 1M tokens; the sum is taken exactly and
+// rounded once, half up, at the end:
+//   cost = round( (Σ units_k × price_k + per_request × 1e6) × multiplier_ppm / 1e12 )
 import type { MeteredUsage } from '../relay/protocol/openai-types.ts';
 import { divRound } from './money.ts';
 
@@ -19,8 +20,20 @@ export interface PriceExtra {
   stt_per_minute?: string;
   /** Rerank, per search (one query against its documents). */
   per_search?: string;
-  /** Long-context tier: above `threshold` prompt tokens these per-1M prices apply to the whole call. */
-  long_context?: { threshold: number; input: string; output: string; cache_read?: string };
+  /**
+   * Long-context tier: above `threshold` prompt tokens these per-1M prices apply to the
+   * whole call. Cache prices default to the tier's input price when absent.
+   */
+  long_context?: LongContextTier;
+}
+
+export interface LongContextTier {
+  threshold: number;
+  input: string;
+  output: string;
+  cache_read?: string;
+  cache_write_5m?: string;
+  cache_write_1h?: string;
 }
 
 export interface PriceEntry {
@@ -36,26 +49,59 @@ export interface PriceEntry {
   extra: PriceExtra;
 }
 
-const PER_M = 1_000_000n;
-const PPM = 1_000_000n;
-
-export function costOf(usage: MeteredUsage, price: PriceEntry, multiplierPpm = 1_000_000): bigint {
-  const cacheRead = price.cacheRead ?? price.input;
-  const write5m = price.cacheWrite5m ?? price.input;
-  const write1h = price.cacheWrite1h ?? write5m;
-  const tokens =
-    BigInt(usage.input) * price.input +
-    BigInt(usage.output) * price.output +
-    BigInt(usage.cacheRead) * cacheRead +
-    BigInt(Math.max(0, usage.cacheWrite - usage.cacheWrite1h)) * write5m +
-    BigInt(usage.cacheWrite1h) * write1h;
-  const perRequest = (price.perRequest ?? 0n) * PER_M;
-  return divRound((tokens + perRequest) * BigInt(multiplierPpm), PER_M * PPM);
+/** Per-1M token rates in effect for one call. */
+interface Rates {
+  input: bigint;
+  output: bigint;
+  cacheRead: bigint;
+  write5m: bigint;
+  write1h: bigint;
 }
 
-/** Worst-case cost reserved before calling upstream. */
-export function reserveOf(promptTokens: number, maxTokens: number, price: PriceEntry, multiplierPpm = 1_000_000): bigint {
-  const worstInput = price.cacheWrite1h && price.cacheWrite1h > price.input ? price.cacheWrite1h : price.input;
-  const usage: MeteredUsage = { input: 0, output: maxTokens, cacheRead: 0, cacheWrite: promptTokens, cacheWrite1h: promptTokens, reasoning: 0 };
-  return costOf(usage, { ...price, cacheWrite1h: worstInput }, multiplierPpm);
+const PER_M = 1_000_000n;
+const PPM = 1_000_000n;
+const ONE_X = 1_000_000;
+
+/** The token rates for a call with `promptTokens` prompt tokens (long-context tier above its threshold). */
+export function ratesFor(price: PriceEntry, promptTokens: number): Rates {
+  const lc = price.extra.long_context;
+  if (lc && promptTokens > lc.threshold) {
+    const input = BigInt(lc.input);
+    const write5m = lc.cache_write_5m !== undefined ? BigInt(lc.cache_write_5m) : input;
+    return {
+      input,
+      output: BigInt(lc.output),
+      cacheRead: lc.cache_read !== undefined ? BigInt(lc.cache_read) : input,
+      write5m,
+      write1h: lc.cache_write_1h !== undefined ? BigInt(lc.cache_write_1h) : write5m,
+    };
+  }
+  const write5m = price.cacheWrite5m ?? price.input;
+  return { input: price.input, output: price.output, cacheRead: price.cacheRead ?? price.input, write5m, write1h: price.cacheWrite1h ?? write5m };
+}
+
+/** Σ(tokens × per-1M price) plus the per-request price, times the group multiplier, rounded once. */
+function settle(tokensTimesPerM: bigint, price: PriceEntry, multiplierPpm: number): bigint {
+  const perRequest = (price.perRequest ?? 0n) * PER_M;
+  return divRound((tokensTimesPerM + perRequest) * BigInt(multiplierPpm), PER_M * PPM);
+}
+
+/** Token-priced call. Reasoning tokens are part of `output` and billed there, once. */
+export function costOf(usage: MeteredUsage, price: PriceEntry, multiplierPpm = ONE_X): bigint {
+  const r = ratesFor(price, usage.input + usage.cacheRead + usage.cacheWrite);
+  const tokens =
+    BigInt(usage.input) * r.input +
+    BigInt(usage.output) * r.output +
+    BigInt(usage.cacheRead) * r.cacheRead +
+    BigInt(Math.max(0, usage.cacheWrite - usage.cacheWrite1h)) * r.write5m +
+    BigInt(usage.cacheWrite1h) * r.write1h;
+  return settle(tokens, price, multiplierPpm);
+}
+
+/** Worst-case cost reserved before calling upstream: every prompt token at the dearest input rate. */
+export function reserveOf(promptTokens: number, maxTokens: number, price: PriceEntry, multiplierPpm = ONE_X): bigint {
+  const r = ratesFor(price, promptTokens);
+  let worstInput = r.input;
+  for (const x of [r.cacheRead, r.write5m, r.write1h]) if (x > worstInput) worstInput = x;
+  return settle(BigInt(promptTokens) * worstInput + BigInt(maxTokens) * r.output, price, multiplierPpm);
 }

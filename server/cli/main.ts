@@ -18,7 +18,8 @@ const USAGE = `usage: bun run cli <command>
   user list [--json]
   price set MODEL --input-usd-per-m X --output-usd-per-m Y [--cache-read-usd-per-m Z]
   price list [--json]
-  logs [--limit N] [--json]`;
+  logs [--limit N] [--json]
+  import oneapi --dsn DSN [--dry-run] [--logs-days N] [--json]`;
 
 function fail(msg: string): never {
   process.stderr.write(`${msg}\n`);
@@ -35,6 +36,7 @@ const { positionals, values } = parseArgs({
     role: { type: 'string' }, group: { type: 'string' }, 'balance-usd': { type: 'string' }, unlimited: { type: 'boolean' },
     'input-usd-per-m': { type: 'string' }, 'output-usd-per-m': { type: 'string' }, 'cache-read-usd-per-m': { type: 'string' },
     limit: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    dsn: { type: 'string' }, 'dry-run': { type: 'boolean' }, 'logs-days': { type: 'string' },
   },
 });
 
@@ -104,9 +106,24 @@ async function run(): Promise<void> {
     case 'price list':
       return print(await sb.prices.list.query(), (p) => `${p.model}\tin=$${nanoToUsd(p.input)}/M\tout=$${nanoToUsd(p.output)}/M`);
     case 'logs': {
-      const rows = await sb.logs.list.query({ limit: int(values.limit, 'limit') ?? 20 });
+      const { rows } = await sb.logs.list.query({ limit: int(values.limit, 'limit') ?? 20 });
       return print(rows, (l) =>
         `${new Date(l.created_at).toISOString()}\t${l.request_id}\t${l.status}\t${l.model}\tch=${l.channel_id ?? '-'}\t${l.prompt_tokens}+${l.completion_tokens} tok\t$${nanoToUsd(l.cost)}\t${l.latency_ms}ms${l.error_message ? `\t${l.error_message}` : ''}`);
+    }
+    case 'import oneapi': {
+      const report = await sb.import.oneapi.mutate({
+        dsn: values.dsn ?? fail('--dsn is required (a MySQL, PostgreSQL or SQLite DSN of the One API database)'),
+        dryRun: values['dry-run'] ?? false, logsDays: int(values['logs-days'], 'logs-days') ?? 0,
+      });
+      if (values.json) return void process.stdout.write(json(report) + '\n');
+      const lines = [`${report.dryRun ? 'dry run (nothing written)' : 'imported'} from ${report.source}`];
+      for (const [table, c] of Object.entries(report.counts)) {
+        lines.push(`${table.padEnd(17)} created=${c.created} updated=${c.updated} unchanged=${c.unchanged} skipped=${c.skipped}`);
+      }
+      for (const s of report.skipped) lines.push(`skipped ${s.table} #${s.oneapiId} (${s.label}): ${s.reason}`);
+      for (const n of report.notes) lines.push(`note: ${n}`);
+      process.stdout.write(lines.join('\n') + '\n');
+      return;
     }
     default:
       fail(USAGE);

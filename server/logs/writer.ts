@@ -4,7 +4,9 @@
 // A failed flush keeps its batch and retries; shutdown flushes what is left.
 import { type Kysely, sql } from 'kysely';
 import type { Database, NewCallLog } from '../../db/schema.ts';
+import type { CapturedBodies } from './capture.ts';
 import type { Accounts } from '../billing/accounts.ts';
+import { type Charged, chargeKeys, chargeUsers } from '../billing/leases.ts';
 import type { Logger } from '../logger.ts';
 import type { Mutex } from '../util/mutex.ts';
 
@@ -14,6 +16,14 @@ export interface Settled {
   keyId: number | null;
   channelId: number | null;
   cost: bigint;
+  /** Request/response bodies when capture is on for this key or model. */
+  bodies?: CapturedBodies | null;
+}
+
+/** What a commit wrote: the id of each newly inserted log row and each charged user's balance after. */
+export interface Committed {
+  ids: Map<string, string>;
+  balances: Map<number, bigint>;
 }
 
 const MAX_BATCH = 1000;
@@ -22,8 +32,8 @@ export class LogWriter {
   private queue: Settled[] = [];
   private timer: ReturnType<typeof setInterval> | null = null;
   private flushing: Promise<void> | null = null;
-  /** Called with each committed batch (live events, metrics). */
-  onCommitted: Array<(batch: Settled[]) => void> = [];
+  /** Called with each committed batch (live events, metrics); replayed rows are not in `ids`. */
+  onCommitted: Array<(batch: Settled[], committed: Committed) => void> = [];
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -54,15 +64,16 @@ export class LogWriter {
       .run(async () => {
         while (this.queue.length) {
           const batch = this.queue.splice(0, MAX_BATCH);
+          let committed: Committed;
           try {
-            await this.commit(batch);
+            committed = await this.commit(batch);
           } catch (err) {
             this.queue.unshift(...batch);
             this.log.error('flush of call logs failed; will retry', { error: err, backlog: this.queue.length });
             return;
           }
           for (const fn of this.onCommitted) {
-            try { fn(batch); } catch (err) { this.log.warn('onCommitted listener failed', { error: err }); }
+            try { fn(batch, committed); } catch (err) { this.log.warn('onCommitted listener failed', { error: err }); }
           }
         }
       })
@@ -78,16 +89,20 @@ export class LogWriter {
     await this.flush();
   }
 
-  private async commit(batch: Settled[]): Promise<void> {
+  private async commit(batch: Settled[]): Promise<Committed> {
     const byUser = sumBy(batch, (s) => s.userId);
     const byKey = sumBy(batch, (s) => s.keyId);
     const byChannel = sumBy(batch, (s) => s.channelId);
     const userAfter = new Map<number, bigint>();
-    const keyAfter = new Map<number, bigint>();
+    const userCharged = new Map<number, Charged>();
+    const keyCharged = new Map<number, Charged>();
+    const ids = new Map<string, string>();
 
     await this.db.transaction().execute(async (tx) => {
       // Idempotent by request_id, so a replayed batch is never counted twice.
       const inserted = await insertCallLogs(tx, batch.map((s) => s.log));
+      for (const r of inserted) ids.set(r.request_id, String(r.id));
+      await insertBodies(tx, batch.filter((s) => s.bodies && ids.has(s.log.request_id)));
       if (inserted.length !== batch.length) {
         const fresh = new Set(inserted.map((r) => r.request_id));
         for (const s of batch) if (!fresh.has(s.log.request_id)) s.cost = 0n;
@@ -95,11 +110,12 @@ export class LogWriter {
       }
       const users = [...byUser].filter(([, v]) => v.cost > 0n);
       if (users.length) {
-        const rows = await sql<{ id: number; balance: bigint }>`
-          UPDATE users u SET balance = u.balance - d.cost, used = u.used + d.cost, updated_at = now()
-          FROM (SELECT unnest(${users.map(([id]) => id)}::int[]) AS id, unnest(${users.map(([, v]) => v.cost.toString())}::int8[]) AS cost) d
-          WHERE u.id = d.id RETURNING u.id, u.balance`.execute(tx);
-        for (const r of rows.rows) userAfter.set(r.id, BigInt(r.balance));
+        // Spent balance leases turn into charged cost in this same transaction (docs/billing.md).
+        const charged = await chargeUsers(tx, this.accounts.instance, users.map(([id, v]) => ({ id, cost: v.cost, drop: this.accounts.leaseDrop('user', id, v.cost) })));
+        for (const [id, c] of charged) {
+          userAfter.set(id, c.after);
+          userCharged.set(id, c);
+        }
         await tx.insertInto('ledger').values(users.filter(([id]) => userAfter.has(id)).map(([id, v]) => ({
           user_id: id, kind: 'usage' as const, amount: -v.cost, balance_after: userAfter.get(id)!, calls: v.calls,
           note: `${v.calls} call(s)`,
@@ -107,11 +123,9 @@ export class LogWriter {
       }
       const keys = [...byKey].filter(([, v]) => v.cost > 0n || v.calls > 0);
       if (keys.length) {
-        const rows = await sql<{ id: number; used: bigint }>`
-          UPDATE api_keys k SET used = k.used + d.cost, last_used_at = now()
-          FROM (SELECT unnest(${keys.map(([id]) => id)}::int[]) AS id, unnest(${keys.map(([, v]) => v.cost.toString())}::int8[]) AS cost) d
-          WHERE k.id = d.id RETURNING k.id, k.used`.execute(tx);
-        for (const r of rows.rows) keyAfter.set(r.id, BigInt(r.used));
+        // used, the current period's spend (restarted on a calendar boundary) and spent budget leases.
+        const charged = await chargeKeys(tx, this.accounts.instance, keys.map(([id, v]) => ({ id, cost: v.cost, drop: this.accounts.leaseDrop('key', id, v.cost) })));
+        for (const [id, c] of charged) keyCharged.set(id, c);
       }
       const channels = [...byChannel].filter(([, v]) => v.cost > 0n);
       if (channels.length) {
@@ -122,8 +136,9 @@ export class LogWriter {
       }
     });
 
-    for (const [id, v] of byUser) this.accounts.flushed(id, v.pendingCost, userAfter.get(id) ?? null);
-    for (const [id, v] of byKey) this.accounts.keyFlushed(id, v.pendingCost, keyAfter.get(id) ?? null);
+    for (const [id, v] of byUser) this.accounts.flushed(id, v.pendingCost, userCharged.get(id) ?? null);
+    for (const [id, v] of byKey) this.accounts.keyFlushed(id, v.pendingCost, keyCharged.get(id) ?? null);
+    return { ids, balances: userAfter };
   }
 }
 
@@ -137,13 +152,20 @@ const LOG_COLUMNS = [
 
 const bigintAsString = (_k: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : v);
 
-async function insertCallLogs(tx: Kysely<Database>, logs: NewCallLog[]): Promise<Array<{ request_id: string }>> {
+// call_logs is partitioned by created_at, so uniqueness is (request_id, created_at): a
+// replayed row carries its call's own start time and is skipped.
+async function insertCallLogs(tx: Kysely<Database>, logs: NewCallLog[]): Promise<Array<{ id: string | bigint; request_id: string }>> {
   const cols = sql.raw(LOG_COLUMNS);
-  const r = await sql<{ request_id: string }>`
+  const r = await sql<{ id: string | bigint; request_id: string }>`
     INSERT INTO call_logs (${cols})
     SELECT ${cols} FROM json_populate_recordset(NULL::call_logs, ${JSON.stringify(logs, bigintAsString)}::text::json)
-    ON CONFLICT (request_id) DO NOTHING RETURNING request_id`.execute(tx);
+    ON CONFLICT (request_id, created_at) DO NOTHING RETURNING id, request_id`.execute(tx);
   return r.rows;
+}
+
+async function insertBodies(tx: Kysely<Database>, items: Settled[]): Promise<void> {
+  if (!items.length) return;
+  await tx.insertInto('call_bodies').values(items.map((s) => ({ request_id: s.log.request_id, created_at: s.log.created_at!, ...s.bodies! }))).execute();
 }
 
 interface Sum { cost: bigint; calls: number; pendingCost: bigint }

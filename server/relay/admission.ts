@@ -1,8 +1,11 @@
-// The checks every relayed call passes before any upstream is touched, all against
-// in-memory state: key, model permission, routable channels, price, and a reservation
-// of the worst-case cost.
-import { type PriceEntry, reserveOf } from '../billing/pricing.ts';
+// The checks every relayed call passes before any upstream is touched: key (and its IP
+// allow-list), model permission, routable channels, price, rate limits and a reservation
+// of the worst-case cost. All against in-memory state, except a rate-limit round trip
+// when the key or user has a limit, and a lease claim when the local lease runs short.
+import { reserveOf, type PriceEntry } from '../billing/pricing.ts';
+import { billingSettings } from '../billing/settings.ts';
 import type { Gateway } from '../context.ts';
+import { ipAllowed } from '../limits/ip-allow.ts';
 import type { ChannelEntry } from '../state/types.ts';
 import { authenticate, presentedKey } from './auth.ts';
 import type { Call } from './call.ts';
@@ -11,7 +14,11 @@ import { typesForProviderHint } from './providers/registry.ts';
 import { candidates } from './select-channel.ts';
 
 export function admitKey(gw: Gateway, call: Call, req: Request, url?: URL): void {
-  call.principal = authenticate(gw.store, presentedKey(req.headers, url));
+  const p = authenticate(gw.store, presentedKey(req.headers, url));
+  if (!ipAllowed(p.key, call.clientIp)) {
+    throw new RelayError(403, `This API key may not be used from ${call.clientIp ?? 'an unknown address'}.`, 'permission_error', 'ip_not_allowed');
+  }
+  call.principal = p;
 }
 
 /** Channels that may serve `model` for this caller, in failover order; throws 403/404. */
@@ -25,7 +32,10 @@ export function route(gw: Gateway, call: Call, req: Request, model: string): Cha
   const types = hint ? typesForProviderHint(hint) : null;
   if (hint && !types) throw new RelayError(400, `Unknown provider "${hint}" in X-AI-Provider.`, 'invalid_request_error', 'unknown_provider');
   const groups = p.key.groups ?? [p.user.group];
-  const list = candidates(gw.store, model, { groups, types });
+  let list = candidates(gw.store, model, { groups, types });
+  // Without a list or fallback price, only channels with their own price may serve the model
+  // (when some have one): a call must never land where it would be free.
+  if (!listPrice(gw, model) && list.some((c) => c.prices.has(model))) list = list.filter((c) => c.prices.has(model));
   if (list.length === 0) {
     throw new RelayError(404, `No channel serves model "${model}"${hint ? ` for provider "${hint}"` : ''}.`, 'not_found_error', 'model_not_found');
   }
@@ -35,22 +45,56 @@ export function route(gw: Gateway, call: Call, req: Request, model: string): Cha
 /** What an endpoint reserves: token counts priced here, or an amount it priced itself (images, audio…). */
 export type ReservationInput = { promptTokens: number; maxTokens: number | null } | { amount: bigint };
 
-/** Price the call and reserve its worst case against balance and key budget. */
-export function reserve(gw: Gateway, call: Call, input: (price: PriceEntry, multiplierPpm: number) => ReservationInput): void {
-  const p = call.principal!;
-  const price = gw.store.price(call.model);
-  if (!price) {
-    throw new RelayError(403, `Model "${call.model}" has no price set; ask the operator to set one.`, 'permission_error', 'model_price_missing');
+/** The price table's entry, else the fallback price when the missing-price policy says so. */
+function listPrice(gw: Gateway, model: string): PriceEntry | null {
+  const own = gw.store.price(model);
+  if (own) return own;
+  const s = billingSettings(gw.store);
+  return s.missingPrice === 'fallback' ? s.fallback : null;
+}
+
+/** Every price the call may be billed at: the list price and channels' own prices for the model. */
+function pricesFor(gw: Gateway, model: string, base: PriceEntry | null): PriceEntry[] {
+  const out = base ? [base] : [];
+  for (const tier of gw.store.routes(model) ?? []) {
+    for (const c of tier.channels) {
+      const own = c.prices.get(model);
+      if (own && !out.includes(own)) out.push(own);
+    }
   }
-  call.price = price;
+  return out;
+}
+
+/**
+ * Price the call, apply rate limits and reserve its worst case against balance and key
+ * budgets. `free` endpoints (e.g. moderations) may run unpriced, at cost 0, but are still
+ * rate limited.
+ */
+export async function reserve(gw: Gateway, call: Call, free: boolean, input: (price: PriceEntry, multiplierPpm: number) => ReservationInput): Promise<void> {
+  const p = call.principal!;
+  const base = listPrice(gw, call.model);
+  const prices = pricesFor(gw, call.model, base);
+  if (!prices.length && !free) {
+    throw new RelayError(403, `Model "${call.model}" has no price set, and the missing-price policy is to reject it; ask the operator to set a price.`, 'permission_error', 'model_price_missing');
+  }
+  call.price = base ?? prices[0] ?? null;
   call.multiplierPpm = gw.store.groupMultiplierPpm(p.user.group);
-  const want = input(price, call.multiplierPpm);
-  const amount = 'amount' in want ? want.amount : reserveOf(want.promptTokens, want.maxTokens ?? price.defaultMaxTokens, price, call.multiplierPpm);
-  const r = gw.accounts.reserve(p.user, p.key, amount);
+  // The dearest of the prices the call may be billed at, on whichever channel serves it.
+  let amount = 0n;
+  let promptTokens = 0;
+  for (const price of prices) {
+    const want = input(price, call.multiplierPpm);
+    const a = 'amount' in want ? want.amount : reserveOf(want.promptTokens, want.maxTokens ?? price.defaultMaxTokens, price, call.multiplierPpm);
+    if ('promptTokens' in want) promptTokens = want.promptTokens;
+    if (a > amount) amount = a;
+  }
+  call.tokenHold = await gw.limiter.admit(p, promptTokens);
+  if (!prices.length) return;
+  const r = await gw.accounts.reserve(p.user, p.key, amount);
   if (!r.ok) {
     const msg = r.reason === 'balance'
       ? 'Insufficient balance for this request. Top up the account or lower max_tokens.'
-      : 'This API key has reached its budget.';
+      : 'This API key has reached its budget for now (total or period).';
     throw new RelayError(403, msg, 'insufficient_quota', 'insufficient_quota');
   }
   call.reservation = r.reservation;

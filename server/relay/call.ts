@@ -3,9 +3,11 @@
 import type { Reservation } from '../billing/accounts.ts';
 import { costOf, type PriceEntry } from '../billing/pricing.ts';
 import type { Gateway } from '../context.ts';
+import type { TokenHold } from '../limits/index.ts';
+import { BodyCapture } from '../logs/capture.ts';
 import type { ChannelEntry } from '../state/types.ts';
 import type { Principal } from './auth.ts';
-import type { RelayError } from './errors.ts';
+import { errorBody, type RelayError } from './errors.ts';
 import { type MeteredUsage, ZERO_USAGE } from './protocol/openai-types.ts';
 
 export interface AttemptRecord {
@@ -34,9 +36,14 @@ export class Call {
   stream = false;
   principal: Principal | null = null;
   channel: ChannelEntry | null = null;
-  price: PriceEntry | null = null;
+  private listPrice: PriceEntry | null = null;
+  /** The price the call is billed at: the serving channel's own price for the model, else the list (or fallback) price. */
+  get price(): PriceEntry | null { return this.channel?.prices.get(this.model) ?? this.listPrice; }
+  set price(p: PriceEntry | null) { this.listPrice = p; }
   multiplierPpm = 1_000_000;
   reservation: Reservation | null = null;
+  /** Tokens taken from TPM windows at admission, corrected at finish. */
+  tokenHold: TokenHold | null = null;
   attempts: AttemptRecord[] = [];
   /** performance.now() marks, for latency, time to first token and gateway overhead. */
   upstreamStart = 0;
@@ -45,6 +52,9 @@ export class Call {
   firstByte = 0;
   /** Gateway time before the upstream request plus after its answer, in µs. */
   overheadUs = 0;
+  /** Body capture, when the log settings switch it on for this key or model. */
+  capture: BodyCapture | null = null;
+  private announced = false;
   private done = false;
 
   constructor(
@@ -63,6 +73,30 @@ export class Call {
   }
 
   /**
+   * Once per call, when its first upstream request is built (key and model known): start
+   * body capture if enabled and tell live subscribers. Costs two Set probes and a boolean
+   * check when capture is off and nobody watches.
+   */
+  announce(gw: Gateway, request: Request, raw: Uint8Array): void {
+    if (this.announced) return;
+    this.announced = true;
+    const p = this.principal;
+    this.capture = BodyCapture.start(gw.logSettings, p?.key.id, this.model, request, raw);
+    if (gw.live.active) {
+      gw.live.emit({
+        type: 'call.started', requestId: this.requestId, at: this.startedAt, userId: p?.user.id ?? null, keyId: p?.key.id ?? null,
+        endpoint: this.endpoint, model: this.model, stream: this.stream,
+      });
+    }
+  }
+
+  /** Set the overhead header on a response built without it (error responses). */
+  withOverhead(res: Response): Response {
+    if (!res.headers.has('x-switchboard-overhead-ms')) res.headers.set('x-switchboard-overhead-ms', (this.overheadUs / 1000).toFixed(3));
+    return res;
+  }
+
+  /**
    * Settle and log, exactly once. Token-priced calls pass `usage`; endpoints billed in
    * other units (images, audio seconds, characters, searches) pass the exact `cost` they
    * computed with server/billing/pricing.ts, plus whatever token usage they know.
@@ -73,6 +107,7 @@ export class Call {
     const usage = outcome.usage ?? ZERO_USAGE;
     const cost = outcome.cost ?? (this.price && outcome.usage ? costOf(usage, this.price, this.multiplierPpm) : 0n);
     if (this.reservation) gw.accounts.settle(this.reservation, cost);
+    if (this.tokenHold) gw.limiter.settle(this.tokenHold, usage.input + usage.cacheRead + usage.cacheWrite + usage.output);
     const end = performance.now();
     const p = this.principal;
     gw.writer.push({
@@ -80,6 +115,7 @@ export class Call {
       keyId: p?.key.id ?? null,
       channelId: this.channel?.id ?? null,
       cost,
+      bodies: this.capture?.finish(outcome.error ? errorBody(outcome.error.message, outcome.error.type, outcome.error.code) : null),
       log: {
         request_id: this.requestId,
         created_at: this.startedAt,

@@ -1,6 +1,7 @@
 // Chat completions against any channel: build the upstream request, and read the answer
 // back as OpenAI chat (a response, or a stream of chunks) whatever the vendor's wire.
 // Used by /v1/chat/completions and by every inbound surface that converts to chat.
+import { applyChatOverrides, hasChatOverrides } from '../channels/overrides.ts';
 import type { ChannelEntry } from '../state/types.ts';
 import { RelayError } from './errors.ts';
 import { type ChatChunk, type ChatRequest, type ChatResponse, type MeteredUsage, meterOpenAIUsage, type Usage } from './protocol/openai-types.ts';
@@ -13,6 +14,11 @@ import { SseParser } from './sse.ts';
  * `stream_options.include_usage` so streamed calls can be metered.
  */
 export async function chatUpstream(channel: ChannelEntry, target: ChannelTarget, body: ChatRequest, raw: Uint8Array | null, upstreamModel: string): Promise<UpstreamRequest> {
+  // Forced system prompt and parameter overrides; without any, the client's bytes stay usable.
+  if (hasChatOverrides(channel)) {
+    body = applyChatOverrides(channel, body);
+    raw = null;
+  }
   const p = channel.provider;
   const stream = body.stream === true;
   const ctx = { model: upstreamModel, stream };

@@ -38,6 +38,7 @@ export async function readUpstreamJson(call: Call, attempt: Attempt): Promise<{ 
 
 export function jsonResponse(call: Call, body: Uint8Array | string): Response {
   const overhead = call.markResponseReady();
+  call.capture?.response(typeof body === 'string' ? encoder.encode(body) : body);
   return new Response(body as Uint8Array<ArrayBuffer> | string, {
     status: 200,
     headers: { 'content-type': 'application/json', 'x-request-id': call.requestId, 'x-switchboard-overhead-ms': (overhead / 1000).toFixed(3) },

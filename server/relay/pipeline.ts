@@ -43,6 +43,10 @@ export interface RelayEndpoint<Req> {
   error?(err: RelayError, requestId: string): Response;
   /** Channels that cannot serve this endpoint are skipped (e.g. chat-only vendors for embeddings). */
   supports?(channel: ChannelEntry, req: Req): boolean;
+  /** The error when `supports` leaves no channel (default: 404 model_not_found). */
+  unsupported?(req: Req): RelayError;
+  /** Calls allowed for a model without a price (logged at cost 0), e.g. moderations. */
+  free?: boolean;
 }
 
 export async function runRelay<Req>(gw: Gateway, ep: RelayEndpoint<Req>, request: Request, clientIp: string | null, url = new URL(request.url)): Promise<Response> {
@@ -55,12 +59,12 @@ export async function runRelay<Req>(gw: Gateway, ep: RelayEndpoint<Req>, request
     let channels = route(gw, call, request, ep.model(req, url));
     if (ep.supports) {
       channels = channels.filter((c) => ep.supports!(c, req));
-      if (!channels.length) throw new RelayError(404, `No channel serves "${call.model}" on ${ep.name}.`, 'not_found_error', 'model_not_found');
+      if (!channels.length) throw ep.unsupported?.(req) ?? new RelayError(404, `No channel serves "${call.model}" on ${ep.name}.`, 'not_found_error', 'model_not_found');
     }
-    reserve(gw, call, (price, ppm) => ep.reservation(req, price, ppm));
+    await reserve(gw, call, ep.free === true, (price, ppm) => ep.reservation(req, price, ppm));
     const { ctx, attempt } = await tryChannels(gw, call, request, channels, (channel, target, upstreamModel) => {
       const ctx: AttemptContext<Req> = { gw, call, req, raw, request, channel, target, upstreamModel };
-      return { ctx, build: () => ep.upstream(ctx) };
+      return { ctx, build: () => { call.announce(gw, request, raw); return ep.upstream(ctx); } };
     });
     return await ep.respond(ctx, attempt);
   } catch (e) {
@@ -68,6 +72,6 @@ export async function runRelay<Req>(gw: Gateway, ep: RelayEndpoint<Req>, request
     if (!(e instanceof RelayError)) gw.log.error('relay handler failed', { error: e, request_id: call.requestId, endpoint: ep.name });
     call.markResponseReady();
     call.finish(gw, { status: err.status, error: err });
-    return ep.error ? ep.error(err, call.requestId) : errorResponse(err, call.requestId);
+    return call.withOverhead(ep.error ? ep.error(err, call.requestId) : errorResponse(err, call.requestId));
   }
 }

@@ -5,9 +5,20 @@ import type { Gateway } from '../context.ts';
 import { authenticate, presentedKey } from './auth.ts';
 import { newRequestId } from './call.ts';
 import { chatEndpoint } from './chat.ts';
+import { speechEndpoint } from './endpoints/audio-speech.ts';
+import { transcriptionsEndpoint, translationsEndpoint } from './endpoints/audio-transcriptions.ts';
+import { completionsEndpoint } from './endpoints/completions.ts';
+import { countTokens } from './endpoints/count-tokens.ts';
+import { embeddingsEndpoint } from './endpoints/embeddings.ts';
+import { geminiEndpoint } from './endpoints/gemini.ts';
+import { imageEditsEndpoint, imageGenerationsEndpoint } from './endpoints/images.ts';
+import { messagesEndpoint } from './endpoints/messages.ts';
+import { moderationsEndpoint } from './endpoints/moderations.ts';
+import { rerankEndpoint } from './endpoints/rerank.ts';
+import { responsesEndpoint } from './endpoints/responses.ts';
 import { errorResponse, RelayError } from './errors.ts';
 import { modelsFor } from './models.ts';
-import { runRelay } from './pipeline.ts';
+import { type RelayEndpoint, runRelay } from './pipeline.ts';
 
 /** Shutdown waits for requests in flight (streams track themselves until they end). */
 function track<T>(gw: Gateway, p: Promise<T>): Promise<T> {
@@ -29,8 +40,26 @@ export function relayPlugin(gw: Gateway) {
     }
   };
 
+  type Ctx = { request: Request; server: Parameters<typeof ip>[0] };
+  const relay = <Req>(ep: RelayEndpoint<Req>) => ({ request, server }: Ctx) => track(gw, runRelay(gw, ep, request, ip(server, request)));
+  const raw = { parse: 'none' } as const;
+
   return new Elysia({ name: 'relay' })
     .post('/v1/chat/completions', ({ request, server }) => track(gw, runRelay(gw, chatEndpoint, request, ip(server, request))), { parse: 'none' })
+    .post('/v1/completions', relay(completionsEndpoint), raw)
+    .post('/v1/embeddings', relay(embeddingsEndpoint), raw)
+    .post('/v1/images/generations', relay(imageGenerationsEndpoint), raw)
+    .post('/v1/images/edits', relay(imageEditsEndpoint), raw)
+    .post('/v1/audio/speech', relay(speechEndpoint), raw)
+    .post('/v1/audio/transcriptions', relay(transcriptionsEndpoint), raw)
+    .post('/v1/audio/translations', relay(translationsEndpoint), raw)
+    .post('/v1/moderations', relay(moderationsEndpoint), raw)
+    .post('/v1/rerank', relay(rerankEndpoint), raw)
+    .post('/v1/responses', relay(responsesEndpoint), raw)
+    .post('/v1/messages', relay(messagesEndpoint), raw)
+    .post('/v1/messages/count_tokens', ({ request, server }) => track(gw, countTokens(gw, request, ip(server, request))), raw)
+    // `{model}:generateContent` is one path segment; the endpoint splits it.
+    .post('/v1beta/models/:method', relay(geminiEndpoint), raw)
     .get('/v1/models', ({ request }) => guarded((requestId) => {
       const p = authenticate(gw.store, presentedKey(request.headers));
       return Response.json({ object: 'list', data: modelsFor(gw, p) }, { headers: { 'x-request-id': requestId } });

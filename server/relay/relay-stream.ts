@@ -56,7 +56,10 @@ export function relayStream(gw: Gateway, call: Call, attempt: Attempt, transform
           }
           if (r.done) {
             const tail = transform.end();
-            if (tail) controller.enqueue(tail);
+            if (tail) {
+              call.capture?.response(tail);
+              controller.enqueue(tail);
+            }
             finish(200, null);
             controller.close();
             release();
@@ -65,6 +68,7 @@ export function relayStream(gw: Gateway, call: Call, attempt: Attempt, transform
           const out = transform.push(r.value);
           if (out && out.byteLength) {
             if (!call.firstByte) call.firstByte = performance.now();
+            call.capture?.response(out);
             controller.enqueue(out);
             return;
           }

@@ -2,6 +2,8 @@
 // order (Efraimidis–Spirakis), so weight really counts and failover walks the rest.
 import type { Store } from '../state/store.ts';
 import type { ChannelEntry, PoolKey } from '../state/types.ts';
+import type { Principal } from './auth.ts';
+import { RelayError } from './errors.ts';
 
 export interface SelectOptions {
   /** Groups the caller may use (the owner's group, narrowed by the key). */
@@ -31,15 +33,46 @@ function weightedOrder(channels: ChannelEntry[], rnd: () => number): ChannelEntr
   return keyed.map((x) => x.c);
 }
 
-/** Next usable key of the channel's pool, round-robin, skipping disabled and cooling keys. */
-export function pickKey(channel: ChannelEntry, now = Date.now(), exclude?: Set<number>): PoolKey | null {
+/**
+ * Next usable key of the channel's pool, skipping disabled, cooling and already tried keys:
+ * round-robin from the channel's cursor, or from a random start.
+ */
+export function pickKey(channel: ChannelEntry, now = Date.now(), exclude?: Set<number>, rotation: 'round-robin' | 'random' = 'round-robin', rnd = Math.random): PoolKey | null {
   const n = channel.keys.length;
+  const start = rotation === 'random' ? Math.floor(rnd() * n) : channel.cursor;
   for (let i = 0; i < n; i++) {
-    const k = channel.keys[(channel.cursor + i) % n]!;
+    const k = channel.keys[(start + i) % n]!;
     if (k.status === 1 && k.cooldownUntil <= now && !exclude?.has(k.id)) {
-      channel.cursor = (channel.cursor + i + 1) % n;
+      channel.cursor = (start + i + 1) % n;
       return k;
     }
   }
   return null;
+}
+
+/** Earliest time a cooling key of the channel becomes usable again (0: none is cooling). */
+export function nextKeyAt(channel: ChannelEntry): number {
+  let at = 0;
+  for (const k of channel.keys) if (k.status === 1 && (at === 0 || k.cooldownUntil < at)) at = k.cooldownUntil;
+  return at;
+}
+
+export const PIN_HEADER = 'x-switchboard-channel';
+
+/**
+ * `X-Switchboard-Channel: <id>` pins one enabled channel for a request, for debugging.
+ * Only admin and root users may pin; groups are not checked for them.
+ */
+export function pinnedChannel(store: Store, principal: Principal, header: string | null, model: string): ChannelEntry | null {
+  if (header === null) return null;
+  if (principal.user.role !== 'admin' && principal.user.role !== 'root') {
+    throw new RelayError(403, `Only admin users may pin a channel with ${PIN_HEADER}.`, 'permission_error', 'channel_pin_forbidden');
+  }
+  const id = /^\d+$/.test(header.trim()) ? Number(header.trim()) : NaN;
+  const channel = Number.isSafeInteger(id) ? store.channel(id) : undefined;
+  if (!channel || !channel.models.has(model)) {
+    throw new RelayError(404, `Channel ${header.trim()} does not exist or does not serve model "${model}".`, 'not_found_error', 'channel_not_found');
+  }
+  if (channel.status !== 1) throw new RelayError(409, `Channel ${id} is disabled.`, 'invalid_request_error', 'channel_disabled');
+  return channel;
 }

@@ -57,3 +57,36 @@ export function upstreamMessage(status: number, body: string): string {
   const text = body.trim().slice(0, 500);
   return text ? `Upstream error ${status}: ${text}` : `Upstream error ${status}.`;
 }
+
+/**
+ * What a failed upstream answer means for routing:
+ * - `rate_limit`: this key is throttled; cool it and try another key.
+ * - `key_invalid`: this key will not work again (bad key, deactivated account, no balance
+ *   or quota on the vendor's side); disable it and try another key.
+ * - `server`: the channel is failing (5xx, 408, other 403s); try another channel.
+ * - `client`: the request itself was refused (400, 404, 413, 422, …); never retried.
+ */
+export type FailureKind = 'rate_limit' | 'key_invalid' | 'server' | 'client';
+
+const KEY_INVALID = /invalid[_ ]api[_ ]?key|incorrect api key|api key not valid|api_key_invalid|invalid x-api-key|authentication_error|unauthori[sz]ed|account[_ ](is )?(deactivated|suspended|disabled)|deactivated|suspended|insufficient[_ ](quota|balance|user_quota)|exceeded your current quota|quota exceeded|balance is (not enough|insufficient)|arrearage|billing_not_active|credit balance is too low|no credits|余额不足|欠费/i;
+
+export function classifyFailure(status: number, body: string): FailureKind {
+  if (status === 401 || status === 402) return 'key_invalid';
+  if (status === 429) return KEY_INVALID.test(body) ? 'key_invalid' : 'rate_limit';
+  if (status === 403) return KEY_INVALID.test(body) ? 'key_invalid' : 'server';
+  if (status === 408 || status >= 500) return 'server';
+  // Some vendors (Gemini) answer a bad key with 400.
+  if (status === 400 && /api[_ ]key[_ ]invalid|api key not valid|invalid[_ ]api[_ ]key/i.test(body)) return 'key_invalid';
+  return 'client';
+}
+
+/** Retry-After (seconds or an HTTP date) or retry-after-ms, in ms; null when absent or unreadable. */
+export function retryAfterMs(headers: Headers, now = Date.now()): number | null {
+  const ms = Number(headers.get('retry-after-ms'));
+  if (headers.has('retry-after-ms') && Number.isFinite(ms) && ms >= 0) return ms;
+  const v = headers.get('retry-after')?.trim();
+  if (!v) return null;
+  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
+  const at = Date.parse(v);
+  return Number.isFinite(at) ? Math.max(0, at - now) : null;
+}

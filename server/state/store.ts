@@ -3,13 +3,12 @@
 // in one pass and swaps it in atomically, so a request never sees half an update.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
-import type { PriceEntry, PriceExtra } from '../billing/pricing.ts';
+import { priceEntryOf } from '../billing/price-rows.ts';
+import type { PriceEntry } from '../billing/pricing.ts';
 import type { Logger } from '../logger.ts';
 import { providerFor } from '../relay/providers/registry.ts';
 import type { SecretBox } from '../secrets/crypto.ts';
 import type { ChannelEntry, KeyEntry, Tier, UserEntry } from './types.ts';
-
-const DEFAULT_MAX_TOKENS = 4096;
 
 const MAX_MEMO = 50_000;
 
@@ -19,10 +18,12 @@ interface Snapshot {
   keysById: Map<number, KeyEntry>;
   users: Map<number, UserEntry>;
   channels: Map<number, ChannelEntry>;
-  /** model → priority tiers (highest first) of enabled channels serving it. */
+  /** model → priority tiers (highest first) of the channels serving it, whatever their status. */
   routes: Map<string, Tier[]>;
   prices: Map<string, PriceEntry>;
   groupPpm: Map<string, number>;
+  /** `settings` rows: key → jsonb value. */
+  settings: Map<string, unknown>;
 }
 
 export class Store {
@@ -31,6 +32,8 @@ export class Store {
   private again = false;
   /** Called after every successful reload (Accounts refreshes balances here). */
   onReload: Array<() => void | Promise<void>> = [];
+  /** Runtime state of a pool key not yet written to the database (cooldowns, auto-disables), kept over a reload. */
+  keyOverlay: ((keyId: number) => { cooldownUntil: number; status?: number } | undefined) | null = null;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -64,6 +67,8 @@ export class Store {
   models() { return this.snap.routes.keys(); }
   price(model: string) { return this.snap.prices.get(model); }
   groupMultiplierPpm(group: string) { return this.snap.groupPpm.get(group) ?? 1_000_000; }
+  /** All settings rows of this snapshot; a new Map object after every reload. */
+  settings(): ReadonlyMap<string, unknown> { return this.snap.settings; }
 
   /**
    * Rebuild from the database. Concurrent calls coalesce: one more reload runs after
@@ -89,17 +94,19 @@ export class Store {
   }
 
   private async load(): Promise<Snapshot> {
-    const [users, keys, channels, poolKeys, prices, groups] = await Promise.all([
-      this.db.selectFrom('users').select(['id', 'username', 'role', 'status', 'group_name', 'unlimited']).execute(),
+    const [users, keys, channels, poolKeys, prices, groups, settings, channelPrices] = await Promise.all([
+      this.db.selectFrom('users').select(['id', 'username', 'role', 'status', 'group_name', 'unlimited', 'rpm', 'tpm']).execute(),
       this.db.selectFrom('api_keys').selectAll().execute(),
       this.db.selectFrom('channels').selectAll().execute(),
       this.db.selectFrom('channel_keys').selectAll().orderBy('position').execute(),
       this.db.selectFrom('prices').selectAll().execute(),
       this.db.selectFrom('groups').selectAll().execute(),
+      this.db.selectFrom('settings').select(['key', 'value']).execute(),
+      this.db.selectFrom('channel_prices').selectAll().execute(),
     ]);
     const snap = emptySnapshot();
     for (const u of users) {
-      snap.users.set(u.id, { id: u.id, username: u.username, role: u.role, status: u.status, group: u.group_name, unlimited: u.unlimited });
+      snap.users.set(u.id, { id: u.id, username: u.username, role: u.role, status: u.status, group: u.group_name, unlimited: u.unlimited, rpm: u.rpm, tpm: u.tpm });
     }
     for (const k of keys) {
       const entry: KeyEntry = {
@@ -108,6 +115,7 @@ export class Store {
         models: k.models && k.models.length ? new Set(k.models) : null,
         ipAllow: k.ip_allow && k.ip_allow.length ? k.ip_allow : null,
         groups: k.groups && k.groups.length ? k.groups : null,
+        period: k.period, periodBudget: k.period ? k.period_budget : null, rpm: k.rpm, tpm: k.tpm,
       };
       snap.keysByHash.set(k.key_hash, entry);
       snap.keysById.set(k.id, entry);
@@ -122,7 +130,7 @@ export class Store {
         continue;
       }
       const list = pools.get(pk.channel_id) ?? [];
-      list.push({ id: pk.id, key, status: pk.status, cooldownUntil: pk.cooldown_until ? new Date(pk.cooldown_until).getTime() : 0 });
+      list.push({ id: pk.id, key, status: pk.status, cooldownUntil: pk.cooldown_until ? new Date(pk.cooldown_until).getTime() : 0, ...this.keyOverlay?.(pk.id) });
       pools.set(pk.channel_id, list);
     }
     for (const c of channels) {
@@ -132,10 +140,14 @@ export class Store {
         baseUrl: (c.base_url || provider.defaultBaseUrl).replace(/\/+$/, ''),
         models: new Set(c.models), mapping: c.model_mapping ?? {}, priority: c.priority, weight: c.weight,
         groups: new Set(c.groups), status: c.status, config: c.config ?? {}, headers: c.headers ?? {},
-        keys: pools.get(c.id) ?? [], cursor: 0,
+        systemPrompt: c.system_prompt || null, paramOverride: c.param_override ?? {},
+        // The round-robin position survives a reload (this.snap is still the previous snapshot).
+        keys: pools.get(c.id) ?? [], cursor: this.snap.channels.get(c.id)?.cursor ?? 0,
+        prices: new Map(channelPrices.filter((p) => p.channel_id === c.id).map((p) => [p.model, priceEntryOf(p)])),
       };
       snap.channels.set(c.id, entry);
-      if (c.status !== 1) continue;
+      // Disabled channels stay in the routes (candidates() skips them), so flipping an
+      // entry's status in memory takes it out of or back into routing at once.
       for (const model of c.models) {
         const tiers = snap.routes.get(model) ?? [];
         let tier = tiers.find((t) => t.priority === c.priority);
@@ -148,16 +160,9 @@ export class Store {
         snap.routes.set(model, tiers);
       }
     }
-    for (const p of prices) {
-      const extra = (p.extra ?? {}) as PriceExtra;
-      snap.prices.set(p.model, {
-        model: p.model, input: p.input, output: p.output, cacheRead: p.cache_read, cacheWrite5m: p.cache_write_5m,
-        cacheWrite1h: p.cache_write_1h, perRequest: p.per_request,
-        defaultMaxTokens: typeof extra.default_max_tokens === 'number' ? extra.default_max_tokens : DEFAULT_MAX_TOKENS,
-        extra,
-      });
-    }
+    for (const p of prices) snap.prices.set(p.model, priceEntryOf(p));
     for (const g of groups) snap.groupPpm.set(g.name, g.multiplier_ppm);
+    for (const row of settings) snap.settings.set(row.key, row.value);
     return snap;
   }
 }
@@ -165,6 +170,6 @@ export class Store {
 function emptySnapshot(): Snapshot {
   return {
     keysByHash: new Map(), keysBySecret: new Map(), keysById: new Map(), users: new Map(), channels: new Map(),
-    routes: new Map(), prices: new Map(), groupPpm: new Map(),
+    routes: new Map(), prices: new Map(), groupPpm: new Map(), settings: new Map(),
   };
 }

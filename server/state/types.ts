@@ -15,6 +15,11 @@ export interface KeyEntry {
   models: Set<string> | null;
   ipAllow: string[] | null;
   groups: string[] | null;
+  /** Periodic budget (calendar periods in the billing timezone), enforced through leases. */
+  period: 'daily' | 'weekly' | 'monthly' | null;
+  periodBudget: bigint | null;
+  rpm: number | null;
+  tpm: number | null;
 }
 
 export interface UserEntry {
@@ -24,6 +29,8 @@ export interface UserEntry {
   status: number;
   group: string;
   unlimited: boolean;
+  rpm: number | null;
+  tpm: number | null;
 }
 
 export interface PoolKey {
@@ -47,8 +54,14 @@ export interface ChannelEntry {
   status: number;
   config: Record<string, string>;
   headers: Record<string, string>;
+  /** Forced system prompt for chat calls (null: none), see server/channels/overrides.ts. */
+  systemPrompt: string | null;
+  /** Request parameter overrides for chat calls: `{ set?, rename?, remove? }`. */
+  paramOverride: Record<string, unknown>;
+  /** This channel's own prices (channel_prices), by the client's model name; they win over the price table. */
+  prices: Map<string, PriceEntry>;
   keys: PoolKey[];
-  /** Round-robin cursor over `keys`. */
+  /** Round-robin cursor over `keys`; kept across reloads. */
   cursor: number;
 }
 

@@ -1,6 +1,6 @@
 // Fresh databases for tests: a new Postgres database per gateway, or a copy of a
 // migrated PGlite template (creating PGlite from scratch takes seconds; copying, not).
-import { cpSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
@@ -10,6 +10,7 @@ import { migrations } from '../../db/migrations/index.ts';
 export type DbKind = 'pglite' | 'postgres';
 
 const serverUrl = () => process.env.TEST_DATABASE_URL!;
+const MIGRATIONS_DIR = join(import.meta.dir, '../../db/migrations');
 
 /** Create an empty database on the test Postgres server; returns its URL and a dropper. */
 export async function freshPostgres(prefix = 'sb_test'): Promise<{ url: string; drop(): Promise<void> }> {
@@ -34,14 +35,21 @@ let template: Promise<string> | null = null;
 /** A data directory holding an already-migrated PGlite database. */
 export async function freshPgliteDir(): Promise<string> {
   template ??= (async () => {
-    const dir = join(tmpdir(), `switchboard-pglite-template-${Object.keys(migrations).join('-')}`);
+    // Keyed by the migrations' content, so editing a migration never reuses a stale template.
+    const hash = new Bun.CryptoHasher('sha256');
+    for (const f of readdirSync(MIGRATIONS_DIR).sort()) hash.update(readFileSync(join(MIGRATIONS_DIR, f)));
+    const dir = join(tmpdir(), `switchboard-pglite-template-${Object.keys(migrations).length}-${hash.digest('hex').slice(0, 16)}`);
     if (!existsSync(join(dir, 'pg'))) {
       const tmp = mkdtempSync(join(tmpdir(), 'sb-tpl-'));
       const db = await connect({ dataDir: tmp });
       await migrate(db.db);
       await db.close();
-      rmSync(dir, { recursive: true, force: true });
-      renameSync(tmp, dir);
+      try {
+        renameSync(tmp, dir);
+      } catch {
+        // Another test process built the same template first; use theirs.
+        rmSync(tmp, { recursive: true, force: true });
+      }
     }
     return dir;
   })();

@@ -1,0 +1,178 @@
+// Money views and credits: balance, ledger, bills (by model, day or key over a range),
+// top-ups and refunds, redemption codes and the billing timezone. Users see and redeem for
+// their own account; admins for anyone. Balance adjustments are users.adjustBalance.
+import { TRPCError } from '@trpc/server';
+import { sql } from 'kysely';
+import * as v from 'valibot';
+import { createCodes, creditUser, redeemCode } from '../billing/credits.ts';
+import { usdToNano } from '../billing/money.ts';
+import { billingSettings, saveSettings, SETTING } from '../billing/settings.ts';
+import { UsdAmount } from './schemas.ts';
+import { accountOf, adminProcedure, mutate, noteAudit, ownerFilter, type Principal, router, userProcedure } from './trpc.ts';
+
+const Id = v.pipe(v.number(), v.integer(), v.minValue(1));
+const When = v.pipe(v.union([v.string(), v.date()]), v.transform((x) => new Date(x)), v.check((d) => !Number.isNaN(d.getTime()), 'must be a date or ISO timestamp'));
+const Positive = v.pipe(UsdAmount, v.check((s) => /[1-9]/.test(s), 'must be more than zero'));
+const Reason = v.pipe(v.string(), v.trim(), v.nonEmpty('a reason is required'), v.maxLength(500));
+
+/** The account a query is about: a user's own, or any (optionally one) for admins. */
+function scope(p: Principal, userId: number | undefined): number | undefined {
+  const own = ownerFilter({ principal: p });
+  if (own !== null && userId !== undefined && userId !== own) throw new TRPCError({ code: 'FORBIDDEN', message: 'You can only see your own account.' });
+  return own ?? userId;
+}
+
+const GROUPS = {
+  model: sql<string>`model`,
+  day: sql<string>`to_char(created_at AT TIME ZONE billing_timezone(), 'YYYY-MM-DD')`,
+  key: sql<string>`coalesce(key_id::text, '')`,
+};
+
+const codesRouter = router({
+  /** Codes in One API's format (32 hex). Returned here once; only their hashes are stored. */
+  create: adminProcedure
+    .input(v.object({ name: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(100)), ''), amountUsd: Positive, count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000)), 1) }))
+    .mutation(async ({ ctx, input }) => {
+      const codes = await createCodes(ctx.gw.db.db, { name: input.name, amount: usdToNano(input.amountUsd), count: input.count, actor: ctx.actor.name });
+      noteAudit(ctx, { target: `redemption_codes#${codes[0]!.id}..${codes.at(-1)!.id}`, after: { count: codes.length, name: input.name, amountUsd: input.amountUsd } });
+      return { codes };
+    }),
+
+  list: adminProcedure
+    .input(v.optional(v.object({
+      status: v.optional(v.picklist([1, 2, 3])),
+      name: v.optional(v.string()),
+      limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000)), 100),
+      offset: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 0),
+    }), {}))
+    .query(({ ctx, input }) => {
+      let q = ctx.gw.db.db.selectFrom('redemption_codes')
+        .select(['id', 'name', 'code_hint', 'amount', 'status', 'created_by', 'created_at', 'redeemed_at', 'redeemed_by'])
+        .orderBy('id', 'desc').limit(input.limit).offset(input.offset);
+      if (input.status !== undefined) q = q.where('status', '=', input.status);
+      if (input.name) q = q.where('name', '=', input.name);
+      return q.execute();
+    }),
+
+  /** Disable unused codes (used ones are history and stay as they are). */
+  disable: adminProcedure.input(v.object({ ids: v.pipe(v.array(Id), v.minLength(1)) })).mutation(async ({ ctx, input }) => {
+    const rows = await ctx.gw.db.db.updateTable('redemption_codes').set({ status: 2 })
+      .where('id', 'in', input.ids).where('status', '=', 1).returning('id').execute();
+    return { disabled: rows.map((r) => r.id) };
+  }),
+});
+
+export const billingRouter = router({
+  /** Live balance: the database figure less this instance's unflushed spend. */
+  balance: userProcedure.input(v.optional(v.object({ userId: v.optional(Id) }), {})).query(async ({ ctx, input }) => {
+    const id = scope(ctx.principal, input.userId) ?? accountOf(ctx).userId;
+    const u = await ctx.gw.db.db.selectFrom('users').select(['id', 'username', 'balance', 'used', 'leased', 'unlimited']).where('id', '=', id).executeTakeFirst();
+    if (!u) throw new TRPCError({ code: 'NOT_FOUND', message: `user ${id} not found` });
+    return { ...u, balance: ctx.gw.accounts.balance(u.id) };
+  }),
+
+  /** Newest first, keyset-paginated by id. */
+  ledger: userProcedure
+    .input(v.optional(v.object({
+      userId: v.optional(Id),
+      kind: v.optional(v.picklist(['topup', 'redeem', 'adjust', 'refund', 'usage', 'import'])),
+      from: v.optional(When),
+      to: v.optional(When),
+      before: v.optional(v.pipe(v.union([v.string(), v.number()]), v.transform(String), v.regex(/^\d+$/))),
+      limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000)), 100),
+    }), {}))
+    .query(({ ctx, input }) => {
+      const userId = scope(ctx.principal, input.userId);
+      let q = ctx.gw.db.db.selectFrom('ledger').selectAll().orderBy('id', 'desc').limit(input.limit);
+      if (userId !== undefined) q = q.where('user_id', '=', userId);
+      if (input.kind) q = q.where('kind', '=', input.kind);
+      if (input.from) q = q.where('created_at', '>=', input.from);
+      if (input.to) q = q.where('created_at', '<', input.to);
+      if (input.before) q = q.where('id', '<', input.before);
+      return q.execute();
+    }),
+
+  /** What was spent over [from, to): cost, calls and tokens by model, by day (billing timezone) or by key. */
+  bills: userProcedure
+    .input(v.object({
+      from: When,
+      to: When,
+      by: v.picklist(['model', 'day', 'key']),
+      userId: v.optional(Id),
+      keyId: v.optional(Id),
+      model: v.optional(v.string()),
+    }))
+    .query(async ({ ctx, input }) => {
+      const userId = scope(ctx.principal, input.userId);
+      const group = GROUPS[input.by];
+      let q = ctx.gw.db.db.selectFrom('call_logs')
+        .select([
+          group.as('group'),
+          sql<number>`count(*)::int`.as('calls'),
+          sql<number>`coalesce(sum(prompt_tokens), 0)::int8`.as('prompt_tokens'),
+          sql<number>`coalesce(sum(completion_tokens), 0)::int8`.as('completion_tokens'),
+          sql<number>`coalesce(sum(cached_tokens), 0)::int8`.as('cached_tokens'),
+          sql<number>`coalesce(sum(reasoning_tokens), 0)::int8`.as('reasoning_tokens'),
+          sql<bigint>`coalesce(sum(cost), 0)::int8`.as('cost'),
+        ])
+        .where('created_at', '>=', input.from).where('created_at', '<', input.to)
+        .groupBy(sql`1`).orderBy(sql`1`);
+      if (userId !== undefined) q = q.where('user_id', '=', userId);
+      if (input.keyId !== undefined) q = q.where('key_id', '=', input.keyId);
+      if (input.model) q = q.where('model', '=', input.model);
+      const rows = await q.execute();
+      const toNum = (x: unknown) => Number(x);
+      const out = rows.map((r) => ({
+        group: r.group, calls: r.calls, promptTokens: toNum(r.prompt_tokens), completionTokens: toNum(r.completion_tokens),
+        cachedTokens: toNum(r.cached_tokens), reasoningTokens: toNum(r.reasoning_tokens), cost: BigInt(r.cost),
+      }));
+      const total = out.reduce((t, r) => ({ calls: t.calls + r.calls, cost: t.cost + r.cost }), { calls: 0, cost: 0n });
+      return { by: input.by, timezone: billingSettings(ctx.gw.store).timezone, rows: out, total };
+    }),
+
+  /** Top-up or refund: a credit with its reason, balance and ledger row in one transaction. */
+  credit: adminProcedure
+    .input(v.object({ userId: Id, kind: v.optional(v.picklist(['topup', 'refund']), 'topup'), amountUsd: Positive, reason: Reason }))
+    .mutation(({ ctx, input }) => mutate(ctx, async () => {
+      const balance = await creditUser(ctx.gw.db.db, { userId: input.userId, amount: usdToNano(input.amountUsd), kind: input.kind, note: input.reason, actor: ctx.actor.name });
+      if (balance === null) throw new TRPCError({ code: 'NOT_FOUND', message: `user ${input.userId} not found` });
+      return { userId: input.userId, balance };
+    })),
+
+  /** Redeem a code for your own account (admins: for `userId`). Exactly once, whoever races for it. */
+  redeem: userProcedure.input(v.object({ code: v.pipe(v.string(), v.trim(), v.regex(/^[0-9a-fA-F]{32}$/, 'must be 32 hex characters')), userId: v.optional(Id) }))
+    .mutation(({ ctx, input }) => mutate(ctx, async () => {
+      const userId = scope(ctx.principal, input.userId) ?? accountOf(ctx).userId;
+      const r = await redeemCode(ctx.gw.db.db, { code: input.code.toLowerCase(), userId, actor: ctx.actor.name });
+      if (!r.ok) {
+        const why = { unknown: ['NOT_FOUND', 'This redemption code does not exist.'], used: ['CONFLICT', 'This redemption code has already been used.'], disabled: ['FORBIDDEN', 'This redemption code is disabled.'], no_user: ['NOT_FOUND', `user ${userId} not found`] } as const;
+        throw new TRPCError({ code: why[r.reason][0], message: why[r.reason][1] });
+      }
+      return { userId, amount: r.amount, balance: r.balance };
+    })),
+
+  codes: codesRouter,
+
+  settings: adminProcedure.query(({ ctx }) => ({ timezone: billingSettings(ctx.gw.store).timezone })),
+
+  /** Calendar periods of key budgets and daily bills use this IANA timezone. */
+  setTimezone: adminProcedure
+    .input(v.object({ timezone: v.pipe(v.string(), v.trim(), v.check(validZone, 'must be an IANA timezone such as UTC or Asia/Shanghai')) }))
+    .mutation(({ ctx, input }) => mutate(ctx, async () => {
+      // Postgres applies it (billing_period_start), so Postgres must know the zone too.
+      await sql`SELECT now() AT TIME ZONE ${input.timezone}`.execute(ctx.gw.db.db).catch(() => {
+        throw new TRPCError({ code: 'BAD_REQUEST', message: `The database does not know the timezone "${input.timezone}".` });
+      });
+      await saveSettings(ctx.gw.db.db, { [SETTING.timezone]: input.timezone });
+      return { timezone: input.timezone };
+    })),
+});
+
+function validZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,99 @@
+// Dashboards, read from the hourly rollups only (never from call_logs): totals grouped by
+// model, channel, key, user, hour or day over a time range, with latency percentiles merged
+// from the per-row histograms. A `user` principal sees only its own usage.
+import { type Expression, type Kysely, sql } from 'kysely';
+import * as v from 'valibot';
+import type { Database } from '../../db/schema.ts';
+import { LATENCY_BUCKETS, quantile } from '../logs/latency-histogram.ts';
+import { ownerFilter, router, userProcedure } from './trpc.ts';
+
+const HOUR = 3_600_000;
+const MAX_RANGE = 400 * 24 * HOUR;
+const id = v.pipe(v.number(), v.integer(), v.minValue(0));
+
+export const StatsInput = v.pipe(
+  v.object({
+    from: v.optional(v.date()),
+    to: v.optional(v.date()),
+    groupBy: v.optional(v.picklist(['none', 'model', 'channel', 'key', 'user', 'hour', 'day']), 'none'),
+    model: v.optional(v.pipe(v.string(), v.nonEmpty())),
+    channelId: v.optional(id),
+    keyId: v.optional(id),
+    userId: v.optional(id),
+  }),
+  v.check((i) => !i.from || !i.to || (i.from < i.to && i.to.getTime() - i.from.getTime() <= MAX_RANGE), 'from must be before to, at most 400 days apart'),
+);
+type StatsInput = v.InferOutput<typeof StatsInput>;
+
+const DIMENSION: Record<StatsInput['groupBy'], Expression<unknown>> = {
+  none: sql`'all'`,
+  model: sql`model`,
+  channel: sql`channel_id`,
+  key: sql`key_id`,
+  user: sql`user_id`,
+  hour: sql`hour`,
+  day: sql`date_trunc('day', hour, 'UTC')`,
+};
+
+export interface StatsRow {
+  /** The group: model name, channel/key/user id (0 = none), hour or day; 'all' without grouping. */
+  key: string | number | Date;
+  calls: number;
+  errors4xx: number;
+  errors5xx: number;
+  promptTokens: number;
+  completionTokens: number;
+  cachedTokens: number;
+  cacheWriteTokens: number;
+  reasoningTokens: number;
+  /** nano-USD */
+  cost: bigint;
+  avgLatencyMs: number | null;
+  p50LatencyMs: number | null;
+  p90LatencyMs: number | null;
+  p99LatencyMs: number | null;
+}
+
+function scoped(db: Kysely<Database>, input: StatsInput, owner: number | null, from: Date, to: Date) {
+  let q = db.selectFrom('usage_hourly').where('hour', '>=', from).where('hour', '<', to);
+  if (owner !== null) q = q.where('user_id', '=', owner);
+  if (input.model !== undefined) q = q.where('model', '=', input.model);
+  if (input.channelId !== undefined) q = q.where('channel_id', '=', input.channelId);
+  if (input.keyId !== undefined) q = q.where('key_id', '=', input.keyId);
+  if (input.userId !== undefined) q = q.where('user_id', '=', input.userId);
+  return q;
+}
+
+export async function usageStats(db: Kysely<Database>, input: StatsInput, owner: number | null): Promise<StatsRow[]> {
+  const to = input.to ?? new Date(Math.ceil(Date.now() / HOUR) * HOUR);
+  const from = input.from ?? new Date(to.getTime() - 24 * HOUR);
+  const dim = DIMENSION[input.groupBy];
+  const sum = (col: string) => sql<string>`sum(${sql.ref(col)})::int8::text`;
+  // Histograms merge by adding bucket counts: one sum per bucket, in the same pass.
+  const buckets = Array.from({ length: LATENCY_BUCKETS }, (_, i) => sql<string>`sum(latency_hist[${sql.lit(i + 1)}])::int8::text`.as(`b${i}`));
+  const totals = await scoped(db, input, owner, from, to).select([
+    sql<string | number | Date>`${dim}`.as('k'),
+    sum('calls').as('calls'), sum('errors_4xx').as('errors_4xx'), sum('errors_5xx').as('errors_5xx'),
+    sum('prompt_tokens').as('prompt_tokens'), sum('completion_tokens').as('completion_tokens'),
+    sum('cached_tokens').as('cached_tokens'), sum('cache_write_tokens').as('cache_write_tokens'),
+    sum('reasoning_tokens').as('reasoning_tokens'), sum('cost').as('cost'), sum('latency_ms_sum').as('latency_ms_sum'),
+    ...buckets,
+  ]).groupBy(sql`1`).orderBy(sql`1`).execute();
+  return totals.map((t) => {
+    const calls = Number(t.calls);
+    const row = t as unknown as Record<string, string>;
+    const h = Array.from({ length: LATENCY_BUCKETS }, (_, i) => Number(row[`b${i}`] ?? 0));
+    return {
+      key: t.k, calls, errors4xx: Number(t.errors_4xx), errors5xx: Number(t.errors_5xx),
+      promptTokens: Number(t.prompt_tokens), completionTokens: Number(t.completion_tokens), cachedTokens: Number(t.cached_tokens),
+      cacheWriteTokens: Number(t.cache_write_tokens), reasoningTokens: Number(t.reasoning_tokens), cost: BigInt(t.cost),
+      avgLatencyMs: calls ? Math.round(Number(t.latency_ms_sum) / calls) : null,
+      p50LatencyMs: quantile(h, 0.5), p90LatencyMs: quantile(h, 0.9), p99LatencyMs: quantile(h, 0.99),
+    };
+  });
+}
+
+export const statsRouter = router({
+  /** Usage over a time range (default: the last 24 hours), optionally grouped. */
+  usage: userProcedure.input(StatsInput).query(({ ctx, input }) => usageStats(ctx.gw.db.db, input, ownerFilter(ctx))),
+});

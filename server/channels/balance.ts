@@ -1,0 +1,116 @@
+// Upstream balances, where the vendor offers an endpoint for it. The reading is kept as
+// the vendor gave it (decimal text and currency); `channels.balance` (nano-USD) is set
+// only when that currency is USD: we hold no exchange rate, so a CNY balance is never
+// passed off as dollars (docs/routing.md).
+import { nanoToUsd, usdToNano } from '../billing/money.ts';
+import type { Gateway } from '../context.ts';
+import { pickKey } from '../relay/select-channel.ts';
+import type { ChannelEntry } from '../state/types.ts';
+
+export interface BalanceReading {
+  /** Decimal text, as the vendor reported it (or computed from its numbers). */
+  amount: string;
+  currency: string;
+}
+
+type Get = (path: string) => Promise<Record<string, any>>;
+
+/** Remaining balance readers by provider id. `get` joins a path to the channel's host root. */
+const READERS: Record<string, (get: Get, channel: ChannelEntry) => Promise<BalanceReading>> = {
+  // OpenAI-style billing endpoints (OpenAI's legacy dashboard API and the resellers that copy it).
+  async openai(get) {
+    const sub = await get('/v1/dashboard/billing/subscription');
+    const day = 86_400_000;
+    const date = (t: number) => new Date(t).toISOString().slice(0, 10);
+    const usage = await get(`/v1/dashboard/billing/usage?start_date=${date(Date.now() - 99 * day)}&end_date=${date(Date.now() + day)}`);
+    // hard_limit_usd is dollars, total_usage is cents.
+    const nano = toNano(sub.hard_limit_usd) - toNano(Number(usage.total_usage) / 100);
+    return { amount: nanoToUsd(nano), currency: 'USD' };
+  },
+  async deepseek(get) {
+    const j = await get('/user/balance');
+    const infos = (j.balance_infos ?? []) as Array<{ currency: string; total_balance: string }>;
+    const info = infos.find((b) => b.currency === 'USD') ?? infos[0];
+    if (!info) throw new Error('DeepSeek returned no balance_infos.');
+    return { amount: String(info.total_balance), currency: info.currency };
+  },
+  async siliconflow(get) {
+    const j = await get('/v1/user/info');
+    const total = j.data?.totalBalance ?? j.data?.balance;
+    if (total === undefined) throw new Error('SiliconFlow returned no balance.');
+    return { amount: String(total), currency: 'CNY' };
+  },
+  async openrouter(get) {
+    const j = await get('/api/v1/credits');
+    const d = j.data ?? {};
+    return { amount: nanoToUsd(toNano(d.total_credits) - toNano(d.total_usage)), currency: 'USD' };
+  },
+  // api.moonshot.cn bills in CNY, api.moonshot.ai in USD.
+  async moonshot(get, channel) {
+    const j = await get('/v1/users/me/balance');
+    const available = j.data?.available_balance;
+    if (available === undefined) throw new Error('Moonshot returned no available_balance.');
+    return { amount: String(available), currency: new URL(channel.baseUrl).hostname.endsWith('.ai') ? 'USD' : 'CNY' };
+  },
+};
+READERS['openai-compatible'] = READERS.openai!;
+
+export const supportsBalance = (channel: ChannelEntry) => channel.provider.id in READERS;
+
+/** Query the upstream balance of a channel (throws with the vendor's message). */
+export async function queryBalance(channel: ChannelEntry, timeoutMs = 15_000): Promise<BalanceReading> {
+  const read = READERS[channel.provider.id];
+  if (!read) throw new Error(`Channel type ${channel.type} (${channel.provider.id}) has no balance endpoint.`);
+  const key = pickKey(channel, Number.POSITIVE_INFINITY);
+  if (!key) throw new Error('The channel has no enabled key.');
+  const root = hostRoot(channel.baseUrl);
+  const get: Get = async (path) => {
+    const res = await fetch(root + path, {
+      headers: { authorization: `Bearer ${key.key}`, accept: 'application/json', ...channel.headers },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${path} answered ${res.status}: ${text.slice(0, 300)}`);
+    try {
+      return JSON.parse(text) as Record<string, any>;
+    } catch {
+      throw new Error(`${path} did not answer JSON.`);
+    }
+  };
+  return read(get, channel);
+}
+
+/** Query and store; returns the reading or the error text (also stored). */
+export async function refreshBalance(gw: Gateway, channel: ChannelEntry): Promise<{ reading: BalanceReading | null; error: string | null }> {
+  const { db } = gw.db;
+  try {
+    const reading = await queryBalance(channel);
+    await db.updateTable('channels').set({
+      balance: reading.currency === 'USD' ? toNano(reading.amount) : null,
+      balance_amount: reading.amount, balance_currency: reading.currency, balance_updated_at: new Date(), balance_error: null,
+    }).where('id', '=', channel.id).execute();
+    return { reading, error: null };
+  } catch (e) {
+    const error = (e as Error).message.slice(0, 500);
+    await db.updateTable('channels').set({ balance_error: error }).where('id', '=', channel.id).execute();
+    return { reading: null, error };
+  }
+}
+
+/** The base URL without its API path: balance endpoints hang off the host root. */
+function hostRoot(baseUrl: string): string {
+  const u = new URL(baseUrl);
+  const path = u.pathname.replace(/\/+$/, '').replace(/\/(v\d+|api\/v\d+)$/, '');
+  return `${u.origin}${path}`;
+}
+
+/** A decimal amount (string or number) → nano-units, rounding beyond 9 decimals. */
+function toNano(amount: unknown): bigint {
+  const s = String(amount ?? '').trim();
+  if (s === '' || !Number.isFinite(Number(s))) throw new Error(`not an amount: ${JSON.stringify(amount)}`);
+  try {
+    return usdToNano(s);
+  } catch {
+    return usdToNano(Number(s));
+  }
+}

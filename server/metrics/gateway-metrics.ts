@@ -1,0 +1,62 @@
+// The gateway's Prometheus metrics. Call metrics come from the log writer's committed
+// batches (off the hot path, each call counted once); pool states and live counters are
+// read at scrape time. Counters are per instance, as Prometheus expects.
+import type { Gateway } from '../context.ts';
+import { Counter, Gauge, Histogram, Registry } from './registry.ts';
+
+const LATENCY_S = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+const OVERHEAD_S = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
+const CHANNEL_STATUS: Record<number, string> = { 1: 'enabled', 2: 'disabled', 3: 'auto_disabled' };
+
+export function createGatewayMetrics(gw: Gateway): Registry {
+  const r = new Registry();
+  const requests = r.add(new Counter('switchboard_requests_total', 'Relayed calls by requested model, serving channel id and HTTP status.', ['model', 'channel', 'status']));
+  const latency = r.add(new Histogram('switchboard_request_duration_seconds', 'Call latency from arrival to the last byte.', LATENCY_S, ['stream']));
+  const overhead = r.add(new Histogram('switchboard_gateway_overhead_seconds', 'Time spent in the gateway itself per call (excludes the upstream).', OVERHEAD_S));
+  const tokens = r.add(new Counter('switchboard_tokens_total', 'Tokens metered, by model and kind.', ['model', 'kind']));
+  const cost = r.add(new Counter('switchboard_cost_nano_usd_total', 'Cost charged, in nano-USD ($1 = 1e9).', ['model']));
+  const upstreamErrors = r.add(new Counter('switchboard_upstream_errors_total', 'Failed upstream attempts by channel id and status (0: no HTTP answer).', ['channel', 'status']));
+
+  r.add(new Gauge('switchboard_channels', 'Channels by status.', ['status'], () => {
+    const n = new Map<string, number>(Object.values(CHANNEL_STATUS).map((s) => [s, 0]));
+    for (const c of gw.store.channels()) {
+      const s = CHANNEL_STATUS[c.status] ?? String(c.status);
+      n.set(s, (n.get(s) ?? 0) + 1);
+    }
+    return [...n].map(([s, v]) => [[s], v]);
+  }));
+  r.add(new Gauge('switchboard_channel_keys', 'Upstream keys per channel by state.', ['channel', 'state'], () => {
+    const now = Date.now();
+    const out: Array<[string[], number]> = [];
+    for (const c of gw.store.channels()) {
+      const n = { enabled: 0, cooling: 0, disabled: 0 };
+      for (const k of c.keys) {
+        if (k.status !== 1) n.disabled++;
+        else if (k.cooldownUntil > now) n.cooling++;
+        else n.enabled++;
+      }
+      for (const [state, v] of Object.entries(n)) out.push([[String(c.id), state], v]);
+    }
+    return out;
+  }));
+  r.add(new Gauge('switchboard_live_subscribers', 'Live event subscribers connected to this instance.', [], () => [[[], gw.live.subscribers]]));
+  r.add(new Gauge('switchboard_live_events_delivered_total', 'Live events handed to subscribers of this instance.', [], () => [[[], gw.live.counters.delivered]], 'counter'));
+  r.add(new Gauge('switchboard_live_events_dropped_total', 'Live events dropped because a subscriber was too slow.', [], () => [[[], gw.live.counters.droppedEvents]], 'counter'));
+  r.add(new Gauge('switchboard_live_subscribers_dropped_total', 'Live subscribers disconnected for falling too far behind.', [], () => [[[], gw.live.counters.droppedSubscribers]], 'counter'));
+  r.add(new Gauge('switchboard_log_writer_backlog', 'Calls waiting for the next log flush.', [], () => [[[], gw.writer.backlog]]));
+
+  gw.writer.onCommitted.push((batch, committed) => {
+    for (const { log } of batch) {
+      if (!committed.ids.has(log.request_id)) continue;
+      requests.inc([log.model ?? '', String(log.channel_id ?? ''), String(log.status)]);
+      latency.observe((log.latency_ms ?? 0) / 1000, [String(log.stream ?? false)]);
+      if (log.overhead_us) overhead.observe(log.overhead_us / 1e6);
+      const model = log.model ?? '';
+      for (const [kind, n] of [['prompt', log.prompt_tokens], ['completion', log.completion_tokens], ['cached', log.cached_tokens],
+        ['cache_write', log.cache_write_tokens], ['reasoning', log.reasoning_tokens]] as const) if (n) tokens.inc([model, kind], n);
+      if (log.cost) cost.inc([model], BigInt(log.cost));
+      for (const a of log.attempts ?? []) if (a.status < 200 || a.status >= 300) upstreamErrors.inc([String(a.channel_id), String(a.status)]);
+    }
+  });
+  return r;
+}

@@ -1,0 +1,22 @@
+// Successful responses of the non-chat endpoints: the upstream's bytes with its content
+// type, plus the gateway's request id and overhead headers.
+import type { Call } from '../call.ts';
+import type { RelayError } from '../errors.ts';
+import type { SurfaceError } from '../surfaces/types.ts';
+
+export function overheadHeaders(call: Call): Record<string, string> {
+  const overhead = call.markResponseReady();
+  return { 'x-request-id': call.requestId, 'x-switchboard-overhead-ms': (overhead / 1000).toFixed(3) };
+}
+
+export function bytesResponse(call: Call, body: Uint8Array | string, contentType: string): Response {
+  return new Response(body as Uint8Array<ArrayBuffer> | string, { status: 200, headers: { 'content-type': contentType, ...overheadHeaders(call) } });
+}
+
+/** RelayEndpoint.error for a protocol with its own error shape. */
+export function protocolError(shape: (status: number, message: string) => SurfaceError) {
+  return (err: RelayError, requestId: string): Response => {
+    const { status, body } = shape(err.status, err.message);
+    return Response.json(body, { status, headers: { 'x-request-id': requestId, ...err.headers } });
+  };
+}

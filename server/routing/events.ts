@@ -1,0 +1,45 @@
+// Gateway events for other modules (the live console fans them out to WebSocket
+// subscribers). Emitted after the change is persisted.
+import { EventEmitter } from 'node:events';
+
+export type ChannelEventSource = 'health' | 'probe' | 'test' | 'admin';
+
+export interface ChannelStatusEvent {
+  channelId: number;
+  name: string;
+  /** 1 enabled, 2 disabled by hand, 3 disabled automatically. */
+  status: number;
+  previous: number;
+  reason: string | null;
+  /** Who changed it: the health window, a background probe, a channel test, or an admin. */
+  source: ChannelEventSource;
+  at: Date;
+}
+
+export interface KeyStatusEvent {
+  channelId: number;
+  keyId: number;
+  status: number;
+  reason: string | null;
+  at: Date;
+}
+
+export interface ChannelTestEvent {
+  runId: string | null;
+  channelId: number;
+  model: string;
+  success: boolean;
+  status: number | null;
+  latencyMs: number;
+  error: string | null;
+}
+
+export interface GatewayEventMap {
+  'channel.status': [ChannelStatusEvent];
+  'channel.key': [KeyStatusEvent];
+  'channel.test': [ChannelTestEvent];
+}
+
+export type GatewayEvents = EventEmitter<GatewayEventMap>;
+
+export const createGatewayEvents = (): GatewayEvents => new EventEmitter<GatewayEventMap>();

@@ -1,0 +1,69 @@
+// Routing settings: one row per setting in the `settings` table (`routing.<name>`, jsonb),
+// loaded with the store's snapshot. A missing or invalid row falls back to its default,
+// so a bad value can never stop the relay.
+import * as v from 'valibot';
+import type { Store } from '../state/store.ts';
+
+const int = (min: number, max: number) => v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
+const DAY_MS = 86_400_000;
+
+export const RoutingSettingsSchema = v.object({
+  /** Extra attempts after the first one (on another key or channel). */
+  retries: int(0, 10),
+  /** How a channel's key pool is walked. */
+  keyRotation: v.picklist(['round-robin', 'random']),
+  /** 429 without Retry-After: cool the key for base × 2^(strikes − 1), capped. */
+  cooldownBaseMs: int(0, DAY_MS),
+  cooldownMaxMs: int(0, DAY_MS),
+  /** Health: sliding window per channel × model, and when it trips. */
+  healthWindowMs: int(1000, DAY_MS),
+  healthMinRequests: int(1, 1_000_000),
+  healthErrorRate: v.pipe(v.number(), v.minValue(0.01), v.maxValue(1)),
+  /** How often auto-disabled channels are probed for re-enabling. */
+  probeIntervalMs: int(50, DAY_MS),
+  /** Scheduled test of every channel; 0 = off. */
+  testIntervalMs: int(0, 30 * DAY_MS),
+  testPrompt: v.pipe(v.string(), v.nonEmpty(), v.maxLength(2000)),
+  testConcurrency: int(1, 32),
+  /** Scheduled upstream balance queries; 0 = off. */
+  balanceIntervalMs: int(0, 30 * DAY_MS),
+});
+
+export type RoutingSettings = v.InferOutput<typeof RoutingSettingsSchema>;
+
+export const ROUTING_DEFAULTS: RoutingSettings = {
+  retries: 2,
+  keyRotation: 'round-robin',
+  cooldownBaseMs: 5_000,
+  cooldownMaxMs: 300_000,
+  healthWindowMs: 300_000,
+  healthMinRequests: 20,
+  healthErrorRate: 0.5,
+  probeIntervalMs: 60_000,
+  testIntervalMs: 0,
+  testPrompt: 'Say hi.',
+  testConcurrency: 4,
+  balanceIntervalMs: 6 * 3_600_000,
+};
+
+/** Input of `routing.setSettings`: any subset. */
+export const RoutingSettingsPatch = v.partial(RoutingSettingsSchema);
+
+export const settingKey = (name: keyof RoutingSettings) => `routing.${name}`;
+
+const cache = new WeakMap<ReadonlyMap<string, unknown>, RoutingSettings>();
+
+/** The routing settings of the store's current snapshot (parsed once per snapshot). */
+export function routingSettings(store: Store): RoutingSettings {
+  const rows = store.settings();
+  let s = cache.get(rows);
+  if (!s) {
+    s = { ...ROUTING_DEFAULTS };
+    for (const name of Object.keys(ROUTING_DEFAULTS) as Array<keyof RoutingSettings>) {
+      const parsed = v.safeParse(RoutingSettingsSchema.entries[name], rows.get(settingKey(name)));
+      if (parsed.success) (s as Record<string, unknown>)[name] = parsed.output;
+    }
+    cache.set(rows, s);
+  }
+  return s;
+}

@@ -1,0 +1,25 @@
+// Short confirmations ("Saved") and failures, announced politely.
+import { createSignal, For } from 'solid-js';
+import { errorInfo } from '../api/errors.ts';
+
+interface Toast { id: number; text: string; error: boolean }
+const [toasts, setToasts] = createSignal<Toast[]>([]);
+let next = 1;
+
+export function toast(text: string, error = false): void {
+  const id = next++;
+  setToasts((l) => [...l, { id, text, error }]);
+  setTimeout(() => setToasts((l) => l.filter((x) => x.id !== id)), error ? 6000 : 2500);
+}
+
+export function toastError(e: unknown): void {
+  toast(errorInfo(e).message, true);
+}
+
+export function Toasts() {
+  return (
+    <div class="toasts" role="status" aria-live="polite">
+      <For each={toasts()}>{(x) => <div class={`toast ${x.error ? 'err' : ''}`}>{x.text}</div>}</For>
+    </div>
+  );
+}

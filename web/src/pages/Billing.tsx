@@ -1,0 +1,218 @@
+// Billing: the balance (live), spend by day and by model over a chosen range, the ledger,
+// redeeming a code; admins also top up accounts and create redemption codes.
+import { createMemo, createResource, createSignal, For, Show } from 'solid-js';
+import { api } from '../api/client.ts';
+import { errorInfo } from '../api/errors.ts';
+import { Chart } from '../components/Chart.tsx';
+import { CopyButton } from '../components/CopyButton.tsx';
+import { SelectField, TextField } from '../components/Field.tsx';
+import { PageHead } from '../components/Layout.tsx';
+import { Empty, ErrorNotice } from '../components/States.tsx';
+import { toast, toastError } from '../components/Toasts.tsx';
+import { compact, dateTime, isoDay, money, moneyShort, num, usdAxis, usdNumber } from '../format.ts';
+import { t } from '../i18n/index.ts';
+import { isAdmin, me, refetchMe } from '../session.ts';
+
+const DAY = 86_400_000;
+
+export default function Billing() {
+  const [from, setFrom] = createSignal(isoDay(new Date(Date.now() - 29 * DAY)));
+  const [to, setTo] = createSignal(isoDay(new Date()));
+  const [userId, setUserId] = createSignal<number | undefined>(undefined);
+  const [users] = createResource(async () => (isAdmin() ? await api.users.list.query({}) : []));
+  const range = createMemo(() => {
+    const start = new Date(`${from()}T00:00:00`);
+    const end = new Date(new Date(`${to()}T00:00:00`).getTime() + DAY);
+    return { from: start, to: end > start ? end : new Date(start.getTime() + DAY), userId: userId() };
+  });
+  // Bills are computed in the billing timezone from the call log (billing.bills).
+  const [byDay] = createResource(range, (r) => api.billing.bills.query({ ...r, by: 'day' }));
+  const [byModel] = createResource(range, (r) => api.billing.bills.query({ ...r, by: 'model' }));
+  const [ledger, { refetch: refetchLedger }] = createResource(range, (r) => api.billing.ledger.query({ ...r, limit: 100 }));
+
+  const days = createMemo(() => {
+    const rows = new Map((byDay()?.rows ?? []).map((r) => [String(r.group), r]));
+    const xs: number[] = [];
+    const cost: number[] = [];
+    for (let at = range().from.getTime(); at < range().to.getTime(); at += DAY) {
+      xs.push(at / 1000);
+      cost.push(usdNumber(rows.get(isoDay(new Date(at)))?.cost ?? 0n));
+    }
+    return { xs, cost };
+  });
+  const totalCost = () => byModel()?.total.cost ?? 0n;
+  const models = () => [...(byModel()?.rows ?? [])].sort((a, b) => Number(b.cost - a.cost));
+
+  const [code, setCode] = createSignal('');
+  const [redeemError, setRedeemError] = createSignal('');
+  const redeem = async (e: SubmitEvent) => {
+    e.preventDefault();
+    setRedeemError('');
+    try {
+      await api.billing.redeem.mutate({ code: code().trim() });
+      setCode('');
+      toast(t('billing.redeemed'));
+      await Promise.all([refetchMe(), refetchLedger()]);
+    } catch (err) {
+      setRedeemError(errorInfo(err).message);
+    }
+  };
+
+  return (
+    <>
+      <PageHead title={t('billing.title')} description={t('billing.description')} />
+      <div class="stack">
+        <div class="grid grid-2">
+          <div class="card card-body stat">
+            <div class="label">{t('billing.balance')}</div>
+            <div class="value" data-testid="billing-balance">{me()?.balance !== null && me()?.balance !== undefined ? money(me()!.balance) : '—'}</div>
+            <div class="sub">{t('billing.balanceHint')}</div>
+          </div>
+          <form class="card card-body stack" onSubmit={redeem}>
+            <h2>{t('billing.redeemTitle')}</h2>
+            <div class="row" style={{ 'align-items': 'flex-end' }}>
+              <TextField class="grow" label={t('billing.code')} value={code()} placeholder="0123456789abcdef0123456789abcdef" error={redeemError()} onInput={(e) => setCode(e.currentTarget.value)} />
+              <button class="btn primary" type="submit" disabled={!code().trim()}>{t('billing.redeem')}</button>
+            </div>
+          </form>
+        </div>
+
+        <div class="card">
+          <div class="card-head">
+            <h2>{t('billing.spend')}</h2>
+            <div class="row">
+              <Show when={isAdmin()}>
+                <SelectField label={t('billing.account')} value={userId() ?? ''} onChange={(e) => setUserId(e.currentTarget.value ? Number(e.currentTarget.value) : undefined)}>
+                  <option value="">{t('billing.allAccounts')}</option>
+                  <For each={users()}>{(u) => <option value={u.id}>{u.username}</option>}</For>
+                </SelectField>
+              </Show>
+              <TextField label={t('billing.from')} type="date" value={from()} max={to()} onChange={(e) => setFrom(e.currentTarget.value)} />
+              <TextField label={t('billing.to')} type="date" value={to()} min={from()} onChange={(e) => setTo(e.currentTarget.value)} />
+            </div>
+          </div>
+          <div class="card-body stack">
+            <ErrorNotice error={byDay.error} />
+            <div class="stat"><div class="label">{t('billing.totalInRange')}</div><div class="value">{money(totalCost())}</div></div>
+            <Chart label={t('billing.byDay')} x={days().xs} ys={[days().cost]} series={[{ label: t('dashboard.cost'), color: '#6366f1', bars: true, format: usdAxis }]} />
+            <h3>{t('billing.byModel')}</h3>
+            <Show when={models().length} fallback={<Empty>{t('dashboard.noUsage')}</Empty>}>
+              <div class="table-wrap">
+                <table class="table">
+                  <thead><tr><th scope="col">{t('logs.model')}</th><th scope="col" class="num">{t('dashboard.calls')}</th><th scope="col" class="num">{t('calls.prompt')}</th><th scope="col" class="num">{t('calls.completion')}</th><th scope="col" class="num">{t('dashboard.cost')}</th></tr></thead>
+                  <tbody>
+                    <For each={models()}>{(r) => (
+                      <tr><td class="mono">{String(r.group)}</td><td class="num">{num(r.calls)}</td><td class="num">{compact(r.promptTokens)}</td><td class="num">{compact(r.completionTokens)}</td><td class="num">{moneyShort(r.cost)}</td></tr>
+                    )}</For>
+                  </tbody>
+                </table>
+              </div>
+            </Show>
+          </div>
+        </div>
+
+        <div class="card">
+          <div class="card-head"><h2>{t('billing.ledger')}</h2></div>
+          <ErrorNotice error={ledger.error} />
+          <Show when={ledger()}>
+            <div class="table-wrap">
+              <table class="table" data-testid="ledger-table">
+                <thead><tr><th scope="col">{t('logs.time')}</th><Show when={isAdmin()}><th scope="col">{t('logs.user')}</th></Show><th scope="col">{t('billing.kind')}</th><th scope="col" class="num">{t('billing.amount')}</th><th scope="col" class="num">{t('billing.balanceAfter')}</th><th scope="col">{t('billing.note')}</th></tr></thead>
+                <tbody>
+                  <For each={ledger()}>{(r) => (
+                    <tr>
+                      <td class="small">{dateTime(r.created_at)}</td>
+                      <Show when={isAdmin()}><td>{users()?.find((u) => u.id === r.user_id)?.username ?? r.user_id}</td></Show>
+                      <td><span class={`badge ${r.amount >= 0n ? 'ok' : ''}`}>{t(`billing.kinds.${r.kind as 'usage'}`)}</span></td>
+                      <td class="num">{money(r.amount)}</td>
+                      <td class="num">{money(r.balance_after)}</td>
+                      <td class="small">{r.kind === 'usage' ? t('billing.usageCalls', { n: r.calls }) : (r.note ?? '')}<Show when={r.actor}> <span class="muted">· {r.actor}</span></Show></td>
+                    </tr>
+                  )}</For>
+                </tbody>
+              </table>
+              <Show when={ledger()?.length === 0}><Empty>{t('billing.noLedger')}</Empty></Show>
+            </div>
+          </Show>
+        </div>
+
+        <Show when={isAdmin()}>
+          <div class="grid grid-2">
+            <TopUp users={users() ?? []} onDone={() => { void refetchLedger(); void refetchMe(); }} />
+            <CreateCodes />
+          </div>
+        </Show>
+      </div>
+    </>
+  );
+}
+
+function TopUp(props: { users: Array<{ id: number; username: string }>; onDone: () => void }) {
+  const [user, setUser] = createSignal('');
+  const [amount, setAmount] = createSignal('');
+  const [reason, setReason] = createSignal('');
+  const [fields, setFields] = createSignal<Record<string, string>>({});
+  const submit = async (e: SubmitEvent) => {
+    e.preventDefault();
+    setFields({});
+    try {
+      await api.billing.credit.mutate({ userId: Number(user()), kind: 'topup', amountUsd: amount().trim(), reason: reason().trim() || t('billing.topUpDefaultReason') });
+      toast(t('billing.toppedUp'));
+      setAmount('');
+      setReason('');
+      props.onDone();
+    } catch (err) {
+      const info = errorInfo(err);
+      setFields(info.fields);
+      if (!Object.keys(info.fields).length) toastError(err);
+    }
+  };
+  return (
+    <form class="card card-body stack" onSubmit={submit}>
+      <h2>{t('billing.topUpTitle')}</h2>
+      <SelectField label={t('billing.account')} required value={user()} onChange={(e) => setUser(e.currentTarget.value)}>
+        <option value="" disabled>{t('billing.pickAccount')}</option>
+        <For each={props.users}>{(u) => <option value={u.id}>{u.username}</option>}</For>
+      </SelectField>
+      <TextField label={t('billing.amountUsd')} inputMode="decimal" required value={amount()} error={fields().amountUsd} onInput={(e) => setAmount(e.currentTarget.value)} />
+      <TextField label={t('billing.reason')} value={reason()} error={fields().reason} onInput={(e) => setReason(e.currentTarget.value)} />
+      <div><button class="btn primary" type="submit" disabled={!user() || !amount()}>{t('billing.topUp')}</button></div>
+    </form>
+  );
+}
+
+function CreateCodes() {
+  const [name, setName] = createSignal('');
+  const [amount, setAmount] = createSignal('');
+  const [count, setCount] = createSignal('1');
+  const [codes, setCodes] = createSignal<string[]>([]);
+  const [fields, setFields] = createSignal<Record<string, string>>({});
+  const submit = async (e: SubmitEvent) => {
+    e.preventDefault();
+    setFields({});
+    try {
+      const r = await api.billing.codes.create.mutate({ name: name().trim(), amountUsd: amount().trim(), count: Number(count()) });
+      setCodes(r.codes.map((c) => c.code));
+    } catch (err) {
+      const info = errorInfo(err);
+      setFields(info.fields);
+      if (!Object.keys(info.fields).length) toastError(err);
+    }
+  };
+  return (
+    <form class="card card-body stack" onSubmit={submit}>
+      <h2>{t('billing.codesTitle')}</h2>
+      <div class="form-grid">
+        <TextField label={t('billing.codeName')} value={name()} error={fields().name} onInput={(e) => setName(e.currentTarget.value)} />
+        <TextField label={t('billing.amountUsd')} inputMode="decimal" required value={amount()} error={fields().amountUsd} onInput={(e) => setAmount(e.currentTarget.value)} />
+        <TextField label={t('billing.count')} type="number" min="1" max="1000" required value={count()} error={fields().count} onInput={(e) => setCount(e.currentTarget.value)} />
+      </div>
+      <div><button class="btn primary" type="submit" disabled={!amount()}>{t('billing.createCodes')}</button></div>
+      <Show when={codes().length}>
+        <div class="notice warn">{t('billing.codesOnce')}</div>
+        <pre class="code" data-testid="new-codes">{codes().join('\n')}</pre>
+        <div><CopyButton value={codes().join('\n')} label={t('billing.copyCodes')} /></div>
+      </Show>
+    </form>
+  );
+}

@@ -1,0 +1,193 @@
+// Live calls: a tail of calls as they happen (in-flight first, then completed), with
+// pause/resume, the log's filters, and a detail drawer per call.
+import { createResource, createSignal, For, onCleanup, Show } from 'solid-js';
+import { createStore, produce } from 'solid-js/store';
+import { api } from '../api/client.ts';
+import { fetchLogs, type LiveEvent, type LiveMode, type LogFilters, type LogRow, matches, subscribeLive } from '../api/live.ts';
+import { SelectField, TextField } from '../components/Field.tsx';
+import { Icon } from '../components/icons.tsx';
+import { PageHead } from '../components/Layout.tsx';
+import { Empty, ErrorNotice } from '../components/States.tsx';
+import { clock, duration, money, num } from '../format.ts';
+import { t } from '../i18n/index.ts';
+import { isAdmin, refetchMe, setMyBalance, me } from '../session.ts';
+import { CallDrawer } from './CallDrawer.tsx';
+import { StatusBadge } from './call-status.tsx';
+
+const MAX_ROWS = 300;
+const POLL_MS = 500;
+
+export default function Live() {
+  const [filters, setFilters] = createStore<LogFilters>({});
+  const [rows, setRows] = createStore<LogRow[]>([]);
+  const [paused, setPaused] = createSignal(false);
+  const [held, setHeld] = createSignal<LogRow[]>([]);
+  const [mode, setMode] = createSignal<LiveMode>('connecting');
+  const [error, setError] = createSignal<unknown>(null);
+  const [open, setOpen] = createSignal<LogRow | null>(null);
+  const [keys] = createResource(() => api.keys.list.query().catch(() => []));
+  const [channels] = createResource(async () => (isAdmin() ? await api.channels.list.query().catch(() => []) : []));
+  const [users] = createResource(async () => (isAdmin() ? await api.users.list.query({}).catch(() => []) : []));
+  const userName = (id: number | null) =>
+    id === null ? '—' : id === me()?.userId ? me()!.username : (users() ?? []).find((u) => u.id === id)?.username ?? `#${id}`;
+  const keyName = (id: number | null) => (id === null ? '—' : (keys() ?? []).find((k: { id: number }) => k.id === id)?.name ?? `#${id}`);
+  const channelName = (id: number | null) => (id === null ? '—' : (channels() ?? []).find((c) => c.id === id)?.name ?? `#${id}`);
+
+  /** Put a row at the top, replacing its in-flight placeholder or an older copy. */
+  const upsert = (row: LogRow) => {
+    if (paused()) {
+      setHeld((h) => [row, ...h.filter((r) => r.request_id !== row.request_id)]);
+      return;
+    }
+    setRows(produce((list) => {
+      const i = list.findIndex((r) => r.request_id === row.request_id);
+      if (i >= 0) list.splice(i, 1, row);
+      else list.unshift(row);
+      if (list.length > MAX_ROWS) list.length = MAX_ROWS;
+    }));
+  };
+
+  const reload = async () => {
+    try {
+      const page = await fetchLogs(filters, 100);
+      setRows(page);
+      setError(null);
+    } catch (e) {
+      setError(e);
+    }
+  };
+  void reload();
+
+  const onEvent = (e: LiveEvent) => {
+    if (e.type === 'call.finished' && matches(filters, e.log)) upsert(e.log);
+    if (e.type === 'call.started' && !filters.q && !filters.status && !filters.channelId) {
+      const f: LogRow = {
+        id: '', request_id: e.requestId, created_at: new Date(e.at), user_id: e.userId, key_id: e.keyId, channel_id: null, attempts: [],
+        endpoint: e.endpoint, model: e.model, upstream_model: null, stream: e.stream, status: 0, error_type: null, error_message: null,
+        prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0, cost: 0n, latency_ms: 0,
+        ttft_ms: null, overhead_us: null, client_ip: null, user_agent: null, estimated: false, inflight: true,
+      } as LogRow;
+      if (matches({ ...filters, status: undefined }, f)) upsert(f);
+    }
+    if (e.type === 'balance.changed' && e.userId === me()?.userId) setMyBalance(e.balance);
+  };
+
+  // Polling (only while the subscription is not live): merge the newest page.
+  let poll: ReturnType<typeof setInterval> | undefined;
+  const setPolling = (on: boolean) => {
+    clearInterval(poll);
+    if (!on) return;
+    poll = setInterval(async () => {
+      if (paused()) return;
+      try {
+        const page = await fetchLogs(filters, 50);
+        const known = new Set(rows.filter((r) => !r.inflight).map((r) => r.request_id));
+        const fresh = page.filter((r) => !known.has(r.request_id)).reverse();
+        fresh.forEach(upsert);
+        if (fresh.length) void refetchMe();
+      } catch (e) {
+        setError(e);
+      }
+    }, POLL_MS);
+  };
+  const stop = subscribeLive(onEvent, (m) => { setMode(m); setPolling(m === 'polling'); }, ['call.started', 'call.finished', 'balance.changed']);
+  onCleanup(() => { stop(); clearInterval(poll); });
+
+  const resume = () => {
+    const h = held();
+    setHeld([]);
+    setPaused(false);
+    [...h].reverse().forEach(upsert);
+  };
+
+  const setFilter = <K extends keyof LogFilters>(k: K, v: LogFilters[K]) => {
+    setFilters(k, v);
+    void reload();
+  };
+
+  return (
+    <>
+      <PageHead title={t('live.title')} description={t('live.description')}>
+        <span class="badge" classList={{ ok: mode() === 'live', warn: mode() === 'polling' }} data-testid="live-mode">
+          <Show when={mode() === 'live'}><span class="pulse" aria-hidden="true" /></Show>
+          {t(`live.mode.${mode()}`)}
+        </span>
+        <Show when={paused()} fallback={
+          <button class="btn" onClick={() => setPaused(true)}><Icon name="pause" />{t('live.pause')}</button>
+        }>
+          <button class="btn primary" onClick={resume}><Icon name="play" />{t('live.resume', { n: held().length })}</button>
+        </Show>
+      </PageHead>
+
+      <div class="card">
+        <div class="card-body form-grid" role="search" aria-label={t('live.filters')}>
+          <TextField label={t('logs.model')} placeholder="gpt-4o-mini" value={filters.model ?? ''} onChange={(e) => setFilter('model', e.currentTarget.value.trim() || undefined)} />
+          <SelectField label={t('logs.key')} value={filters.keyId ?? ''} onChange={(e) => setFilter('keyId', e.currentTarget.value ? Number(e.currentTarget.value) : undefined)}>
+            <option value="">{t('common.all')}</option>
+            <For each={keys() ?? []}>{(k: { id: number; name: string }) => <option value={k.id}>{k.name}</option>}</For>
+          </SelectField>
+          <Show when={isAdmin()}>
+            <TextField label={t('logs.userId')} inputMode="numeric" value={filters.userId ?? ''} onChange={(e) => setFilter('userId', e.currentTarget.value ? Number(e.currentTarget.value) : undefined)} />
+            <SelectField label={t('logs.channel')} value={filters.channelId ?? ''} onChange={(e) => setFilter('channelId', e.currentTarget.value ? Number(e.currentTarget.value) : undefined)}>
+              <option value="">{t('common.all')}</option>
+              <For each={channels() ?? []}>{(c) => <option value={c.id}>{c.name}</option>}</For>
+            </SelectField>
+          </Show>
+          <SelectField label={t('logs.status')} value={filters.status ?? ''} onChange={(e) => setFilter('status', (e.currentTarget.value || undefined) as LogFilters['status'])}>
+            <option value="">{t('common.all')}</option>
+            <option value="ok">{t('logs.statusOk')}</option>
+            <option value="4xx">4xx</option>
+            <option value="5xx">5xx</option>
+            <option value="error">{t('logs.statusError')}</option>
+          </SelectField>
+          <SelectField label={t('logs.stream')} value={filters.stream === undefined ? '' : String(filters.stream)} onChange={(e) => setFilter('stream', e.currentTarget.value === '' ? undefined : e.currentTarget.value === 'true')}>
+            <option value="">{t('common.all')}</option>
+            <option value="true">{t('logs.streamed')}</option>
+            <option value="false">{t('logs.notStreamed')}</option>
+          </SelectField>
+          <TextField label={t('logs.errorSearch')} type="search" value={filters.q ?? ''} onChange={(e) => setFilter('q', e.currentTarget.value.trim().length >= 2 ? e.currentTarget.value.trim() : undefined)} />
+        </div>
+      </div>
+
+      <ErrorNotice error={error()} />
+      <div class="card" style={{ 'margin-top': '16px' }}>
+        <div class="table-wrap">
+          <table class="table" data-testid="live-table">
+            <caption class="sr-only">{t('live.title')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('logs.time')}</th>
+                <th scope="col">{t('logs.status')}</th>
+                <th scope="col">{t('logs.model')}</th>
+                <th scope="col">{t('logs.key')}</th>
+                <Show when={isAdmin()}><th scope="col">{t('logs.user')}</th><th scope="col">{t('logs.channel')}</th></Show>
+                <th scope="col" class="num">{t('logs.tokens')}</th>
+                <th scope="col" class="num">{t('logs.cost')}</th>
+                <th scope="col" class="num">{t('logs.latency')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              <For each={rows}>{(r) => (
+                <tr class="clickable fresh" tabindex="0" data-request-id={r.request_id} data-inflight={r.inflight ? 'true' : 'false'}
+                  onClick={() => setOpen(r)} onKeyDown={(e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); setOpen(r); } }}
+                  aria-label={t('live.openCall', { model: r.model })}>
+                  <td class="mono">{clock(r.created_at)}</td>
+                  <td><StatusBadge row={r} /></td>
+                  <td><span class="mono">{r.model}</span><Show when={r.upstream_model && r.upstream_model !== r.model}> <span class="muted small">→ {r.upstream_model}</span></Show>
+                    <Show when={r.stream}> <span class="badge" title={t('logs.streamed')}>SSE</span></Show></td>
+                  <td>{keyName(r.key_id)}</td>
+                  <Show when={isAdmin()}><td>{userName(r.user_id)}</td><td>{channelName(r.channel_id)}</td></Show>
+                  <td class="num">{r.inflight ? '…' : `${num(r.prompt_tokens)} / ${num(r.completion_tokens)}`}</td>
+                  <td class="num">{r.inflight ? '…' : money(r.cost)}</td>
+                  <td class="num">{r.inflight ? '…' : duration(r.latency_ms)}</td>
+                </tr>
+              )}</For>
+            </tbody>
+          </table>
+          <Show when={rows.length === 0}><Empty>{t('live.empty')}</Empty></Show>
+        </div>
+      </div>
+      <CallDrawer call={open()} onClose={() => setOpen(null)} keyName={keyName} channelName={channelName} userName={userName} />
+    </>
+  );
+}

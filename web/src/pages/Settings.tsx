@@ -1,0 +1,233 @@
+// Settings: your preferences, password, sessions and access tokens; for admins, the system
+// settings (call logs and body capture, routing and health, missing-price policy).
+import { createResource, createSignal, For, Show } from 'solid-js';
+import { createStore, reconcile } from 'solid-js/store';
+import { api } from '../api/client.ts';
+import { errorInfo } from '../api/errors.ts';
+import { SecretField } from '../components/CopyButton.tsx';
+import { SelectField, TextField } from '../components/Field.tsx';
+import { PageHead } from '../components/Layout.tsx';
+import { ErrorNotice, Loading } from '../components/States.tsx';
+import { toast, toastError } from '../components/Toasts.tsx';
+import { dateTime } from '../format.ts';
+import { type Locale, locale, setLocale, t, type MessageKey } from '../i18n/index.ts';
+import { isAdmin, me } from '../session.ts';
+import { setTheme, themeChoice, type ThemeChoice } from '../theme/theme.ts';
+
+export default function Settings() {
+  return (
+    <>
+      <PageHead title={t('settings.title')} description={t('settings.description')} />
+      <div class="stack">
+        <Preferences />
+        <Show when={me()?.userId !== null}>
+          <div class="grid grid-2">
+            <ChangePassword />
+            <AccessTokens />
+          </div>
+          <Sessions />
+        </Show>
+        <Show when={isAdmin()}>
+          <SystemSettings title="settings.logs.title" load={() => api.logs.settings.query()} save={(p) => api.logs.setSettings.mutate(p as never)}
+            fields={[
+              { name: 'retentionDays', kind: 'int', label: 'settings.logs.retentionDays', hint: 'settings.logs.retentionHint' },
+              { name: 'captureMaxBytes', kind: 'int', label: 'settings.logs.captureMaxBytes' },
+              { name: 'captureKeys', kind: 'ints', label: 'settings.logs.captureKeys', hint: 'settings.logs.captureHint' },
+              { name: 'captureModels', kind: 'strings', label: 'settings.logs.captureModels', hint: 'settings.logs.captureHint' },
+            ]} />
+          <SystemSettings title="settings.routing.title" load={() => api.routing.settings.query()} save={(p) => api.routing.setSettings.mutate(p as never)}
+            fields={[
+              { name: 'retries', kind: 'int', label: 'settings.routing.retries' },
+              { name: 'keyRotation', kind: 'choice', label: 'settings.routing.keyRotation', options: ['round-robin', 'random'] },
+              { name: 'healthErrorRate', kind: 'number', label: 'settings.routing.healthErrorRate', hint: 'settings.routing.healthErrorRateHint' },
+              { name: 'healthMinRequests', kind: 'int', label: 'settings.routing.healthMinRequests' },
+              { name: 'healthWindowMs', kind: 'int', label: 'settings.routing.healthWindowMs' },
+              { name: 'probeIntervalMs', kind: 'int', label: 'settings.routing.probeIntervalMs' },
+              { name: 'testIntervalMs', kind: 'int', label: 'settings.routing.testIntervalMs', hint: 'settings.routing.zeroOff' },
+              { name: 'testPrompt', kind: 'text', label: 'settings.routing.testPrompt' },
+              { name: 'balanceIntervalMs', kind: 'int', label: 'settings.routing.balanceIntervalMs' },
+            ]} />
+          <SystemSettings title="settings.billing.title" load={loadBillingSettings} save={saveBillingSettings}
+            fields={[
+              { name: 'missingPrice', kind: 'choice', label: 'settings.billing.missingPrice', options: ['reject', 'fallback'], hint: 'settings.billing.missingPriceHint' },
+              { name: 'timezone', kind: 'text', label: 'settings.billing.timezone' },
+            ]} />
+        </Show>
+      </div>
+    </>
+  );
+}
+
+// Billing settings live in two procedures: the missing-price policy (prices) and the timezone (billing).
+async function loadBillingSettings() {
+  const [policy, billing] = await Promise.all([api.prices.policy.query(), api.billing.settings.query()]);
+  return { missingPrice: policy.missingPrice, timezone: billing.timezone };
+}
+
+async function saveBillingSettings(patch: Record<string, unknown>) {
+  if (patch.missingPrice !== undefined) await api.prices.setPolicy.mutate({ missingPrice: patch.missingPrice as 'reject' | 'fallback' });
+  if (patch.timezone !== undefined) await api.billing.setTimezone.mutate({ timezone: String(patch.timezone) });
+}
+
+function Preferences() {
+  return (
+    <div class="card">
+      <div class="card-head"><h2>{t('settings.preferences')}</h2></div>
+      <div class="card-body form-grid">
+        <SelectField label={t('settings.language')} value={locale()} onChange={(e) => setLocale(e.currentTarget.value as Locale)}>
+          <option value="en">English</option>
+          <option value="zh-CN">简体中文</option>
+        </SelectField>
+        <SelectField label={t('settings.theme')} value={themeChoice()} onChange={(e) => setTheme(e.currentTarget.value as ThemeChoice)}>
+          <option value="system">{t('theme.system')}</option>
+          <option value="light">{t('theme.light')}</option>
+          <option value="dark">{t('theme.dark')}</option>
+        </SelectField>
+      </div>
+    </div>
+  );
+}
+
+function ChangePassword() {
+  const [f, setF] = createStore({ current: '', next: '' });
+  const [fields, setFields] = createSignal<Record<string, string>>({});
+  const submit = async (e: SubmitEvent) => {
+    e.preventDefault();
+    setFields({});
+    try {
+      await api.auth.changePassword.mutate({ currentPassword: f.current, newPassword: f.next });
+      setF({ current: '', next: '' });
+      toast(t('settings.passwordChanged'));
+    } catch (err) {
+      const info = errorInfo(err);
+      setFields(info.fields);
+      if (!Object.keys(info.fields).length) toastError(err);
+    }
+  };
+  return (
+    <form class="card card-body stack" onSubmit={submit}>
+      <h2>{t('settings.changePassword')}</h2>
+      <TextField label={t('settings.currentPassword')} type="password" autocomplete="current-password" required value={f.current} error={fields().currentPassword} onInput={(e) => setF('current', e.currentTarget.value)} />
+      <TextField label={t('settings.newPassword')} type="password" autocomplete="new-password" required minLength={8} value={f.next} error={fields().newPassword} hint={t('users.passwordHint')} onInput={(e) => setF('next', e.currentTarget.value)} />
+      <div><button class="btn primary" type="submit">{t('settings.changePassword')}</button></div>
+    </form>
+  );
+}
+
+function AccessTokens() {
+  const [tokens, { refetch }] = createResource(() => api.tokens.list.query({}));
+  const [name, setName] = createSignal('');
+  const [created, setCreated] = createSignal('');
+  const create = async (e: SubmitEvent) => {
+    e.preventDefault();
+    try {
+      const r = await api.tokens.create.mutate({ name: name().trim() });
+      setCreated(r.token);
+      setName('');
+      await refetch();
+    } catch (err) {
+      toastError(err);
+    }
+  };
+  return (
+    <div class="card card-body stack">
+      <h2>{t('settings.tokens')}</h2>
+      <p class="muted small" style={{ margin: 0 }}>{t('settings.tokensHint')}</p>
+      <Show when={created()}><div class="notice warn">{t('keys.reveal.once')}</div><SecretField label={t('settings.newToken')} value={created()} /></Show>
+      <ErrorNotice error={tokens.error} />
+      <For each={tokens()}>{(tk) => (
+        <div class="row">
+          <strong>{tk.name}</strong><span class="mono small">{tk.token_hint}</span>
+          <span class="spacer" style={{ flex: 1 }} />
+          <button class="btn small danger" onClick={() => void api.tokens.revoke.mutate({ id: tk.id }).then(() => refetch(), toastError)}>{t('settings.revoke')}</button>
+        </div>
+      )}</For>
+      <form class="row" style={{ 'align-items': 'flex-end' }} onSubmit={create}>
+        <TextField class="grow" label={t('settings.tokenName')} required value={name()} onInput={(e) => setName(e.currentTarget.value)} />
+        <button class="btn" type="submit" disabled={!name().trim()}>{t('settings.createToken')}</button>
+      </form>
+    </div>
+  );
+}
+
+function Sessions() {
+  const [sessions, { refetch }] = createResource(() => api.auth.sessions.query());
+  return (
+    <div class="card">
+      <div class="card-head"><h2>{t('settings.sessions')}</h2></div>
+      <ErrorNotice error={sessions.error} />
+      <div class="table-wrap">
+        <table class="table">
+          <thead><tr><th scope="col">{t('settings.signedIn')}</th><th scope="col">{t('settings.lastSeen')}</th><th scope="col">{t('calls.client')}</th><th scope="col"><span class="sr-only">{t('common.actions')}</span></th></tr></thead>
+          <tbody>
+            <For each={sessions()}>{(s) => (
+              <tr>
+                <td class="small">{dateTime(s.created_at)}</td>
+                <td class="small">{dateTime(s.last_seen_at)}</td>
+                <td class="small">{[s.ip, s.user_agent].filter(Boolean).join(' · ')}</td>
+                <td>{s.current ? <span class="badge ok">{t('settings.thisSession')}</span>
+                  : <button class="btn small" onClick={() => void api.auth.revokeSession.mutate({ id: s.id }).then(() => refetch(), toastError)}>{t('settings.revoke')}</button>}</td>
+              </tr>
+            )}</For>
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}
+
+interface FieldSpec { name: string; kind: 'int' | 'number' | 'text' | 'ints' | 'strings' | 'choice'; label: MessageKey; hint?: MessageKey; options?: string[] }
+
+/** A settings group: `{ values }` from the server, edited as text, saved as one patch of the changed fields. */
+function SystemSettings(props: { title: MessageKey; fields: FieldSpec[]; load: () => Promise<unknown>; save: (patch: Record<string, unknown>) => Promise<unknown> }) {
+  const [data, { refetch }] = createResource(async () => {
+    const r = (await props.load()) as { values?: Record<string, unknown> } & Record<string, unknown>;
+    return (r.values ?? r) as Record<string, unknown>;
+  });
+  const [draft, setDraft] = createStore<Record<string, string>>({});
+  const [fields, setFields] = createSignal<Record<string, string>>({});
+  const shown = (f: FieldSpec) => draft[f.name] ?? (Array.isArray(data()?.[f.name]) ? (data()![f.name] as unknown[]).join(', ') : String(data()?.[f.name] ?? ''));
+  const parse = (f: FieldSpec, s: string): unknown => {
+    const list = s.split(',').map((x) => x.trim()).filter(Boolean);
+    if (f.kind === 'int' || f.kind === 'number') return Number(s);
+    if (f.kind === 'ints') return list.map(Number);
+    if (f.kind === 'strings') return list;
+    return s;
+  };
+  const submit = async (e: SubmitEvent) => {
+    e.preventDefault();
+    setFields({});
+    const patch = Object.fromEntries(props.fields.filter((f) => draft[f.name] !== undefined).map((f) => [f.name, parse(f, draft[f.name]!)]));
+    try {
+      await props.save(patch);
+      toast(t('common.saved'));
+      setDraft(reconcile({}));
+      await refetch();
+    } catch (err) {
+      const info = errorInfo(err);
+      setFields(info.fields);
+      if (!Object.keys(info.fields).length) toastError(err);
+    }
+  };
+  return (
+    <form class="card" onSubmit={submit}>
+      <div class="card-head"><h2>{t(props.title)}</h2></div>
+      <ErrorNotice error={data.error} />
+      <Show when={data()} fallback={<Show when={!data.error}><Loading /></Show>}>
+        <div class="card-body form-grid">
+          <For each={props.fields}>{(f) => f.kind === 'choice'
+            ? (
+              <SelectField label={t(f.label)} value={shown(f)} hint={f.hint ? t(f.hint) : undefined} error={fields()[f.name]} onChange={(e) => setDraft(f.name, e.currentTarget.value)}>
+                <For each={f.options}>{(o) => <option value={o}>{o}</option>}</For>
+              </SelectField>
+            )
+            : (
+              <TextField label={t(f.label)} value={shown(f)} inputMode={f.kind === 'int' || f.kind === 'number' ? 'decimal' : undefined}
+                hint={f.hint ? t(f.hint) : undefined} error={fields()[f.name]} onInput={(e) => setDraft(f.name, e.currentTarget.value)} />
+            )}</For>
+        </div>
+        <div class="card-foot"><button class="btn primary" type="submit">{t('common.save')}</button></div>
+      </Show>
+    </form>
+  );
+}
