@@ -133,6 +133,8 @@ try {
   cases.push(['stats: 30 days by model (rollups)', () => usageStats(db, { ...month, groupBy: 'model' }, null)]);
   cases.push(['stats: 30 days by day (rollups)', () => usageStats(db, { ...month, groupBy: 'day' }, null)]);
   cases.push(['stats: 30 days, one user by hour', () => usageStats(db, { ...month, groupBy: 'hour' }, 567)]);
+  cases.push(['stats: 30 days, one key by day', () => usageStats(db, { ...month, groupBy: 'day', keyId: 2900 }, null)]);
+  cases.push(['stats: 7 days by user (per-account rollups)', () => usageStats(db, { ...week, groupBy: 'user' }, null)]);
   cases.push(['stats: 24 h by channel', () => usageStats(db, { ...lastDay, groupBy: 'channel' }, null)]);
 
   const lines = ['| query | first run (ms) | median of 5 (ms) | worst of 5 (ms) |', '| --- | ---: | ---: | ---: |'];

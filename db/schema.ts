@@ -188,6 +188,9 @@ export interface UsageHourlyTable {
   latency_hist: ColumnType<Array<bigint | string>, bigint[] | undefined, bigint[]>;
 }
 
+/** usage_hourly without key and user: what operator dashboards read. */
+export type UsageHourlyModelsTable = Omit<UsageHourlyTable, 'key_id' | 'user_id'>;
+
 export type LedgerKind = 'topup' | 'redeem' | 'adjust' | 'refund' | 'usage' | 'import';
 
 export interface LedgerTable {
@@ -259,6 +262,7 @@ export interface Database {
   call_logs: CallLogsTable;
   call_bodies: CallBodiesTable;
   usage_hourly: UsageHourlyTable;
+  usage_hourly_models: UsageHourlyModelsTable;
   ledger: LedgerTable;
   groups: GroupsTable;
   redemption_codes: RedemptionCodesTable;

@@ -5,8 +5,39 @@ import { execScript } from '../script.ts';
 
 // Call logs at scale (docs/logs.md): call_logs becomes range-partitioned by day on
 // created_at (same columns), captured bodies get their own partitioned table, and an
-// AFTER INSERT statement trigger keeps hourly rollups (usage_hourly) up to date for
-// every writer of call_logs (relay, importer, benchmarks).
+// AFTER INSERT statement trigger keeps hourly rollups (usage_hourly, usage_hourly_models)
+// up to date for every writer of call_logs (relay, importer, benchmarks).
+
+const ROLLUP_COLUMNS = `
+      calls              int8 NOT NULL,
+      errors_4xx         int8 NOT NULL,
+      errors_5xx         int8 NOT NULL,
+      prompt_tokens      int8 NOT NULL,
+      completion_tokens  int8 NOT NULL,
+      cached_tokens      int8 NOT NULL,
+      cache_write_tokens int8 NOT NULL,
+      reasoning_tokens   int8 NOT NULL,
+      cost               int8 NOT NULL,
+      latency_ms_sum     int8 NOT NULL,
+      latency_hist       int8[] NOT NULL,`.slice(1);
+
+const SUMMED = ['calls', 'errors_4xx', 'errors_5xx', 'prompt_tokens', 'completion_tokens', 'cached_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost', 'latency_ms_sum'];
+
+/** The trigger's upsert of one rollup table from the statement's inserted rows (`new_rows`). */
+function upsert(table: string, dims: string[], dimColumns: string[]): string {
+  const keys = ['hour', ...dimColumns].join(', ');
+  return `
+      INSERT INTO ${table} AS u (${keys}, ${SUMMED.join(', ')}, latency_hist)
+      SELECT date_trunc('hour', created_at, 'UTC'), ${dims.join(', ')},
+        count(*), count(*) FILTER (WHERE status BETWEEN 400 AND 499), count(*) FILTER (WHERE status >= 500),
+        sum(prompt_tokens), sum(completion_tokens), sum(cached_tokens), sum(cache_write_tokens), sum(reasoning_tokens),
+        sum(cost)::int8, sum(latency_ms), ${histogramSql('latency_ms')}
+      FROM new_rows GROUP BY ${dims.map((_, i) => i + 1).concat(dims.length + 1).join(', ')} ORDER BY ${dims.map((_, i) => i + 1).concat(dims.length + 1).join(', ')}
+      ON CONFLICT (${keys}) DO UPDATE SET
+        ${SUMMED.map((c) => `${c} = u.${c} + EXCLUDED.${c}`).join(',\n        ')},
+        latency_hist = ARRAY(SELECT a + b FROM unnest(u.latency_hist, EXCLUDED.latency_hist) WITH ORDINALITY AS t(a, b, i) ORDER BY i);`;
+}
+
 export async function up(db: Kysely<any>): Promise<void> {
   await execScript(db, `
     ALTER TABLE call_logs RENAME TO call_logs_legacy;
@@ -60,42 +91,25 @@ export async function up(db: Kysely<any>): Promise<void> {
       channel_id         int NOT NULL,
       key_id             int NOT NULL,
       user_id            int NOT NULL,
-      calls              int8 NOT NULL,
-      errors_4xx         int8 NOT NULL,
-      errors_5xx         int8 NOT NULL,
-      prompt_tokens      int8 NOT NULL,
-      completion_tokens  int8 NOT NULL,
-      cached_tokens      int8 NOT NULL,
-      cache_write_tokens int8 NOT NULL,
-      reasoning_tokens   int8 NOT NULL,
-      cost               int8 NOT NULL,
-      latency_ms_sum     int8 NOT NULL,
-      latency_hist       int8[] NOT NULL,
+${ROLLUP_COLUMNS}
       PRIMARY KEY (hour, model, channel_id, key_id, user_id)
     );
     CREATE INDEX usage_hourly_user ON usage_hourly(user_id, hour);
+    CREATE INDEX usage_hourly_key ON usage_hourly(key_id, hour);
+
+    -- The same without key and user: what operator dashboards read, a few rows per hour.
+    CREATE TABLE usage_hourly_models (
+      hour               timestamptz NOT NULL,
+      model              text NOT NULL,
+      channel_id         int NOT NULL,
+${ROLLUP_COLUMNS}
+      PRIMARY KEY (hour, model, channel_id)
+    );
 
     CREATE FUNCTION call_logs_rollup() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      INSERT INTO usage_hourly AS u (hour, model, channel_id, key_id, user_id, calls, errors_4xx, errors_5xx,
-        prompt_tokens, completion_tokens, cached_tokens, cache_write_tokens, reasoning_tokens, cost, latency_ms_sum, latency_hist)
-      SELECT date_trunc('hour', created_at, 'UTC'), model, coalesce(channel_id, 0), coalesce(key_id, 0), coalesce(user_id, 0),
-        count(*), count(*) FILTER (WHERE status BETWEEN 400 AND 499), count(*) FILTER (WHERE status >= 500),
-        sum(prompt_tokens), sum(completion_tokens), sum(cached_tokens), sum(cache_write_tokens), sum(reasoning_tokens),
-        sum(cost)::int8, sum(latency_ms), ${histogramSql('latency_ms')}
-      FROM new_rows GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
-      ON CONFLICT (hour, model, channel_id, key_id, user_id) DO UPDATE SET
-        calls = u.calls + EXCLUDED.calls,
-        errors_4xx = u.errors_4xx + EXCLUDED.errors_4xx,
-        errors_5xx = u.errors_5xx + EXCLUDED.errors_5xx,
-        prompt_tokens = u.prompt_tokens + EXCLUDED.prompt_tokens,
-        completion_tokens = u.completion_tokens + EXCLUDED.completion_tokens,
-        cached_tokens = u.cached_tokens + EXCLUDED.cached_tokens,
-        cache_write_tokens = u.cache_write_tokens + EXCLUDED.cache_write_tokens,
-        reasoning_tokens = u.reasoning_tokens + EXCLUDED.reasoning_tokens,
-        cost = u.cost + EXCLUDED.cost,
-        latency_ms_sum = u.latency_ms_sum + EXCLUDED.latency_ms_sum,
-        latency_hist = ARRAY(SELECT a + b FROM unnest(u.latency_hist, EXCLUDED.latency_hist) WITH ORDINALITY AS t(a, b, i) ORDER BY i);
+${upsert('usage_hourly', ['model', 'coalesce(channel_id, 0)', 'coalesce(key_id, 0)', 'coalesce(user_id, 0)'], ['model', 'channel_id', 'key_id', 'user_id'])}
+${upsert('usage_hourly_models', ['model', 'coalesce(channel_id, 0)'], ['model', 'channel_id'])}
       RETURN NULL;
     END $$;
     CREATE TRIGGER call_logs_rollup AFTER INSERT ON call_logs REFERENCING NEW TABLE AS new_rows

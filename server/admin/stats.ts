@@ -54,8 +54,16 @@ export interface StatsRow {
   p99LatencyMs: number | null;
 }
 
+/**
+ * The rollup rows in range. Queries that neither filter nor group by key or user read
+ * usage_hourly_models (a few rows per model and channel per hour) instead of usage_hourly
+ * (one per active model × channel × key × user per hour).
+ */
 function scoped(db: Kysely<Database>, input: StatsInput, owner: number | null, from: Date, to: Date) {
-  let q = db.selectFrom('usage_hourly').where('hour', '>=', from).where('hour', '<', to);
+  const perAccount = owner !== null || input.keyId !== undefined || input.userId !== undefined || input.groupBy === 'key' || input.groupBy === 'user';
+  // Typed as the wide table: the narrow one has every column read here but key_id and user_id, used only when perAccount.
+  const table = (perAccount ? 'usage_hourly' : 'usage_hourly_models') as 'usage_hourly';
+  let q = db.selectFrom(table).where('hour', '>=', from).where('hour', '<', to);
   if (owner !== null) q = q.where('user_id', '=', owner);
   if (input.model !== undefined) q = q.where('model', '=', input.model);
   if (input.channelId !== undefined) q = q.where('channel_id', '=', input.channelId);

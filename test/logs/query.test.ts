@@ -98,8 +98,16 @@ describe.each(DB_KINDS)('call log queries on %s', (kind) => {
       expect(bucket(s.p50LatencyMs!)).toBe(bucket(exact));
       expect(s.p99LatencyMs!).toBeGreaterThanOrEqual(s.p50LatencyMs!);
     }
-    const daily = await g.admin.stats.usage.query({ from: new Date(Date.now() - 7 * 86_400_000), to: new Date(Date.now() + 3_600_000), groupBy: 'hour' });
-    expect(daily.reduce((a, d) => a + d.calls, 0)).toBe(COUNT);
+    const range = { from: new Date(Date.now() - 7 * 86_400_000), to: new Date(Date.now() + 3_600_000) };
+    const hourly = await g.admin.stats.usage.query({ ...range, groupBy: 'hour' });
+    expect(hourly.reduce((a, d) => a + d.calls, 0)).toBe(COUNT);
+    // Grouping by key reads the per-account table; its totals match the per-model table's.
+    const byKey = await g.admin.stats.usage.query({ ...range, groupBy: 'key' });
+    expect(byKey.map((k) => k.key).sort()).toEqual([10, 11, 12, 13, 14]);
+    expect(byKey.reduce((a, d) => a + d.calls, 0)).toBe(COUNT);
+    expect(byKey.reduce((a, d) => a + d.cost, 0n)).toBe(all.reduce((a, d) => a + d.cost, 0n));
+    const [key12] = await g.admin.stats.usage.query({ ...range, keyId: 12 });
+    expect(key12!.calls).toBe(rows.filter((r) => r.key_id === 12).length);
     expect(quantile([0, 0, 0], 0.5)).toBeNull();
   });
 
