@@ -1,6 +1,7 @@
 // What live subscribers receive, and who may see what: admins (owner null) see every
 // event; a `user` principal sees only its own calls and balance.
 import type { CallLog } from '../../db/schema.ts';
+import type { ImportProgressEvent } from '../admin/import.ts';
 import type { ChannelStatusEvent, ChannelTestEvent, KeyStatusEvent } from '../routing/events.ts';
 
 export interface CallStarted {
@@ -21,11 +22,12 @@ export type LiveEvent =
   | { type: 'balance.changed'; userId: number; balance: bigint }
   | ({ type: 'channel.status' } & ChannelStatusEvent)
   | ({ type: 'channel.key' } & KeyStatusEvent)
-  | ({ type: 'test.progress' } & ChannelTestEvent);
+  | ({ type: 'test.progress' } & ChannelTestEvent)
+  | ({ type: 'import.progress' } & ImportProgressEvent);
 
 export type LiveEventType = LiveEvent['type'];
 
-export const LIVE_EVENT_TYPES = ['call.started', 'call.finished', 'balance.changed', 'channel.status', 'channel.key', 'test.progress'] as const satisfies readonly LiveEventType[];
+export const LIVE_EVENT_TYPES = ['call.started', 'call.finished', 'balance.changed', 'channel.status', 'channel.key', 'test.progress', 'import.progress'] as const satisfies readonly LiveEventType[];
 
 /** What a subscriber gets instead of events it was too slow to take. */
 export interface Lagged {

@@ -4,6 +4,7 @@
 import type { CallLog, NewCallLog } from '../../db/schema.ts';
 import type { Gateway } from '../context.ts';
 import type { ChannelStatusEvent, ChannelTestEvent, KeyStatusEvent } from '../routing/events.ts';
+import type { ImportProgressEvent } from '../admin/import.ts';
 import type { LiveBus } from './bus.ts';
 
 /** A just-inserted log row as `logs.list` would return it. */
@@ -23,12 +24,15 @@ export function connectLiveSources(gw: Gateway, bus: LiveBus): () => void {
   const onStatus = (e: ChannelStatusEvent) => { if (bus.active) bus.emit({ type: 'channel.status', ...e }); };
   const onKey = (e: KeyStatusEvent) => { if (bus.active) bus.emit({ type: 'channel.key', ...e }); };
   const onTest = (e: ChannelTestEvent) => { if (bus.active) bus.emit({ type: 'test.progress', ...e }); };
+  const onImport = (e: ImportProgressEvent) => { if (bus.active) bus.emit({ type: 'import.progress', ...e }); };
   gw.events.on('channel.status', onStatus);
   gw.events.on('channel.key', onKey);
   gw.events.on('channel.test', onTest);
+  gw.events.on('import.progress', onImport);
   return () => {
     gw.events.off('channel.status', onStatus);
     gw.events.off('channel.key', onKey);
     gw.events.off('channel.test', onTest);
+    gw.events.off('import.progress', onImport);
   };
 }
