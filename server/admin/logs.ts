@@ -1,8 +1,8 @@
 // The call log: filtered keyset pages, one call's detail with its captured bodies, and the
 // log settings (retention, body capture). A `user` principal sees only its own calls
 // (ownerFilter); the CSV export is GET /api/logs/export.csv (server/logs/http.ts).
+import { saveSettings } from '../state/save-settings.ts';
 import { TRPCError } from '@trpc/server';
-import { sql } from 'kysely';
 import * as v from 'valibot';
 import { runLogMaintenance } from '../logs/maintenance.ts';
 import { asLogRow, listLogs, LogPageInput } from '../logs/query.ts';
@@ -37,13 +37,7 @@ export const logsRouter = router({
 
   setSettings: adminProcedure.input(LogSettingsPatch).mutation(({ ctx, input }) => mutate(ctx, async () => {
     const entries = Object.entries(input).filter(([, val]) => val !== undefined) as Array<[keyof LogSettings, unknown]>;
-    if (entries.length) {
-      await ctx.gw.db.db.insertInto('settings')
-        // Sent as text and cast: a jsonb-typed parameter would be JSON-encoded again by postgres.js.
-        .values(entries.map(([name, value]) => ({ key: logSettingKey(name), value: sql<unknown>`${JSON.stringify(value)}::text::jsonb` })))
-        .onConflict((oc) => oc.column('key').doUpdateSet({ value: sql`excluded.value`, updated_at: new Date() }))
-        .execute();
-    }
+    await saveSettings(ctx.gw.db.db, Object.fromEntries(entries.map(([name, value]) => [logSettingKey(name), value])));
     return { updated: entries.map(([name]) => name) };
   }).then((r) => ({ ...r, values: ctx.gw.logSettings.current }))),
 

@@ -4,8 +4,9 @@
 //                         nano-USD per 1M tokens as decimal strings
 //   billing_timezone      IANA zone for daily/weekly/monthly budgets and daily bills (default 'UTC');
 //                         read by SQL itself (billing_timezone() in 003_billing)
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
+import { jsonb } from '../state/save-settings.ts';
 import { type PriceRow, priceEntryOf } from './price-rows.ts';
 import type { Store } from '../state/store.ts';
 import type { PriceEntry } from './pricing.ts';
@@ -69,19 +70,11 @@ export function billingSettingsOf(rows: ReadonlyMap<string, unknown>): BillingSe
   };
 }
 
-/** Upsert settings rows. Values travel as JSON text cast to jsonb (`::text` first, or postgres.js encodes the JSON twice). */
-export async function saveSettings(db: Kysely<Database>, values: Record<string, unknown>): Promise<void> {
-  const entries = Object.entries(values).filter(([, v]) => v !== undefined);
-  if (!entries.length) return;
-  await db.insertInto('settings')
-    .values(entries.map(([key, value]) => ({ key, value: sql<unknown>`${JSON.stringify(value)}::text::jsonb`, updated_at: new Date() })))
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value: sql`excluded.value`, updated_at: new Date() }))
-    .execute();
-}
+export { saveSettings } from '../state/save-settings.ts';
 
 /** The stored value of `key`, storing `value` first when there is none (first writer wins across instances). */
 export async function saveSettingIfAbsent(db: Kysely<Database>, key: string, value: string): Promise<string> {
-  await db.insertInto('settings').values({ key, value: sql<unknown>`${JSON.stringify(value)}::text::jsonb`, updated_at: new Date() })
+  await db.insertInto('settings').values({ key, value: jsonb(value), updated_at: new Date() })
     .onConflict((oc) => oc.column('key').doNothing()).execute();
   const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirstOrThrow();
   return String(row.value);
