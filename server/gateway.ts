@@ -13,6 +13,7 @@ import { createLimiter } from './limits/index.ts';
 import type { Config } from './config.ts';
 import type { Gateway } from './context.ts';
 import { createLogger } from './logger.ts';
+import { Journal } from './logs/journal.ts';
 import { LogWriter } from './logs/writer.ts';
 import { LiveBus } from './live/bus.ts';
 import { startFanout } from './live/fanout.ts';
@@ -60,7 +61,8 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
   const accounts = new Accounts(db.db, dbLock, instanceId, log);
   const limiter = await createLimiter(db.db, config.redisUrl, log);
   const store = new Store(db.db, box, log);
-  const writer = new LogWriter(db.db, accounts, dbLock, log, config.flushIntervalMs);
+  const journal = new Journal(join(config.dataDir, 'journal'), process.env.JOURNAL_FSYNC === '1');
+  const writer = new LogWriter(db.db, accounts, dbLock, log, config.flushIntervalMs, journal);
   store.onReload.push(() => dbLock.run(() => accounts.refresh(db.db)));
 
   const gw: Gateway = {
@@ -86,6 +88,9 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
   const stopLiveSources = connectLiveSources(gw, gw.live);
   const metrics = createGatewayMetrics(gw);
   const logJobs = startLogMaintenance(gw);
+  // Calls a killed process served but never committed (docs/deploy.md, "Crash safety").
+  const replayed = await writer.replay();
+  if (replayed) log.warn('replayed call logs from the local journal', { calls: replayed });
   writer.start();
   accounts.start();
   const jobs = startChannelJobs(gw);
@@ -93,6 +98,8 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
   const app = new Elysia()
     .onError(({ code, error }) => {
       if (code === 'NOT_FOUND') return Response.json({ error: { message: 'Not found.', type: 'invalid_request_error', code: 'not_found', param: null } }, { status: 404 });
+      // A Host header that makes no URL (e.g. with a space) is the client's fault, not ours.
+      if ((error as { code?: unknown }).code === 'ERR_INVALID_URL') return Response.json({ error: { message: 'Malformed request URL or Host header.', type: 'invalid_request_error', code: 'invalid_url', param: null } }, { status: 400 });
       log.error('unhandled request error', { code, error });
       return Response.json({ error: { message: 'Internal gateway error.', type: 'server_error', code: 'internal_error', param: null } }, { status: 500 });
     })

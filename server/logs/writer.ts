@@ -1,13 +1,16 @@
 // Call logs and settlements leave the hot path through this queue. Every flush is one
 // transaction: insert the batch's log rows, charge each user once (balance, used and a
 // usage ledger row with the batch's call count), and add spend to keys and channels.
-// A failed flush keeps its batch and retries; shutdown flushes what is left.
+// A failed flush keeps its batch and retries; shutdown flushes what is left. With a
+// journal (server/logs/journal.ts) each item is on local disk before `push` returns, and
+// what a killed process never committed is replayed on the next start.
 import { type Kysely, sql } from 'kysely';
 import type { Database, NewCallLog } from '../../db/schema.ts';
 import type { CapturedBodies } from './capture.ts';
 import type { Accounts } from '../billing/accounts.ts';
 import { type Charged, chargeKeys, chargeUsers } from '../billing/leases.ts';
 import type { Logger } from '../logger.ts';
+import type { Journal } from './journal.ts';
 import type { Mutex } from '../util/mutex.ts';
 
 export interface Settled {
@@ -41,6 +44,7 @@ export class LogWriter {
     private readonly dbLock: Mutex,
     private readonly log: Logger,
     private readonly intervalMs: number,
+    private readonly journal: Journal | null = null,
   ) {}
 
   start(): void {
@@ -48,6 +52,7 @@ export class LogWriter {
   }
 
   push(item: Settled): void {
+    this.journal?.append(item);
     this.queue.push(item);
     if (this.queue.length >= MAX_BATCH) void this.flush();
   }
@@ -60,6 +65,8 @@ export class LogWriter {
   flush(): Promise<void> {
     if (this.flushing) return this.flushing.then(() => (this.queue.length ? this.flush() : undefined));
     if (this.queue.length === 0) return Promise.resolve();
+    // Items pushed from here on go to a new segment; the sealed ones go once all is committed.
+    const sealed = this.journal?.rotate();
     this.flushing = this.dbLock
       .run(async () => {
         while (this.queue.length) {
@@ -72,10 +79,9 @@ export class LogWriter {
             this.log.error('flush of call logs failed; will retry', { error: err, backlog: this.queue.length });
             return;
           }
-          for (const fn of this.onCommitted) {
-            try { fn(batch, committed); } catch (err) { this.log.warn('onCommitted listener failed', { error: err }); }
-          }
+          this.notify(batch, committed);
         }
+        if (sealed !== undefined) this.journal!.release(sealed);
       })
       .finally(() => {
         this.flushing = null;
@@ -87,9 +93,50 @@ export class LogWriter {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.flush();
+    if (!this.queue.length) this.journal?.close();
   }
 
-  private async commit(batch: Settled[]): Promise<Committed> {
+  /**
+   * At startup, before `start` and before serving: commit what a killed process left in
+   * the journal, then open a fresh segment. Rows already committed are skipped by the
+   * idempotent insert and charged nothing; their pending spend was never in this process.
+   */
+  async replay(): Promise<number> {
+    if (!this.journal) return 0;
+    const leftover = this.journal.segments();
+    let replayed = 0;
+    const run = this.dbLock.run(async () => {
+      for (const generation of leftover) {
+        const items = this.journal!.read(generation);
+        for (let i = 0; i < items.length; i += MAX_BATCH) {
+          const batch = items.slice(i, i + MAX_BATCH);
+          const committed = await this.commit(batch, true);
+          this.notify(batch, committed);
+          replayed += committed.ids.size;
+        }
+      }
+    });
+    const last = leftover.at(-1) ?? 0;
+    try {
+      await run;
+    } catch (error) {
+      // Serve anyway; the segments stay on disk and are replayed again on the next start.
+      this.log.error('replaying the call journal failed; kept for the next start', { error, segments: leftover.length });
+      this.journal.open(last);
+      return replayed;
+    }
+    this.journal.release(last);
+    this.journal.open();
+    return replayed;
+  }
+
+  private notify(batch: Settled[], committed: Committed): void {
+    for (const fn of this.onCommitted) {
+      try { fn(batch, committed); } catch (err) { this.log.warn('onCommitted listener failed', { error: err }); }
+    }
+  }
+
+  private async commit(batch: Settled[], replayed = false): Promise<Committed> {
     const byUser = sumBy(batch, (s) => s.userId);
     const byKey = sumBy(batch, (s) => s.keyId);
     const byChannel = sumBy(batch, (s) => s.channelId);
@@ -106,7 +153,8 @@ export class LogWriter {
       if (inserted.length !== batch.length) {
         const fresh = new Set(inserted.map((r) => r.request_id));
         for (const s of batch) if (!fresh.has(s.log.request_id)) s.cost = 0n;
-        recompute(batch, byUser, byKey, byChannel);
+        // Skipped rows were counted when first committed: not in the ledger's call count again.
+        recompute(batch.filter((s) => fresh.has(s.log.request_id)), byUser, byKey, byChannel);
       }
       const users = [...byUser].filter(([, v]) => v.cost > 0n);
       if (users.length) {
@@ -136,8 +184,8 @@ export class LogWriter {
       }
     });
 
-    for (const [id, v] of byUser) this.accounts.flushed(id, v.pendingCost, userCharged.get(id) ?? null);
-    for (const [id, v] of byKey) this.accounts.keyFlushed(id, v.pendingCost, keyCharged.get(id) ?? null);
+    for (const [id, v] of byUser) this.accounts.flushed(id, replayed ? 0n : v.pendingCost, userCharged.get(id) ?? null);
+    for (const [id, v] of byKey) this.accounts.keyFlushed(id, replayed ? 0n : v.pendingCost, keyCharged.get(id) ?? null);
     return { ids, balances: userAfter };
   }
 }
@@ -150,7 +198,15 @@ const LOG_COLUMNS = [
   'cache_write_tokens', 'reasoning_tokens', 'cost', 'latency_ms', 'ttft_ms', 'overhead_us', 'client_ip', 'user_agent', 'estimated',
 ].join(', ');
 
-const bigintAsString = (_k: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : v);
+export const bigintAsString = (_k: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : v);
+
+/**
+ * Postgres text cannot hold NUL or unpaired surrogates; one such string from a client or an
+ * upstream (a model name, an error message, a user agent) would fail the whole batch, and
+ * every batch after it. Strip NUL and replace lone surrogates with U+FFFD.
+ */
+const forPostgres = (_k: string, v: unknown) =>
+  typeof v === 'bigint' ? v.toString() : typeof v === 'string' ? v.replaceAll('\u0000', '').toWellFormed() : v;
 
 // call_logs is partitioned by created_at, so uniqueness is (request_id, created_at): a
 // replayed row carries its call's own start time and is skipped.
@@ -158,7 +214,7 @@ async function insertCallLogs(tx: Kysely<Database>, logs: NewCallLog[]): Promise
   const cols = sql.raw(LOG_COLUMNS);
   const r = await sql<{ id: string | bigint; request_id: string }>`
     INSERT INTO call_logs (${cols})
-    SELECT ${cols} FROM json_populate_recordset(NULL::call_logs, ${JSON.stringify(logs, bigintAsString)}::text::json)
+    SELECT ${cols} FROM json_populate_recordset(NULL::call_logs, ${JSON.stringify(logs, forPostgres)}::text::json)
     ON CONFLICT (request_id, created_at) DO NOTHING RETURNING id, request_id`.execute(tx);
   return r.rows;
 }

@@ -134,6 +134,16 @@ describe.each(DB_KINDS)('relay errors on %s', (kind) => {
     expect((await logOf(id)).status).toBe(504);
   });
 
+  test('NUL and lone surrogates in logged strings never poison the log batch', async () => {
+    const id = await expectError(await chat({ ...ok, model: 'bad\u0000model\ud800' }), 404, 'not_found_error', 'model_not_found');
+    const log = await logOf(id);
+    expect(log.model).toBe('badmodel\ufffd');
+    // And the writer keeps committing afterwards.
+    expect((await chat(ok)).status).toBe(200);
+    await g.flush();
+    expect(g.gw.writer.backlog).toBe(0);
+  });
+
   test('the gateway keeps serving after all of the above', async () => {
     const res = await chat(ok);
     expect(res.status).toBe(200);

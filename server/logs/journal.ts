@@ -1,0 +1,91 @@
+// Crash safety for the batch writer: every settled call is appended to a local journal
+// before its response leaves the gateway, and a journal segment is deleted only after the
+// flush that covers it has committed. Segments left behind by a killed process are
+// replayed on the next start through the writer's idempotent commit.
+//
+// Each append is one write(2) on an open fd, so once it returns the line is in the OS page
+// cache and survives `kill -9` of the process. Surviving an OS crash or power loss also
+// needs fsync, which costs a disk round trip per call: JOURNAL_FSYNC=1 turns it on.
+// One gateway process per DATA_DIR: a starting process replays whatever segments it finds.
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { bigintAsString, type Settled } from './writer.ts';
+
+const SEGMENT = /^(\d+)\.jsonl$/;
+
+export class Journal {
+  private generation = 0;
+  private fd = -1;
+  /** Appended to since the last rotation (a failing flush retrying must not pile up empty segments). */
+  private written = false;
+  /** Segments up to this one failed to replay: kept for the next start, never released. */
+  private kept = 0;
+
+  constructor(private readonly dir: string, private readonly fsync: boolean) {
+    mkdirSync(dir, { recursive: true });
+  }
+
+  /** Segments on disk, oldest first (before `open`: those a previous process left behind). */
+  segments(): number[] {
+    return readdirSync(this.dir).flatMap((f) => { const m = SEGMENT.exec(f); return m ? [Number(m[1])] : []; }).sort((a, b) => a - b);
+  }
+
+  /** The settled calls recorded in one segment; a torn last line (killed mid-write) is skipped. */
+  read(generation: number): Settled[] {
+    const out: Settled[] = [];
+    for (const line of readFileSync(this.path(generation), 'utf8').split('\n')) {
+      if (!line) continue;
+      try { out.push(revive(JSON.parse(line))); } catch { /* only the line being written at the kill can be partial */ }
+    }
+    return out;
+  }
+
+  /** Start appending to a segment after every existing one. */
+  open(keepUpTo = 0): void {
+    this.kept = keepUpTo;
+    this.generation = Math.max(0, ...this.segments()) + 1;
+    this.fd = openSync(this.path(this.generation), 'a');
+  }
+
+  /** Before `open` or after `close` there is nothing to append to: the writer is not serving. */
+  append(item: Settled): void {
+    if (this.fd < 0) return;
+    writeSync(this.fd, JSON.stringify(item, bigintAsString) + '\n');
+    this.written = true;
+    if (this.fsync) fsyncSync(this.fd);
+  }
+
+  /** Start a new segment; returns the generation that is now sealed (it and all before it). */
+  rotate(): number {
+    const sealed = this.generation;
+    if (this.fd < 0) return sealed;
+    if (!this.written) return sealed - 1;
+    this.written = false;
+    closeSync(this.fd);
+    this.generation += 1;
+    this.fd = openSync(this.path(this.generation), 'a');
+    return sealed;
+  }
+
+  /** Everything in segments up to `generation` is committed: drop them. */
+  release(generation: number): void {
+    for (const g of this.segments()) if (g > this.kept && g <= generation) rmSync(this.path(g), { force: true });
+  }
+
+  /** Clean shutdown after the final flush: the open segment holds nothing uncommitted. */
+  close(): void {
+    if (this.fd < 0) return;
+    closeSync(this.fd);
+    this.fd = -1;
+    this.release(this.generation);
+  }
+
+  private path(generation: number): string {
+    return join(this.dir, `${String(generation).padStart(12, '0')}.jsonl`);
+  }
+}
+
+/** Back from JSON: the money fields are bigints again, the start time a Date. */
+function revive(raw: Settled & { cost: string; log: { cost: string; created_at: string } }): Settled {
+  return { ...raw, cost: BigInt(raw.cost), log: { ...raw.log, cost: BigInt(raw.log.cost), created_at: new Date(raw.log.created_at) } };
+}
