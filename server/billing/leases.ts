@@ -40,17 +40,29 @@ export async function claimLease(db: Kysely<Database>, instance: string, kind: L
   return r.rows[0] ? BigInt(r.rows[0].amount) : 0n;
 }
 
+/**
+ * Lock the subjects' rows in id order. Every statement that touches both a subject row and
+ * its billing_leases rows takes the subject row first (claimLease does, via FOR UPDATE), so
+ * claims, charges and returns running at once queue instead of deadlocking.
+ */
+async function lockSubjects(tx: Kysely<Database>, kind: LeaseKind, ids: number[]): Promise<void> {
+  await sql`SELECT 1 FROM ${TABLE[kind]} WHERE id = ANY(${ids}::int[]) ORDER BY id FOR UPDATE`.execute(tx);
+}
+
 /** Give unused lease back. Only the owning instance calls this, serialised with its flushes. */
 export async function returnLeases(db: Kysely<Database>, instance: string, kind: LeaseKind, items: Array<{ id: number; amount: bigint }>): Promise<void> {
   if (!items.length) return;
-  await sql`
-    WITH d AS (SELECT * FROM unnest(${items.map((i) => i.id)}::int[], ${items.map((i) => i.amount.toString())}::int8[]) AS d(id, amount)),
-    l AS (
-      UPDATE billing_leases b SET amount = b.amount - d.amount FROM d
-      WHERE b.instance = ${instance} AND b.kind = ${kind} AND b.subject_id = d.id AND b.amount >= d.amount
-      RETURNING b.subject_id, d.amount)
-    UPDATE ${TABLE[kind]} t SET leased = t.leased - l.amount FROM l WHERE t.id = l.subject_id`.execute(db);
-  await db.deleteFrom('billing_leases').where('instance', '=', instance).where('amount', '=', 0n).execute();
+  await db.transaction().execute(async (tx) => {
+    await lockSubjects(tx, kind, items.map((i) => i.id));
+    await sql`
+      WITH d AS (SELECT * FROM unnest(${items.map((i) => i.id)}::int[], ${items.map((i) => i.amount.toString())}::int8[]) AS d(id, amount)),
+      l AS (
+        UPDATE billing_leases b SET amount = b.amount - d.amount FROM d
+        WHERE b.instance = ${instance} AND b.kind = ${kind} AND b.subject_id = d.id AND b.amount >= d.amount
+        RETURNING b.subject_id, d.amount)
+      UPDATE ${TABLE[kind]} t SET leased = t.leased - l.amount FROM l WHERE t.id = l.subject_id`.execute(tx);
+    await tx.deleteFrom('billing_leases').where('instance', '=', instance).where('amount', '=', 0n).execute();
+  });
 }
 
 /** Keep this instance's leases alive; returns the subjects still leased (others were swept). */
@@ -92,6 +104,7 @@ export interface Charged {
  * the spent lease.
  */
 export async function chargeUsers(tx: Kysely<Database>, instance: string, rows: Charge[]): Promise<Map<number, Charged>> {
+  await lockSubjects(tx, 'user', rows.map((c) => c.id));
   const r = await sql<{ id: number; balance: bigint; lease_kept: boolean }>`
     WITH d AS (SELECT * FROM unnest(${rows.map((c) => c.id)}::int[], ${rows.map((c) => c.cost.toString())}::int8[], ${rows.map((c) => c.drop.toString())}::int8[]) AS d(id, cost, drop)),
     l AS (
@@ -107,6 +120,7 @@ export async function chargeUsers(tx: Kysely<Database>, instance: string, rows: 
 
 /** Charge keys: used, the current period's spend (restarted on a new period) and leased. */
 export async function chargeKeys(tx: Kysely<Database>, instance: string, rows: Charge[]): Promise<Map<number, Charged>> {
+  await lockSubjects(tx, 'key', rows.map((c) => c.id));
   const r = await sql<{ id: number; used: bigint; lease_kept: boolean }>`
     WITH d AS (SELECT * FROM unnest(${rows.map((c) => c.id)}::int[], ${rows.map((c) => c.cost.toString())}::int8[], ${rows.map((c) => c.drop.toString())}::int8[]) AS d(id, cost, drop)),
     l AS (

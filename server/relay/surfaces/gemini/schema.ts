@@ -3,6 +3,7 @@
 // Google's JSON mapping accepts snake_case field names as well as camelCase (curl examples use
 // `system_instruction`, `inline_data`), so parse() normalises keys before validating.
 import * as v from 'valibot';
+import { badRequest } from '../../errors.ts';
 
 const Blob = v.looseObject({ mimeType: v.string(), data: v.string() });
 const FileData = v.looseObject({ mimeType: v.optional(v.string()), fileUri: v.string() });
@@ -84,20 +85,24 @@ export type GenerateContentRequest = v.InferOutput<typeof GenerateContentRequest
 export type GeminiContent = v.InferOutput<typeof Content>;
 export type GeminiPart = v.InferOutput<typeof Part>;
 
+const MAX_DEPTH = 512;
+
 // Keys whose values are user data (function args, JSON Schemas), never renamed.
 const OPAQUE = new Set(['args', 'response', 'parametersJsonSchema', 'responseJsonSchema', 'default', 'example', 'enum']);
 
 /** snake_case → camelCase for field names, leaving user data and schema property names alone. */
-export function normalizeKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(normalizeKeys);
+export function normalizeKeys(value: unknown, depth = 0): unknown {
+  // Hostile bodies nest 100k deep; recursing that far overflows the stack (a 500).
+  if (depth > MAX_DEPTH) throw badRequest('Request body is nested too deeply.', 'invalid_request');
+  if (Array.isArray(value)) return value.map((v) => normalizeKeys(v, depth + 1));
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
   for (const [rawKey, child] of Object.entries(value)) {
     const key = rawKey.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
     if (OPAQUE.has(key)) out[key] = child;
     else if (key === 'properties' && child !== null && typeof child === 'object' && !Array.isArray(child)) {
-      out[key] = Object.fromEntries(Object.entries(child).map(([name, schema]) => [name, normalizeKeys(schema)]));
-    } else out[key] = normalizeKeys(child);
+      out[key] = Object.fromEntries(Object.entries(child).map(([name, schema]) => [name, normalizeKeys(schema, depth + 2)]));
+    } else out[key] = normalizeKeys(child, depth + 1);
   }
   return out;
 }
