@@ -71,8 +71,11 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
     live: new LiveBus(), logSettings: new LogSettingsCache(),
     auth: new Auth(db.db, store, config.adminKey),
     async invalidate() {
-      await store.reload();
-      await db.db.selectNoFrom((eb) => eb.fn('pg_notify', [eb.val(INVALIDATE_CHANNEL), eb.val(instanceId)]).as('n')).execute();
+      // Tell the other instances at once: they need not wait for this one's reload.
+      await Promise.all([
+        store.reload(),
+        db.db.selectNoFrom((eb) => eb.fn('pg_notify', [eb.val(INVALIDATE_CHANNEL), eb.val(instanceId)]).as('n')).execute(),
+      ]);
     },
   };
   store.keyOverlay = (id) => gw.routing.keys.overlay(id);

@@ -58,6 +58,8 @@ describe('metrics and the overhead header', () => {
   });
 
   test('exposes requests, latency and overhead histograms, tokens, cost, upstream errors, pools and live counts', async () => {
+    // Metrics are fed from committed batches: commit the previous tests' calls first.
+    await g.flush();
     const text = await (await scrape(ADMIN_KEY)).text();
     const value = (series: string) => {
       const line = text.split('\n').find((l) => l.startsWith(`${series} `));
