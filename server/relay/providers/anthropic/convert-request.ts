@@ -1,6 +1,6 @@
 // OpenAI chat request → Anthropic Messages request.
 import type { ChatContentPart, ChatMessage, ChatRequest } from '../../protocol/openai-types.ts';
-import { contentParts, contentText, imageUrlOf, isSystemRole } from '../shared/content.ts';
+import { contentParts, contentText, imageUrlOf, isSystemRole, toAlternatingTurns } from '../shared/content.ts';
 import { parseDataUrl } from '../shared/data-url.ts';
 import { parseArguments } from '../shared/json.ts';
 import type { AnthropicBlock, AnthropicMessage, AnthropicRequest, AnthropicSource, AnthropicToolChoice } from './wire.ts';
@@ -50,18 +50,7 @@ function toSystem(messages: ChatMessage[]): AnthropicRequest['system'] {
 }
 
 function toMessages(messages: ChatMessage[]): AnthropicMessage[] {
-  const out: AnthropicMessage[] = [];
-  for (const m of messages) {
-    if (isSystemRole(m.role)) continue;
-    const role = m.role === 'assistant' ? 'assistant' : 'user';
-    const blocks = role === 'assistant' ? assistantBlocks(m) : m.role === 'tool' || m.role === 'function' ? [toolResult(m)] : userBlocks(m);
-    if (blocks.length === 0) continue;
-    // Anthropic wants alternating turns and all tool_results of a turn in one user message.
-    const last = out[out.length - 1];
-    if (last && last.role === role) last.content.push(...blocks);
-    else out.push({ role, content: blocks });
-  }
-  return out;
+  return toAlternatingTurns<AnthropicBlock>(messages, { assistant: assistantBlocks, toolResult, user: userBlocks });
 }
 
 function userBlocks(m: ChatMessage): AnthropicBlock[] {

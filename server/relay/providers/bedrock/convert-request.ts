@@ -1,6 +1,6 @@
 // OpenAI chat request → Bedrock Converse request.
 import type { ChatMessage, ChatRequest } from '../../protocol/openai-types.ts';
-import { contentParts, contentText, imageUrlOf, isSystemRole } from '../shared/content.ts';
+import { contentParts, contentText, imageUrlOf, isSystemRole, toAlternatingTurns } from '../shared/content.ts';
 import { parseDataUrl } from '../shared/data-url.ts';
 import { VendorRequestError } from '../shared/errors.ts';
 import { parseArguments } from '../shared/json.ts';
@@ -48,17 +48,7 @@ export function toConverseRequest(req: ChatRequest): ConverseRequest {
 }
 
 function toMessages(messages: ChatMessage[]): BedrockMessage[] {
-  const out: BedrockMessage[] = [];
-  for (const m of messages) {
-    if (isSystemRole(m.role)) continue;
-    const role = m.role === 'assistant' ? 'assistant' : 'user';
-    const blocks = role === 'assistant' ? assistantBlocks(m) : m.role === 'tool' || m.role === 'function' ? [toolResult(m)] : userBlocks(m);
-    if (blocks.length === 0) continue;
-    const last = out[out.length - 1];
-    if (last && last.role === role) last.content.push(...blocks);
-    else out.push({ role, content: blocks });
-  }
-  return out;
+  return toAlternatingTurns<BedrockBlock>(messages, { assistant: assistantBlocks, toolResult, user: userBlocks });
 }
 
 function userBlocks(m: ChatMessage): BedrockBlock[] {

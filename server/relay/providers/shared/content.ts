@@ -27,3 +27,25 @@ export function imageUrlOf(part: ChatContentPart): string | undefined {
   if (v && typeof v === 'object' && typeof (v as { url?: unknown }).url === 'string') return (v as { url: string }).url;
   return undefined;
 }
+
+/**
+ * Chat messages → alternating user/assistant turns, as Anthropic and Bedrock want them:
+ * system messages dropped (they travel separately), tool results sent as user turns, and
+ * consecutive turns of one role merged (all tool results of a turn in one message).
+ */
+export function toAlternatingTurns<B>(
+  messages: ChatMessage[],
+  blocks: { assistant(m: ChatMessage): B[]; toolResult(m: ChatMessage): B; user(m: ChatMessage): B[] },
+): Array<{ role: 'user' | 'assistant'; content: B[] }> {
+  const out: Array<{ role: 'user' | 'assistant'; content: B[] }> = [];
+  for (const m of messages) {
+    if (isSystemRole(m.role)) continue;
+    const role = m.role === 'assistant' ? 'assistant' : 'user';
+    const content = role === 'assistant' ? blocks.assistant(m) : m.role === 'tool' || m.role === 'function' ? [blocks.toolResult(m)] : blocks.user(m);
+    if (content.length === 0) continue;
+    const last = out[out.length - 1];
+    if (last && last.role === role) last.content.push(...content);
+    else out.push({ role, content });
+  }
+  return out;
+}
