@@ -7,7 +7,7 @@ import * as v from 'valibot';
 import { usdToNano } from '../billing/money.ts';
 import type { PriceExtra } from '../billing/pricing.ts';
 import { billingSettings, type FallbackPriceValue, saveSettings, SETTING } from '../billing/settings.ts';
-import { PriceSet, UsdAmount } from './schemas.ts';
+import { PriceSet, TokenPriceFields, UsdAmount } from './schemas.ts';
 import { adminProcedure, mutate, router } from './trpc.ts';
 
 const nanoStr = (usd: string) => usdToNano(usd).toString();
@@ -23,11 +23,7 @@ const PriceExtraInput = v.object({
   perSearchUsd: v.optional(UsdAmount),
   longContext: v.optional(v.object({
     threshold: v.pipe(v.number(), v.integer(), v.minValue(1)),
-    inputUsdPerM: UsdAmount,
-    outputUsdPerM: UsdAmount,
-    cacheReadUsdPerM: v.optional(UsdAmount),
-    cacheWrite5mUsdPerM: v.optional(UsdAmount),
-    cacheWrite1hUsdPerM: v.optional(UsdAmount),
+    ...TokenPriceFields,
   })),
 });
 
@@ -118,11 +114,7 @@ const groups = router({
 });
 
 const FallbackInput = v.object({
-  inputUsdPerM: UsdAmount,
-  outputUsdPerM: UsdAmount,
-  cacheReadUsdPerM: v.optional(UsdAmount),
-  cacheWrite5mUsdPerM: v.optional(UsdAmount),
-  cacheWrite1hUsdPerM: v.optional(UsdAmount),
+  ...TokenPriceFields,
   perRequestUsd: v.optional(UsdAmount),
   extra: v.optional(PriceExtraInput),
 });

@@ -28,19 +28,17 @@ export const ChannelCreate = v.object({
 
 // Account schemas (users, keys, tokens, sign-in) live in server/auth/schemas.ts.
 
-export const PriceSet = v.object({
-  model: v.pipe(v.string(), v.trim(), v.nonEmpty('model is required')),
+/** Per-1M-token prices in USD: shared by list prices, long-context tiers and the fallback price. */
+export const TokenPriceFields = {
   inputUsdPerM: UsdAmount,
   outputUsdPerM: UsdAmount,
   cacheReadUsdPerM: v.optional(UsdAmount),
   cacheWrite5mUsdPerM: v.optional(UsdAmount),
   cacheWrite1hUsdPerM: v.optional(UsdAmount),
-  perRequestUsd: v.optional(UsdAmount),
-});
+};
 
-export const LogQuery = v.object({
-  limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000)), 50),
-  before: v.optional(v.pipe(v.union([v.string(), v.number()]), v.transform(String), v.regex(/^\d+$/))),
-  model: v.optional(v.string()),
-  keyId: v.optional(v.number()),
+export const PriceSet = v.object({
+  model: v.pipe(v.string(), v.trim(), v.nonEmpty('model is required')),
+  ...TokenPriceFields,
+  perRequestUsd: v.optional(UsdAmount),
 });

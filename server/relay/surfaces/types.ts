@@ -107,3 +107,8 @@ export function effortForBudget(budget: number | undefined | null): 'low' | 'med
   if (budget < 16384) return 'medium';
   return 'high';
 }
+
+/** The choice a single-choice surface converts: index 0, else the first one present. */
+export function firstChoice(chunk: ChatChunk): ChatChunk['choices'][number] | undefined {
+  return chunk.choices.find((c) => c.index === 0) ?? chunk.choices[0];
+}

@@ -5,7 +5,7 @@
 // closes the previous one, and holds message_delta until end() because OpenAI reports
 // finish_reason and usage on separate, late chunks.
 import type { ChatChunk, Usage } from '../../protocol/openai-types.ts';
-import type { SurfaceStream } from '../types.ts';
+import { firstChoice, type SurfaceStream } from '../types.ts';
 import { anthropicUsage, messageId, stopReason } from './from-chat.ts';
 import type { MessagesRequest } from './schema.ts';
 
@@ -70,7 +70,7 @@ export function anthropicStream(req: Pick<MessagesRequest, 'model'>): SurfaceStr
       if (finished) return '';
       let out = start(chunk);
       if (chunk.usage) usage = chunk.usage;
-      const choice = chunk.choices.find((c) => c.index === 0) ?? chunk.choices[0];
+      const choice = firstChoice(chunk);
       if (!choice) return out;
       const d = choice.delta;
       if (typeof d.reasoning_content === 'string' && d.reasoning_content) {

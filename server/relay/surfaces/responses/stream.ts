@@ -4,7 +4,7 @@
 // part/argument events, then the matching *.done events and output_item.done when the next run
 // starts. response.completed (or .incomplete) waits for end() because chat sends usage last.
 import type { ChatChunk, Usage } from '../../protocol/openai-types.ts';
-import type { SurfaceStream } from '../types.ts';
+import { firstChoice, type SurfaceStream } from '../types.ts';
 import {
   finishStatus,
   functionCallItem,
@@ -107,7 +107,7 @@ export function responsesStream(req: ResponsesRequest): SurfaceStream {
       if (finished) return '';
       let out = start(chunk);
       if (chunk.usage) usage = chunk.usage;
-      const choice = chunk.choices.find((c) => c.index === 0) ?? chunk.choices[0];
+      const choice = firstChoice(chunk);
       if (!choice) return out;
       const d = choice.delta;
       if (typeof d.reasoning_content === 'string' && d.reasoning_content) out += text('reasoning', d.reasoning_content);
