@@ -75,7 +75,9 @@ async function main() {
 
   const adminKey = 'bench-admin-key-0123456789';
   const port = 3900 + Math.floor(Math.random() * 90);
-  const gateway = Bun.spawn(['bun', 'server/main.ts'], {
+  const profileDir = process.env.BENCH_PROFILE; // write a CPU profile of the gateway there
+  const only = process.env.BENCH_ONLY; // 'json' runs only the 64-connection JSON comparison
+  const gateway = Bun.spawn(['bun', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), 'server/main.ts'], {
     cwd: root,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: dbUrl.toString(), ADMIN_KEY: adminKey, ADMIN_PASSWORD: 'bench-password', LOG_LEVEL: 'warn', DATA_DIR: mkdtempSync(join(tmpdir(), 'sb-bench-')) },
     stdout: 'inherit', stderr: 'inherit',
@@ -98,6 +100,15 @@ async function main() {
 
     const direct = wrk('http://127.0.0.1:9100/v1/chat/completions', connections, duration);
     const through = wrk(`${url}/v1/chat/completions`, connections, duration, key);
+    if (only === 'json') {
+      await Bun.sleep(1500);
+      const pg = postgres(dbUrl.toString(), { max: 1 });
+      const failed = await pg`SELECT status, error_type, left(error_message, 160) AS message, count(*)::int AS n FROM call_logs WHERE status <> 200 GROUP BY 1, 2, 3`;
+      await pg.end();
+      for (const f of failed) console.log(`  ${f.n} × ${f.status} ${f.error_type}: ${f.message}`);
+      console.log(`direct ${direct.rps.toFixed(0)} req/s; through ${through.rps.toFixed(0)} req/s (p50 ${through.p50ms} ms, p99 ${through.p99ms} ms, non-2xx ${through.non2xx}); ratio ${(through.rps / direct.rps).toFixed(3)}`);
+      return;
+    }
     const direct1 = wrk('http://127.0.0.1:9100/v1/chat/completions', 1, '5s');
     const through1 = wrk(`${url}/v1/chat/completions`, 1, '5s', key);
 

@@ -28,6 +28,8 @@ const EnvSchema = v.object({
   SHUTDOWN_GRACE_MS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(0)), '15000'),
   /** Log/settlement batch flush interval. */
   FLUSH_INTERVAL_MS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(5)), '200'),
+  /** Let several processes on one host listen on the same port (SO_REUSEPORT; each needs its own DATA_DIR and DATABASE_URL). */
+  REUSE_PORT: v.optional(v.picklist(['0', '1', 'true', 'false', ''], 'must be 1 or 0'), '0'),
 });
 
 export type Config = {
@@ -46,6 +48,7 @@ export type Config = {
   idleTimeoutMs: number;
   shutdownGraceMs: number;
   flushIntervalMs: number;
+  reusePort: boolean;
 };
 
 export class ConfigError extends Error {}
@@ -73,5 +76,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     idleTimeoutMs: e.UPSTREAM_IDLE_TIMEOUT_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     flushIntervalMs: e.FLUSH_INTERVAL_MS,
+    reusePort: e.REUSE_PORT === '1' || e.REUSE_PORT === 'true',
   };
 }

@@ -23,7 +23,6 @@ import { logsHttpPlugin } from './logs/http.ts';
 import { ensureLogPartitions, startLogMaintenance } from './logs/maintenance.ts';
 import { LogSettingsCache } from './logs/settings.ts';
 import { createGatewayMetrics } from './metrics/gateway-metrics.ts';
-import { overheadHeaderPlugin } from './metrics/overhead-header.ts';
 import { metricsPlugin } from './metrics/plugin.ts';
 import { relayPlugin } from './relay/plugin.ts';
 import { webPlugin } from './web/plugin.ts';
@@ -61,7 +60,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
   const accounts = new Accounts(db.db, dbLock, instanceId, log);
   const limiter = await createLimiter(db.db, config.redisUrl, log);
   const store = new Store(db.db, box, log);
-  const journal = new Journal(join(config.dataDir, 'journal'), process.env.JOURNAL_FSYNC === '1');
+  const journal = new Journal(join(config.dataDir, 'journal'), process.env.JOURNAL_FSYNC === '1', log);
   const writer = new LogWriter(db.db, accounts, dbLock, log, config.flushIntervalMs, journal);
   store.onReload.push(() => dbLock.run(() => accounts.refresh(db.db)));
 
@@ -79,6 +78,8 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
     },
   };
   store.keyOverlay = (id) => gw.routing.keys.overlay(id);
+  // Log row ids are read back only when someone, on any instance, watches live calls.
+  writer.wantIds = () => gw.live.active;
   store.onReload.push(() => gw.logSettings.reload(db.db));
   await store.reload();
   // Another instance changed something: rebuild our caches too.
@@ -114,7 +115,6 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
         return Response.json({ status: 'error', database: db.kind, error: (e as Error).message }, { status: 503 });
       }
     })
-    .use(overheadHeaderPlugin())
     .use(relayPlugin(gw))
     .use(adminPlugin(gw))
     .use(redeemPlugin(gw))
@@ -128,6 +128,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
       hostname: config.host,
       // LLM calls may think for minutes before the first byte; 255 s is Bun's maximum.
       idleTimeout: 255,
+      reusePort: config.reusePort,
       // Our own cap (readBody) answers in OpenAI's error shape; Bun's is only a backstop.
       maxRequestBodySize: Math.max(config.maxBodyBytes * 8, 256 * 1024 * 1024),
     });

@@ -16,7 +16,7 @@ export function connectLiveSources(gw: Gateway, bus: LiveBus): () => void {
   gw.writer.onCommitted.push((batch, committed) => {
     if (!bus.active) return;
     for (const s of batch) {
-      const id = committed.ids.get(s.log.request_id);
+      const id = committed.ids?.get(s.log.request_id);
       if (id) bus.emit({ type: 'call.finished', log: logRow(id, s.log) });
     }
     for (const [userId, balance] of committed.balances) bus.emit({ type: 'balance.changed', userId, balance });

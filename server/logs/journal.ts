@@ -3,13 +3,17 @@
 // flush that covers it has committed. Segments left behind by a killed process are
 // replayed on the next start through the writer's idempotent commit.
 //
-// Each append is one write(2) on an open fd, so once it returns the line is in the OS page
-// cache and survives `kill -9` of the process. Surviving an OS crash or power loss also
-// needs fsync, which costs a disk round trip per call: JOURNAL_FSYNC=1 turns it on.
+// Appends are group-committed: the lines of every call settled in one event-loop turn go
+// out in one write(2) on an open fd, and `append` returns a promise that resolves once
+// that write is done. The relay awaits it before the response (or a stream's end) leaves,
+// so an acknowledged call is in the OS page cache and survives `kill -9` of the process.
+// Surviving an OS crash or power loss also needs fsync, a disk round trip per group:
+// JOURNAL_FSYNC=1 turns it on.
 // One gateway process per DATA_DIR: a starting process replays whatever segments it finds.
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { bigintAsString, type Settled } from './writer.ts';
+import type { Logger } from '../logger.ts';
+import { decodeSettled, type Queued } from './writer.ts';
 
 const SEGMENT = /^(\d+)\.jsonl$/;
 
@@ -20,8 +24,11 @@ export class Journal {
   private written = false;
   /** Segments up to this one failed to replay: kept for the next start, never released. */
   private kept = 0;
+  /** Lines appended in this event-loop turn, written together by `drain`. */
+  private pending: string[] = [];
+  private group: PromiseWithResolvers<void> | null = null;
 
-  constructor(private readonly dir: string, private readonly fsync: boolean) {
+  constructor(private readonly dir: string, private readonly fsync: boolean, private readonly log?: Logger) {
     mkdirSync(dir, { recursive: true });
   }
 
@@ -31,11 +38,11 @@ export class Journal {
   }
 
   /** The settled calls recorded in one segment; a torn last line (killed mid-write) is skipped. */
-  read(generation: number): Settled[] {
-    const out: Settled[] = [];
+  read(generation: number): Queued[] {
+    const out: Queued[] = [];
     for (const line of readFileSync(this.path(generation), 'utf8').split('\n')) {
       if (!line) continue;
-      try { out.push(revive(JSON.parse(line))); } catch { /* only the line being written at the kill can be partial */ }
+      try { out.push(decodeSettled(line)); } catch { /* only the line being written at the kill can be partial */ }
     }
     return out;
   }
@@ -47,18 +54,46 @@ export class Journal {
     this.fd = openSync(this.path(this.generation), 'a');
   }
 
-  /** Before `open` or after `close` there is nothing to append to: the writer is not serving. */
-  append(item: Settled): void {
-    if (this.fd < 0) return;
-    writeSync(this.fd, JSON.stringify(item, bigintAsString) + '\n');
-    this.written = true;
-    if (this.fsync) fsyncSync(this.fd);
+  /**
+   * Queue one encoded call (a line without its newline) for this turn's group write; the
+   * promise resolves once it is on disk. Before `open` or after `close` there is nothing to
+   * append to (the writer is not serving): null.
+   */
+  append(line: string): Promise<void> | null {
+    if (this.fd < 0) return null;
+    this.pending.push(line);
+    if (!this.group) {
+      this.group = Promise.withResolvers<void>();
+      setImmediate(() => this.drain());
+    }
+    return this.group.promise;
+  }
+
+  /** Write the pending group. A failing disk is logged, not thrown: the call is still queued for Postgres, only its crash safety is lost. */
+  private drain(): void {
+    const group = this.group;
+    if (!group) return;
+    this.group = null;
+    const lines = this.pending;
+    this.pending = [];
+    try {
+      if (this.fd >= 0) {
+        writeSync(this.fd, lines.join('\n') + '\n');
+        this.written = true;
+        if (this.fsync) fsyncSync(this.fd);
+      }
+    } catch (error) {
+      this.log?.error('writing the call journal failed; these calls are not crash-safe', { error, calls: lines.length });
+    }
+    group.resolve();
   }
 
   /** Start a new segment; returns the generation that is now sealed (it and all before it). */
   rotate(): number {
     const sealed = this.generation;
     if (this.fd < 0) return sealed;
+    // Lines of calls already queued belong with them in the sealed segment.
+    this.drain();
     if (!this.written) return sealed - 1;
     this.written = false;
     closeSync(this.fd);
@@ -75,6 +110,7 @@ export class Journal {
   /** Clean shutdown after the final flush: the open segment holds nothing uncommitted. */
   close(): void {
     if (this.fd < 0) return;
+    this.drain();
     closeSync(this.fd);
     this.fd = -1;
     this.release(this.generation);
@@ -83,9 +119,4 @@ export class Journal {
   private path(generation: number): string {
     return join(this.dir, `${String(generation).padStart(12, '0')}.jsonl`);
   }
-}
-
-/** Back from JSON: the money fields are bigints again, the start time a Date. */
-function revive(raw: Settled & { cost: string; log: { cost: string; created_at: string } }): Settled {
-  return { ...raw, cost: BigInt(raw.cost), log: { ...raw.log, cost: BigInt(raw.log.cost), created_at: new Date(raw.log.created_at) } };
 }

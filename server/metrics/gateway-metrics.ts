@@ -47,7 +47,7 @@ export function createGatewayMetrics(gw: Gateway): Registry {
 
   gw.writer.onCommitted.push((batch, committed) => {
     for (const { log } of batch) {
-      if (!committed.ids.has(log.request_id)) continue;
+      if (committed.ids && !committed.ids.has(log.request_id)) continue;
       requests.inc([log.model ?? '', String(log.channel_id ?? ''), String(log.status)]);
       latency.observe((log.latency_ms ?? 0) / 1000, [String(log.stream ?? false)]);
       if (log.overhead_us) overhead.observe(log.overhead_us / 1e6);

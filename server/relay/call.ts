@@ -54,6 +54,8 @@ export class Call {
   overheadUs = 0;
   /** Body capture, when the log settings switch it on for this key or model. */
   capture: BodyCapture | null = null;
+  /** Resolves once the settled call is in the local journal (null: no journal). Awaited before the response ends. */
+  durable: Promise<void> | null = null;
   private announced = false;
   private done = false;
 
@@ -110,7 +112,7 @@ export class Call {
     if (this.tokenHold) gw.limiter.settle(this.tokenHold, usage.input + usage.cacheRead + usage.cacheWrite + usage.output);
     const end = performance.now();
     const p = this.principal;
-    gw.writer.push({
+    this.durable = gw.writer.push({
       userId: p?.user.id ?? null,
       keyId: p?.key.id ?? null,
       channelId: this.channel?.id ?? null,

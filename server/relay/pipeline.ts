@@ -14,6 +14,9 @@ import type { ChannelTarget, UpstreamRequest } from './providers/types.ts';
 import { readBody } from './read-body.ts';
 import type { Attempt } from './upstream.ts';
 
+/** Every relay response carries the gateway's own time (upstream time excluded; see Call.markResponseReady). */
+export const OVERHEAD_HEADER = 'x-switchboard-overhead-ms';
+
 export interface AttemptContext<Req> {
   gw: Gateway;
   call: Call;
@@ -66,12 +69,16 @@ export async function runRelay<Req>(gw: Gateway, ep: RelayEndpoint<Req>, request
       const ctx: AttemptContext<Req> = { gw, call, req, raw, request, channel, target, upstreamModel };
       return { ctx, build: () => { call.announce(gw, request, raw); return ep.upstream(ctx); } };
     });
-    return await ep.respond(ctx, attempt);
+    const res = await ep.respond(ctx, attempt);
+    // A call settled here (not a stream, which settles at its end) is journalled before it is answered.
+    if (call.durable) await call.durable;
+    return res;
   } catch (e) {
     const err = e instanceof RelayError ? e : new RelayError(500, 'Internal gateway error.', 'server_error', 'internal_error');
     if (!(e instanceof RelayError)) gw.log.error('relay handler failed', { error: e, request_id: call.requestId, endpoint: ep.name });
     call.markResponseReady();
     call.finish(gw, { status: err.status, error: err });
+    if (call.durable) await call.durable;
     return call.withOverhead(ep.error ? ep.error(err, call.requestId) : errorResponse(err, call.requestId));
   }
 }

@@ -18,7 +18,7 @@ import { rerankEndpoint } from './endpoints/rerank.ts';
 import { responsesEndpoint } from './endpoints/responses.ts';
 import { errorResponse, RelayError } from './errors.ts';
 import { modelsFor } from './models.ts';
-import { type RelayEndpoint, runRelay } from './pipeline.ts';
+import { OVERHEAD_HEADER, type RelayEndpoint, runRelay } from './pipeline.ts';
 
 /** Shutdown waits for requests in flight (streams track themselves until they end). */
 function track<T>(gw: Gateway, p: Promise<T>): Promise<T> {
@@ -30,14 +30,19 @@ export function relayPlugin(gw: Gateway) {
   const ip = (server: { requestIP(r: Request): { address: string } | null } | null, request: Request) =>
     server?.requestIP(request)?.address ?? null;
 
+  /** Answered by the gateway alone (the model list): the whole handling time is its overhead. */
   const guarded = (fn: (requestId: string) => Response) => {
+    const t0 = performance.now();
     const requestId = newRequestId();
+    let res: Response;
     try {
-      return fn(requestId);
+      res = fn(requestId);
     } catch (e) {
-      if (e instanceof RelayError) return errorResponse(e, requestId);
-      throw e;
+      if (!(e instanceof RelayError)) throw e;
+      res = errorResponse(e, requestId);
     }
+    res.headers.set(OVERHEAD_HEADER, (performance.now() - t0).toFixed(3));
+    return res;
   };
 
   type Ctx = { request: Request; server: Parameters<typeof ip>[0] };

@@ -1,6 +1,7 @@
 // Pumps an upstream stream to the client through a transform, with an idle deadline,
 // and finishes the call exactly once: on the upstream's end, on an upstream failure
 // (the client gets an error event) or when the client goes away (upstream aborted).
+// The stream's last bytes go out only once the settled call is journalled (call.durable).
 import type { Gateway } from '../context.ts';
 import type { Call } from './call.ts';
 import { errorBody, RelayError } from './errors.ts';
@@ -22,10 +23,20 @@ export function relayStream(gw: Gateway, call: Call, attempt: Attempt, transform
   const reader = attempt.response.body!.getReader();
   const idleMs = gw.config.idleTimeoutMs;
   let settled = false;
+  // One idle timer per stream, re-armed on every read (not a timer and a race per chunk).
+  // It counts only while waiting on the upstream: a client slow to pull re-arms it.
+  let reading = false;
+  let idled = false;
+  const idle = setTimeout(function onIdle() {
+    if (!reading) return void idle.refresh();
+    idled = true;
+    attempt.abort('stream idle timeout');
+  }, idleMs);
 
   const finish = (status: number, error: RelayError | null) => {
     if (settled) return;
     settled = true;
+    clearTimeout(idle);
     call.upstreamEnd = performance.now();
     const reported = transform.usage();
     call.finish(gw, { status, error, usage: reported ?? transform.estimate(), estimated: !reported });
@@ -44,23 +55,32 @@ export function relayStream(gw: Gateway, call: Call, attempt: Attempt, transform
     async pull(controller) {
       try {
         for (;;) {
-          const r = await readWithDeadline(reader, idleMs);
-          if (r === 'idle') {
-            attempt.abort('stream idle timeout');
+          let r: Awaited<ReturnType<typeof reader.read>>;
+          reading = true;
+          idle.refresh();
+          try {
+            r = await reader.read();
+          } catch (e) {
+            if (!idled) throw e;
+            r = { done: true, value: undefined };
+          } finally {
+            reading = false;
+          }
+          if (idled) {
             const err = new RelayError(504, `Upstream stream was idle for more than ${idleMs} ms.`, 'timeout_error', 'upstream_idle_timeout');
-            controller.enqueue(encoder.encode(`data: ${errorBody(err.message, err.type, err.code)}\n\n`));
             finish(504, err);
+            if (call.durable) await call.durable;
+            controller.enqueue(encoder.encode(`data: ${errorBody(err.message, err.type, err.code)}\n\n`));
             controller.close();
             release();
             return;
           }
           if (r.done) {
             const tail = transform.end();
-            if (tail) {
-              call.capture?.response(tail);
-              controller.enqueue(tail);
-            }
+            if (tail) call.capture?.response(tail);
             finish(200, null);
+            if (call.durable) await call.durable;
+            if (tail) controller.enqueue(tail);
             controller.close();
             release();
             return;
@@ -76,11 +96,12 @@ export function relayStream(gw: Gateway, call: Call, attempt: Attempt, transform
       } catch (e) {
         if (settled) return;
         const err = new RelayError(502, `Upstream stream failed: ${(e as Error).message}`, 'upstream_error', 'upstream_stream_broken');
+        finish(502, err);
+        if (call.durable) await call.durable;
         try {
           controller.enqueue(encoder.encode(`data: ${errorBody(err.message, err.type, err.code)}\n\n`));
           controller.close();
         } catch {}
-        finish(502, err);
         release();
       }
     },
@@ -91,12 +112,6 @@ export function relayStream(gw: Gateway, call: Call, attempt: Attempt, transform
       release();
     },
   }, { highWaterMark: 0 });
-}
-
-function readWithDeadline(reader: ReadableStreamDefaultReader<Uint8Array>, ms: number): Promise<Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>> | 'idle'> {
-  let timer: ReturnType<typeof setTimeout>;
-  const idle = new Promise<'idle'>((resolve) => { timer = setTimeout(() => resolve('idle'), ms); });
-  return Promise.race([reader.read(), idle]).finally(() => clearTimeout(timer));
 }
 
 export const sseHeaders = (requestId: string, overheadUs: number): Record<string, string> => ({

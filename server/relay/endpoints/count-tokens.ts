@@ -29,12 +29,14 @@ export async function countTokens(gw: Gateway, request: Request, clientIp: strin
     }
     const res = Response.json(counted, { headers: overheadHeaders(call) });
     call.finish(gw, { status: 200, usage: { ...ZERO_USAGE, input: counted.input_tokens }, estimated: true, cost: 0n });
+    if (call.durable) await call.durable;
     return res;
   } catch (e) {
     const err = e instanceof RelayError ? e : new RelayError(500, 'Internal gateway error.', 'server_error', 'internal_error');
     if (!(e instanceof RelayError)) gw.log.error('count_tokens failed', { error: e, request_id: call.requestId });
     call.markResponseReady();
     call.finish(gw, { status: err.status, error: err });
+    if (call.durable) await call.durable;
     return anthropicErrorResponse(err, call.requestId);
   }
 }
