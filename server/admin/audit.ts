@@ -1,16 +1,17 @@
 // audit.list: the trail of admin mutations, newest first (rows are written by the audit
 // middleware in trpc.ts with secrets already masked).
 import * as v from 'valibot';
+import { BigId, int4, Text } from './schemas.ts';
 import { adminProcedure, router } from './trpc.ts';
 
 const AuditQuery = v.optional(v.object({
-  limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000)), 100),
+  limit: v.optional(int4(1, 1000), 100),
   /** Keyset pagination: rows with a smaller id. */
-  before: v.optional(v.pipe(v.union([v.string(), v.number()]), v.transform(String), v.regex(/^\d+$/, 'must be an audit row id'))),
-  actorUserId: v.optional(v.pipe(v.number(), v.integer())),
+  before: v.optional(BigId('an audit row id')),
+  actorUserId: v.optional(int4()),
   /** A procedure path (`users.update`) or a domain prefix (`users.`). */
-  action: v.optional(v.pipe(v.string(), v.trim(), v.nonEmpty())),
-  target: v.optional(v.pipe(v.string(), v.trim(), v.nonEmpty())),
+  action: v.optional(v.pipe(Text, v.trim(), v.nonEmpty())),
+  target: v.optional(v.pipe(Text, v.trim(), v.nonEmpty())),
 }), {});
 
 export const auditRouter = router({

@@ -7,13 +7,12 @@ import * as v from 'valibot';
 import { createCodes, creditUser, redeemCode } from '../billing/credits.ts';
 import { usdToNano } from '../billing/money.ts';
 import { billingSettings, saveSettings, SETTING } from '../billing/settings.ts';
-import { UsdAmount } from './schemas.ts';
+import { BigId, Id, int4, Text, UsdAmount } from './schemas.ts';
 import { accountOf, adminProcedure, mutate, noteAudit, ownerFilter, type Principal, router, userProcedure } from './trpc.ts';
 
-const Id = v.pipe(v.number(), v.integer(), v.minValue(1));
 const When = v.pipe(v.union([v.string(), v.date()]), v.transform((x) => new Date(x)), v.check((d) => !Number.isNaN(d.getTime()), 'must be a date or ISO timestamp'));
 const Positive = v.pipe(UsdAmount, v.check((s) => /[1-9]/.test(s), 'must be more than zero'));
-const Reason = v.pipe(v.string(), v.trim(), v.nonEmpty('a reason is required'), v.maxLength(500));
+const Reason = v.pipe(Text, v.trim(), v.nonEmpty('a reason is required'), v.maxLength(500));
 
 /** The account a query is about: a user's own, or any (optionally one) for admins. */
 function scope(p: Principal, userId: number | undefined): number | undefined {
@@ -31,7 +30,7 @@ const GROUPS = {
 const codesRouter = router({
   /** Codes in One API's format (32 hex). Returned here once; only their hashes are stored. */
   create: adminProcedure
-    .input(v.object({ name: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(100)), ''), amountUsd: Positive, count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000)), 1) }))
+    .input(v.object({ name: v.optional(v.pipe(Text, v.trim(), v.maxLength(100)), ''), amountUsd: Positive, count: v.optional(int4(1, 1000), 1) }))
     .mutation(async ({ ctx, input }) => {
       const codes = await createCodes(ctx.gw.db.db, { name: input.name, amount: usdToNano(input.amountUsd), count: input.count, actor: ctx.actor.name });
       noteAudit(ctx, { target: `redemption_codes#${codes[0]!.id}..${codes.at(-1)!.id}`, after: { count: codes.length, name: input.name, amountUsd: input.amountUsd } });
@@ -41,9 +40,9 @@ const codesRouter = router({
   list: adminProcedure
     .input(v.optional(v.object({
       status: v.optional(v.picklist([1, 2, 3])),
-      name: v.optional(v.string()),
-      limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000)), 100),
-      offset: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 0),
+      name: v.optional(Text),
+      limit: v.optional(int4(1, 1000), 100),
+      offset: v.optional(int4(0), 0),
     }), {}))
     .query(({ ctx, input }) => {
       let q = ctx.gw.db.db.selectFrom('redemption_codes')
@@ -78,8 +77,8 @@ export const billingRouter = router({
       kind: v.optional(v.picklist(['topup', 'redeem', 'adjust', 'refund', 'usage', 'import'])),
       from: v.optional(When),
       to: v.optional(When),
-      before: v.optional(v.pipe(v.union([v.string(), v.number()]), v.transform(String), v.regex(/^\d+$/))),
-      limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000)), 100),
+      before: v.optional(BigId('a ledger row id')),
+      limit: v.optional(int4(1, 1000), 100),
     }), {}))
     .query(({ ctx, input }) => {
       const userId = scope(ctx.principal, input.userId);
@@ -100,7 +99,7 @@ export const billingRouter = router({
       by: v.picklist(['model', 'day', 'key']),
       userId: v.optional(Id),
       keyId: v.optional(Id),
-      model: v.optional(v.string()),
+      model: v.optional(Text),
     }))
     .query(async ({ ctx, input }) => {
       const userId = scope(ctx.principal, input.userId);

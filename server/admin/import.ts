@@ -8,6 +8,7 @@ import { principalName } from '../auth/principal.ts';
 import type { Gateway } from '../context.ts';
 import { type ImportProgress, type ImportReport, importOneApi, OneApiImportError } from '../importer/index.ts';
 import { randomToken } from '../secrets/crypto.ts';
+import { int4 } from './schemas.ts';
 import { adminProcedure, noteAudit, router } from './trpc.ts';
 
 export interface ImportProgressEvent extends ImportProgress {
@@ -26,7 +27,7 @@ declare module '../routing/events.ts' {
 export const OneApiImport = v.object({
   dsn: v.pipe(v.optional(v.string('dsn must be a string'), ''), v.trim(), v.nonEmpty('dsn is required')),
   dryRun: v.optional(v.boolean(), false),
-  logsDays: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(3650)), 0),
+  logsDays: v.optional(int4(0, 3650), 0),
 });
 
 export async function runOneApiImport(gw: Gateway, principal: Principal, input: v.InferOutput<typeof OneApiImport>): Promise<ImportReport> {

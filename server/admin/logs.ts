@@ -7,10 +7,11 @@ import * as v from 'valibot';
 import { runLogMaintenance } from '../logs/maintenance.ts';
 import { asLogRow, listLogs, LogPageInput } from '../logs/query.ts';
 import { LOG_DEFAULTS, type LogSettings, LogSettingsPatch, logSettingKey } from '../logs/settings.ts';
+import { BigId } from './schemas.ts';
 import { adminProcedure, mutate, ownerFilter, router, userProcedure } from './trpc.ts';
 
 const LogId = v.object({
-  id: v.pipe(v.union([v.string(), v.number()]), v.transform(String), v.regex(/^\d+$/, 'must be a log id')),
+  id: BigId('a log id'),
   /** The row's created_at, when known: lets Postgres look in one day's partition. */
   createdAt: v.optional(v.date()),
 });

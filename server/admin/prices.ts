@@ -7,7 +7,7 @@ import * as v from 'valibot';
 import { usdToNano } from '../billing/money.ts';
 import type { PriceExtra } from '../billing/pricing.ts';
 import { billingSettings, type FallbackPriceValue, saveSettings, SETTING } from '../billing/settings.ts';
-import { PriceSet, TokenPriceFields, UsdAmount } from './schemas.ts';
+import { Id, int4, PriceSet, Text, TokenPriceFields, UsdAmount } from './schemas.ts';
 import { adminProcedure, mutate, router } from './trpc.ts';
 
 const nanoStr = (usd: string) => usdToNano(usd).toString();
@@ -15,19 +15,19 @@ const opt = (x: string | undefined) => (x === undefined ? null : usdToNano(x));
 
 /** Prices in other units; every amount in USD. Absent: the stored extras are kept. */
 const PriceExtraInput = v.object({
-  defaultMaxTokens: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  defaultMaxTokens: v.optional(int4(1)),
   /** USD per image by `"<size>|<quality>"`, `"<size>"` or `"*"`. */
-  image: v.optional(v.record(v.pipe(v.string(), v.nonEmpty()), UsdAmount)),
+  image: v.optional(v.record(v.pipe(Text, v.nonEmpty()), UsdAmount)),
   ttsUsdPerMChars: v.optional(UsdAmount),
   sttUsdPerMinute: v.optional(UsdAmount),
   perSearchUsd: v.optional(UsdAmount),
   longContext: v.optional(v.object({
-    threshold: v.pipe(v.number(), v.integer(), v.minValue(1)),
+    threshold: int4(1),
     ...TokenPriceFields,
   })),
 });
 
-const PriceInput = v.object({ ...PriceSet.entries, extra: v.optional(PriceExtraInput), source: v.optional(v.pipe(v.string(), v.maxLength(500))) });
+const PriceInput = v.object({ ...PriceSet.entries, extra: v.optional(PriceExtraInput), source: v.optional(v.pipe(Text, v.maxLength(500))) });
 type PriceInputT = v.InferOutput<typeof PriceInput>;
 
 function extraOf(x: v.InferOutput<typeof PriceExtraInput>): PriceExtra {
@@ -60,8 +60,8 @@ function priceColumns(input: PriceInputT) {
   };
 }
 
-const Model = v.pipe(v.string(), v.trim(), v.nonEmpty('model is required'));
-const ChannelId = v.pipe(v.number(), v.integer(), v.minValue(1));
+const Model = v.pipe(Text, v.trim(), v.nonEmpty('model is required'));
+const ChannelId = Id;
 /** A multiplier such as "0.8" or 1.25, up to 6 decimals. */
 const Multiplier = v.pipe(v.union([v.string(), v.number()]), v.transform(String), v.regex(/^\d+(\.\d{1,6})?$/, 'must be a non-negative number with at most 6 decimals, e.g. 0.8'));
 
@@ -95,7 +95,7 @@ const groups = router({
 
   /** Create or change a group; its multiplier applies to every call of its users (vip at 0.8). */
   set: adminProcedure
-    .input(v.object({ name: v.pipe(v.string(), v.trim(), v.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 letters, digits or _.-')), multiplier: Multiplier, description: v.optional(v.string()) }))
+    .input(v.object({ name: v.pipe(v.string(), v.trim(), v.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 letters, digits or _.-')), multiplier: Multiplier, description: v.optional(Text) }))
     .mutation(({ ctx, input }) => mutate(ctx, async () => {
       const ppm = Number(usdToNano(input.multiplier) / 1000n);
       if (ppm > 2_147_483_647) throw new TRPCError({ code: 'BAD_REQUEST', message: 'multiplier is too large' });

@@ -5,18 +5,19 @@ import { type Expression, type Kysely, sql } from 'kysely';
 import * as v from 'valibot';
 import type { Database } from '../../db/schema.ts';
 import { LATENCY_BUCKETS, quantile } from '../logs/latency-histogram.ts';
+import { int4, Text } from './schemas.ts';
 import { ownerFilter, router, userProcedure } from './trpc.ts';
 
 const HOUR = 3_600_000;
 const MAX_RANGE = 400 * 24 * HOUR;
-const id = v.pipe(v.number(), v.integer(), v.minValue(0));
+const id = int4(0);
 
 export const StatsInput = v.pipe(
   v.object({
     from: v.optional(v.date()),
     to: v.optional(v.date()),
     groupBy: v.optional(v.picklist(['none', 'model', 'channel', 'key', 'user', 'hour', 'day']), 'none'),
-    model: v.optional(v.pipe(v.string(), v.nonEmpty())),
+    model: v.optional(v.pipe(Text, v.nonEmpty())),
     channelId: v.optional(id),
     keyId: v.optional(id),
     userId: v.optional(id),

@@ -82,11 +82,26 @@ function inferTarget(path: string, input: unknown, result: unknown): string | nu
   return null;
 }
 
+/** A Postgres data exception (SQLSTATE class 22: out of range, invalid text, NUL…) under `error`, if any. */
+function dataException(error: unknown): { message: string } | null {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code) && typeof message === 'string') return { message };
+  }
+  return null;
+}
+
 // Every mutation that reached an authenticated handler (or succeeded) leaves an audit row;
 // anonymous rejections do not, so they cannot flood the table.
 const audited = t.procedure.use(async ({ ctx, type, path, getRawInput, next }) => {
-  if (type !== 'mutation') return next();
-  const result = await next();
+  let result = await next();
+  // Safety net behind the input schemas: a value Postgres refuses as data is the caller's
+  // input, so it is a 400 with Postgres' reason, not a 500.
+  if (!result.ok && result.error.code === 'INTERNAL_SERVER_ERROR') {
+    const bad = dataException(result.error.cause);
+    if (bad) result = { ...result, error: new TRPCError({ code: 'BAD_REQUEST', message: `Invalid value: ${bad.message}`, cause: result.error.cause }) };
+  }
+  if (type !== 'mutation') return result;
   const principal = ctx.audit.principal ?? ctx.principal;
   if (!principal && !result.ok) return result;
   const input = await getRawInput().catch(() => undefined);

@@ -2,7 +2,7 @@
 // other admin entry points (REST) call recordAudit directly.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
-import { maskSecrets } from './mask.ts';
+import { maskSecrets, safeText } from './mask.ts';
 import { type Principal, principalName } from './principal.ts';
 
 export interface AuditEntry {
@@ -29,14 +29,14 @@ export async function recordAudit(db: Kysely<Database>, e: AuditEntry): Promise<
   await db.insertInto('audit_log').values({
     actor_kind: p ? p.kind : 'anonymous',
     actor_user_id: p && p.kind !== 'admin-key' ? p.userId : null,
-    actor_name: principalName(p),
-    action: e.action,
-    target: e.target ?? null,
+    actor_name: safeText(principalName(p)),
+    action: safeText(e.action),
+    target: e.target == null ? null : safeText(e.target),
     input: asJson(e.input),
     before: asJson(e.before),
     after: asJson(e.after),
     ok: e.ok,
-    error: e.error ?? null,
-    ip: e.ip,
+    error: e.error == null ? null : safeText(e.error),
+    ip: e.ip == null ? null : safeText(e.ip),
   }).execute();
 }

@@ -2,6 +2,7 @@
 // caller's own sessions.
 import { TRPCError } from '@trpc/server';
 import * as v from 'valibot';
+import { BigId } from '../admin/schemas.ts';
 import { accountOf, noteAudit, publicProcedure, router, userProcedure } from '../admin/trpc.ts';
 import { clearedSessionCookie, sessionCookie } from './cookies.ts';
 import { hashPassword, needsRehash, verifyPassword } from './passwords.ts';
@@ -86,7 +87,7 @@ export const authRouter = router({
     return rows.map((s) => ({ ...s, id: String(s.id), current: me.kind === 'session' && String(s.id) === me.sessionId }));
   }),
 
-  revokeSession: userProcedure.input(v.object({ id: v.pipe(v.union([v.string(), v.number()]), v.transform(String), v.regex(/^\d+$/, 'must be a session id')) }))
+  revokeSession: userProcedure.input(v.object({ id: BigId('a session id') }))
     .mutation(async ({ ctx, input }) => {
       const me = accountOf(ctx);
       const revoked = await ctx.gw.auth.sessions.revoke(input.id, me.userId);

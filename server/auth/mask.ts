@@ -1,8 +1,18 @@
 // Masks secrets before anything reaches the audit log: values under secret-sounding names
 // (keys, passwords, tokens, upstream credentials), strings that look like our own or vendors'
-// bearer secrets, and the password inside DSNs and URLs. Also makes values JSON-safe (bigint,
-// Date) for jsonb.
+// bearer secrets, and the password inside DSNs and URLs. Also makes values JSON-safe for
+// jsonb: bigint and Date become strings, and every string (keys too) loses NUL and lone
+// surrogates, which jsonb refuses (so the audit row would be lost).
 export const MASK = '[masked]';
+
+const UNSAFE_TEXT = /[\u0000\ud800-\udfff]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** Text Postgres can store in text and jsonb: NUL removed, lone surrogates replaced by U+FFFD. */
+export function safeText(s: string): string {
+  if (!UNSAFE_TEXT.test(s)) return s;
+  return s.replaceAll('\u0000', '').replace(LONE_SURROGATE, '\ufffd');
+}
 
 const SECRET_WORDS = new Set([
   'key', 'keys', 'password', 'passwd', 'pwd', 'secret', 'token', 'hash', 'sk', 'ak', 'adc', 'credential', 'credentials',
@@ -36,14 +46,20 @@ export function maskSecrets(value: unknown, name = ''): unknown {
   if (typeof value === 'number' || typeof value === 'boolean') return value;
   if (name && isSecretName(name)) return MASK;
   if (typeof value === 'string') {
-    if (SECRET_VALUE.test(value)) return MASK;
-    return name && URL_NAMES.has(words(name).join('_')) ? maskUserinfo(value) : value;
+    const s = safeText(value);
+    if (SECRET_VALUE.test(s)) return MASK;
+    return name && URL_NAMES.has(words(name).join('_')) ? maskUserinfo(s) : s;
   }
   if (Array.isArray(value)) return value.map((v) => maskSecrets(v));
   if (typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = maskSecrets(v, k);
+    // Keys are cleaned before the secret-name test, so a NUL cannot split "pass\0word".
+    for (const [k, v] of Object.entries(value)) {
+      if (v === undefined) continue;
+      const key = safeText(k);
+      out[key] = maskSecrets(v, key);
+    }
     return out;
   }
-  return String(value);
+  return safeText(String(value));
 }

@@ -2,18 +2,19 @@
 // the router, the CLI and the console; messages are shown next to the field.
 import { isIP } from 'node:net';
 import * as v from 'valibot';
-import { ModelList, UsdAmount } from '../admin/schemas.ts';
+import { Id, int4, INT4_MAX, ModelList, Text, UsdAmount } from '../admin/schemas.ts';
+import { INT8_MAX, usdToNano } from '../billing/money.ts';
 
-export const Id = v.pipe(v.number('must be a number'), v.integer('must be an integer'), v.minValue(1, 'must be a positive id'));
+export { Id };
 export const IdInput = v.object({ id: Id });
 
-const Name = v.pipe(v.string(), v.trim(), v.nonEmpty('name is required'), v.maxLength(100, 'must be at most 100 characters'));
+const Name = v.pipe(Text, v.trim(), v.nonEmpty('name is required'), v.maxLength(100, 'must be at most 100 characters'));
 const Username = v.pipe(v.string(), v.trim(), v.regex(/^[A-Za-z0-9_.@-]{2,64}$/, 'must be 2-64 letters, digits or _.@-'));
 const Password = v.pipe(v.string(), v.minLength(8, 'must be at least 8 characters'), v.maxLength(256, 'must be at most 256 characters'));
 const Timestamp = v.pipe(v.string(), v.isoTimestamp('must be an ISO timestamp'));
-const Limit = (max: number, dflt: number) => v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(max)), dflt);
-const Offset = v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 0);
-const PerMinute = v.nullable(v.pipe(v.number(), v.integer('must be an integer'), v.minValue(1, 'must be at least 1')));
+const Limit = (max: number, dflt: number) => v.optional(int4(1, max), dflt);
+const Offset = v.optional(int4(0), 0);
+const PerMinute = v.nullable(int4(1));
 
 /** A signed USD amount for balance adjustments ("-2.5", "10"); zero is refused. */
 const SignedUsd = v.pipe(
@@ -21,6 +22,7 @@ const SignedUsd = v.pipe(
   v.transform(String),
   v.regex(/^-?\d+(\.\d{1,9})?$/, 'must be a USD amount like 10 or -2.5 with at most 9 decimals'),
   v.check((s) => /[1-9]/.test(s), 'must not be zero'),
+  v.check((s) => !/^-?\d+(\.\d{1,9})?$/.test(s) || usdToNano(s.replace('-', '')) <= INT8_MAX, 'must be at most 9223372036.854775807 either way'),
 );
 
 export function isCidr(s: string): boolean {
@@ -31,7 +33,7 @@ export function isCidr(s: string): boolean {
 }
 
 export const Login = v.object({
-  username: v.pipe(v.string(), v.trim(), v.nonEmpty('username is required'), v.maxLength(64)),
+  username: v.pipe(Text, v.trim(), v.nonEmpty('username is required'), v.maxLength(64)),
   password: v.pipe(v.string(), v.nonEmpty('password is required'), v.maxLength(256)),
 });
 
@@ -42,20 +44,20 @@ export const ChangePassword = v.object({
 
 export const UserCreate = v.object({
   username: Username,
-  displayName: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(100))),
+  displayName: v.optional(v.pipe(Text, v.trim(), v.maxLength(100))),
   password: v.optional(Password),
   role: v.optional(v.picklist(['admin', 'user'], 'must be admin or user'), 'user'),
-  group: v.optional(v.pipe(v.string(), v.trim(), v.nonEmpty()), 'default'),
+  group: v.optional(v.pipe(Text, v.trim(), v.nonEmpty()), 'default'),
   balanceUsd: v.optional(UsdAmount),
   unlimited: v.optional(v.boolean(), false),
 });
 
 export const UserUpdate = v.object({
   id: Id,
-  displayName: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(100))),
+  displayName: v.optional(v.pipe(Text, v.trim(), v.maxLength(100))),
   role: v.optional(v.picklist(['admin', 'user'], 'must be admin or user')),
   status: v.optional(v.picklist([1, 2], 'status must be 1 (enabled) or 2 (disabled)')),
-  group: v.optional(v.pipe(v.string(), v.trim(), v.nonEmpty('group must not be empty'))),
+  group: v.optional(v.pipe(Text, v.trim(), v.nonEmpty('group must not be empty'))),
   unlimited: v.optional(v.boolean()),
   rpm: v.optional(PerMinute),
   tpm: v.optional(PerMinute),
@@ -64,7 +66,7 @@ export const UserUpdate = v.object({
 });
 
 export const UserQuery = v.optional(v.object({
-  search: v.optional(v.pipe(v.string(), v.trim())),
+  search: v.optional(v.pipe(Text, v.trim())),
   role: v.optional(v.picklist(['root', 'admin', 'user'])),
   status: v.optional(v.picklist([1, 2, 3])),
   limit: Limit(1000, 100),
@@ -74,7 +76,7 @@ export const UserQuery = v.optional(v.object({
 export const BalanceAdjust = v.object({
   id: Id,
   amountUsd: SignedUsd,
-  reason: v.pipe(v.string(), v.trim(), v.nonEmpty('a reason is required'), v.maxLength(500)),
+  reason: v.pipe(Text, v.trim(), v.nonEmpty('a reason is required'), v.maxLength(500)),
 });
 
 /** Limits a key can carry; `null` clears one. */
@@ -99,7 +101,7 @@ const periodPairOk = (i: { period?: string | null; periodBudgetUsd?: string | nu
 export const KeyCreate = v.pipe(v.object({
   name: Name,
   /** Username or id of the owner (admins); a user's keys are always their own. Default: the caller, or root for ADMIN_KEY. */
-  user: v.optional(v.union([v.string(), v.number()])),
+  user: v.optional(v.union([v.pipe(Text, v.check((s) => !/^\d+$/.test(s) || Number(s) <= INT4_MAX, 'must be a username or a user id')), Id])),
   ...keyLimits,
 }), v.forward(v.partialCheck([['period'], ['periodBudgetUsd']], periodPairOk, PERIOD_PAIR), ['periodBudgetUsd']));
 

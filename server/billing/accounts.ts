@@ -11,6 +11,7 @@ import type { Database } from '../../db/schema.ts';
 import type { Logger } from '../logger.ts';
 import type { KeyEntry, UserEntry } from '../state/types.ts';
 import type { Mutex } from '../util/mutex.ts';
+import { INT8_MAX } from './money.ts';
 import { type Charged, claimLease, heartbeat, type LeaseKind, returnLeases, sweepStaleLeases } from './leases.ts';
 
 interface Live {
@@ -220,6 +221,10 @@ export class Accounts {
   }
 
   private claim(kind: LeaseKind, id: number, l: Live, need: bigint, want: bigint): Promise<void> {
+    // Asks are int8 in SQL: past its range no balance could grant them anyway, so cap them
+    // (a claim for that much is simply refused) rather than let Postgres fail on the number.
+    if (want > INT8_MAX) want = INT8_MAX;
+    if (need > want) need = want;
     l.claiming = claimLease(this.db, this.instance, kind, id, need, want)
       .then((got) => {
         if (got > 0n) {

@@ -3,6 +3,9 @@
 
 export const NANO_PER_USD = 1_000_000_000n;
 
+/** The largest amount a Postgres int8 column (balances, budgets, leases, costs) can hold. */
+export const INT8_MAX = 9_223_372_036_854_775_807n;
+
 /** Parse a decimal USD string ("12.5", "0.000002") into nano-USD exactly; more than 9 decimals is an error. */
 export function usdToNano(usd: string | number): bigint {
   const s = typeof usd === 'number' ? numberToPlainString(usd) : usd.trim();

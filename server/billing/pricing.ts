@@ -3,7 +3,7 @@
 // rounded once, half up, at the end:
 //   cost = round( (Σ units_k × price_k + per_request × 1e6) × multiplier_ppm / 1e12 )
 import type { MeteredUsage } from '../relay/protocol/openai-types.ts';
-import { divRound } from './money.ts';
+import { divRound, INT8_MAX } from './money.ts';
 
 /**
  * Prices in other units, stored in `prices.extra` (jsonb). Amounts are nano-USD as decimal
@@ -98,10 +98,21 @@ export function costOf(usage: MeteredUsage, price: PriceEntry, multiplierPpm = O
   return settle(tokens, price, multiplierPpm);
 }
 
-/** Worst-case cost reserved before calling upstream: every prompt token at the dearest input rate. */
+/** A token count for the worst case: fractions round up, NaN and negatives are 0, +Infinity is 2^53. */
+function worstTokens(n: number): bigint {
+  if (Number.isNaN(n) || n <= 0) return 0n;
+  return BigInt(Number.isFinite(n) ? Math.ceil(n) : Number.MAX_SAFE_INTEGER);
+}
+
+/**
+ * Worst-case cost reserved before calling upstream: every prompt token at the dearest input
+ * rate. Capped at int8's maximum: no balance or budget can cover more, so a bigger worst
+ * case simply fails as insufficient (and never reaches Postgres as an out-of-range number).
+ */
 export function reserveOf(promptTokens: number, maxTokens: number, price: PriceEntry, multiplierPpm = ONE_X): bigint {
   const r = ratesFor(price, promptTokens);
   let worstInput = r.input;
   for (const x of [r.cacheRead, r.write5m, r.write1h]) if (x > worstInput) worstInput = x;
-  return settle(BigInt(promptTokens) * worstInput + BigInt(maxTokens) * r.output, price, multiplierPpm);
+  const amount = settle(worstTokens(promptTokens) * worstInput + worstTokens(maxTokens) * r.output, price, multiplierPpm);
+  return amount > INT8_MAX ? INT8_MAX : amount;
 }

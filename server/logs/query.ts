@@ -5,8 +5,10 @@
 import { type Kysely, type SelectQueryBuilder, sql } from 'kysely';
 import * as v from 'valibot';
 import type { CallLog, Database } from '../../db/schema.ts';
+import { int4, Text } from '../admin/schemas.ts';
+import { INT8_MAX } from '../billing/money.ts';
 
-const id = v.pipe(v.number(), v.integer(), v.minValue(0));
+const id = int4(0);
 const time = v.union([v.date(), v.pipe(v.string(), v.isoTimestamp('must be an ISO timestamp'), v.transform((s) => new Date(s)))]);
 
 export const LogFilter = v.object({
@@ -14,7 +16,7 @@ export const LogFilter = v.object({
   from: v.optional(time),
   /** created_at < to */
   to: v.optional(time),
-  model: v.optional(v.pipe(v.string(), v.trim(), v.nonEmpty())),
+  model: v.optional(v.pipe(Text, v.trim(), v.nonEmpty())),
   keyId: v.optional(id),
   userId: v.optional(id),
   channelId: v.optional(id),
@@ -22,16 +24,20 @@ export const LogFilter = v.object({
   status: v.optional(v.picklist(['ok', '4xx', '5xx', 'error'])),
   stream: v.optional(v.boolean()),
   /** Case-insensitive substring of the error message. */
-  q: v.optional(v.pipe(v.string(), v.trim(), v.minLength(2, 'search at least 2 characters'), v.maxLength(200))),
-  requestId: v.optional(v.pipe(v.string(), v.trim(), v.nonEmpty())),
+  q: v.optional(v.pipe(Text, v.trim(), v.minLength(2, 'search at least 2 characters'), v.maxLength(200))),
+  requestId: v.optional(v.pipe(Text, v.trim(), v.nonEmpty())),
 });
 export type LogFilter = v.InferOutput<typeof LogFilter>;
 
 export const LogPageInput = v.object({
   ...LogFilter.entries,
-  limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(500)), 50),
-  /** `nextCursor` of the previous page. */
-  cursor: v.optional(v.pipe(v.string(), v.regex(/^\d+\.\d+$/, 'must be a cursor returned by the previous page'))),
+  limit: v.optional(int4(1, 500), 50),
+  /** `nextCursor` of the previous page: epoch microseconds (a date JS and Postgres can hold) and an int8 id. */
+  cursor: v.optional(v.pipe(
+    v.string(),
+    v.regex(/^\d{1,18}\.\d{1,19}$/, 'must be a cursor returned by the previous page'),
+    v.check((s) => !/^\d+\.\d{19}$/.test(s) || BigInt(s.split('.')[1]!) <= INT8_MAX, 'must be a cursor returned by the previous page'),
+  )),
 });
 export type LogPageInput = v.InferOutput<typeof LogPageInput>;
 

@@ -2,6 +2,7 @@
 // allow-list), model permission, routable channels, price, rate limits and a reservation
 // of the worst-case cost. All against in-memory state, except a rate-limit round trip
 // when the key or user has a limit, and a lease claim when the local lease runs short.
+import { INT8_MAX } from '../billing/money.ts';
 import { reserveOf, type PriceEntry } from '../billing/pricing.ts';
 import { billingSettings } from '../billing/settings.ts';
 import type { Gateway } from '../context.ts';
@@ -88,6 +89,8 @@ export async function reserve(gw: Gateway, call: Call, free: boolean, input: (pr
     if ('promptTokens' in want) promptTokens = want.promptTokens;
     if (a > amount) amount = a;
   }
+  // Endpoint-priced amounts too: past int8 nothing can cover it, and it must not reach SQL.
+  if (amount > INT8_MAX) amount = INT8_MAX;
   call.tokenHold = await gw.limiter.admit(p, promptTokens);
   if (!prices.length) return;
   const r = await gw.accounts.reserve(p.user, p.key, amount);

@@ -6,6 +6,7 @@ import { PassthroughScanner } from '../passthrough-stream.ts';
 import type { RelayEndpoint } from '../pipeline.ts';
 import { type MeteredUsage, meterOpenAIUsage, type Usage } from '../protocol/openai-types.ts';
 import { relayStream, sseHeaders } from '../relay-stream.ts';
+import { MAX_TOKENS } from '../schemas.ts';
 import { parseEvent } from '../sse.ts';
 import { type JsonCall, openaiJsonEndpoint, roughTokens } from './openai-json.ts';
 import { jsonBodyFor, upstreamRequest } from './upstream-request.ts';
@@ -20,7 +21,7 @@ const CompletionsSchema = v.looseObject({
   prompt: Prompt,
   stream: v.optional(v.nullable(v.boolean('stream must be a boolean'))),
   stream_options: v.optional(v.nullable(v.looseObject({ include_usage: v.optional(v.nullable(v.boolean())) }))),
-  max_tokens: v.optional(v.nullable(v.pipe(v.number('max_tokens must be a number'), v.integer('max_tokens must be an integer'), v.minValue(1, 'max_tokens must be at least 1')))),
+  max_tokens: v.optional(v.nullable(v.pipe(v.number('max_tokens must be a number'), v.integer('max_tokens must be an integer'), v.minValue(1, 'max_tokens must be at least 1'), v.maxValue(MAX_TOKENS, `max_tokens must be at most ${MAX_TOKENS}`)))),
 });
 
 type CompletionsBody = v.InferOutput<typeof CompletionsSchema>;

@@ -3,6 +3,7 @@
 // Unknown block/tool types (server tools, newer blocks) pass: an Anthropic channel serves
 // them natively, and toChat() refuses them with a ConversionError otherwise.
 import * as v from 'valibot';
+import { MAX_TOKENS } from '../../schemas.ts';
 
 const CacheControl = v.optional(v.nullable(v.looseObject({ type: v.string() })));
 
@@ -110,7 +111,7 @@ const common = {
 
 export const MessagesRequestSchema = v.looseObject({
   ...common,
-  max_tokens: v.pipe(v.number('max_tokens is required'), v.integer(), v.minValue(1)),
+  max_tokens: v.pipe(v.number('max_tokens is required'), v.integer(), v.minValue(1), v.maxValue(MAX_TOKENS, `max_tokens must be at most ${MAX_TOKENS}`)),
   stream: v.optional(v.boolean()),
   stop_sequences: v.optional(v.array(v.string())),
   temperature: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),

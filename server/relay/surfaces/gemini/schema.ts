@@ -4,6 +4,7 @@
 // `system_instruction`, `inline_data`), so parse() normalises keys before validating.
 import * as v from 'valibot';
 import { badRequest } from '../../errors.ts';
+import { MAX_TOKENS } from '../../schemas.ts';
 
 const Blob = v.looseObject({ mimeType: v.string(), data: v.string() });
 const FileData = v.looseObject({ mimeType: v.optional(v.string()), fileUri: v.string() });
@@ -49,7 +50,7 @@ const ToolConfig = v.looseObject({
 });
 
 const GenerationConfig = v.looseObject({
-  maxOutputTokens: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  maxOutputTokens: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_TOKENS, `maxOutputTokens must be at most ${MAX_TOKENS}`))),
   temperature: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(2))),
   topP: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
   topK: v.optional(v.number()),

@@ -3,6 +3,7 @@
 // conversation, background mode, stored prompts) is refused here, whatever the channel, because
 // the next request may be routed to a different channel that never saw that state.
 import * as v from 'valibot';
+import { MAX_TOKENS } from '../../schemas.ts';
 
 const InputText = v.looseObject({ type: v.literal('input_text'), text: v.string() });
 const InputImage = v.looseObject({
@@ -98,7 +99,7 @@ export const ResponsesRequestSchema = v.looseObject({
   tools: v.optional(v.array(v.variant('type', [FunctionTool, OtherTool]))),
   tool_choice: v.optional(ToolChoice),
   parallel_tool_calls: v.optional(v.nullable(v.boolean())),
-  max_output_tokens: v.optional(v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1)))),
+  max_output_tokens: v.optional(v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_TOKENS, `max_output_tokens must be at most ${MAX_TOKENS}`)))),
   temperature: v.optional(v.nullable(v.pipe(v.number(), v.minValue(0), v.maxValue(2)))),
   top_p: v.optional(v.nullable(v.pipe(v.number(), v.minValue(0), v.maxValue(1)))),
   text: v.optional(v.nullable(v.looseObject({ format: v.optional(TextFormat) }))),
