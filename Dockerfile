@@ -12,7 +12,9 @@ WORKDIR /app
 RUN useradd --system --uid 10001 --home /data switchboard && mkdir -p /data && chown switchboard /data
 COPY --from=build /app/dist/switchboard /app/switchboard
 USER switchboard
-ENV DATA_DIR=/data PORT=3000 HOST=0.0.0.0
+# Bun's fetch runs at most 256 requests at once unless told otherwise: a gateway holding
+# long LLM streams needs far more (read at process start, so it must be in the environment).
+ENV DATA_DIR=/data PORT=3000 HOST=0.0.0.0 BUN_CONFIG_MAX_HTTP_REQUESTS=65535
 VOLUME ["/data"]
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \

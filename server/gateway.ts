@@ -44,6 +44,7 @@ export interface RunningGateway {
 
 export async function startGateway(config: Config): Promise<RunningGateway> {
   const log = createLogger(config.logLevel);
+  warnIfFetchCapped(log);
   const master = loadMasterSecret(config.secret, join(config.dataDir, 'secret.key'));
   if (master.generated) log.warn('generated a master secret for upstream keys; back it up', { file: join(config.dataDir, 'secret.key') });
   const box = new SecretBox(master.secret);
@@ -164,4 +165,17 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
       return stopping;
     },
   };
+}
+
+/**
+ * Bun's fetch runs at most BUN_CONFIG_MAX_HTTP_REQUESTS (default 256) requests at once and
+ * queues the rest: with long LLM streams that silently caps concurrent calls. The variable
+ * is read when the process starts, so it cannot be raised from here; `bun start` and the
+ * container image set it to 65535.
+ */
+function warnIfFetchCapped(log: ReturnType<typeof createLogger>): void {
+  const cap = Number(process.env.BUN_CONFIG_MAX_HTTP_REQUESTS || 256);
+  if (cap < 4096) {
+    log.warn('upstream concurrency is capped by Bun\'s fetch; start with BUN_CONFIG_MAX_HTTP_REQUESTS=65535 in the environment', { concurrent_upstream_requests: cap });
+  }
 }

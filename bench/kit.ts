@@ -1,0 +1,160 @@
+// What every benchmark needs: the shared nginx mock and wrk (../shared/bench), a fresh
+// Postgres database, gateway processes started like `bun start` does, a seeded channel,
+// price and key, and CPU accounting per process from /proc.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import postgres from 'postgres';
+import { createSwitchboardClient } from '../client/index.ts';
+
+export const root = resolve(import.meta.dir, '..');
+export const kit = [process.env.BENCH_KIT, join(root, '../shared/bench'), '/work/shared/bench'].find((p) => p && existsSync(join(p, 'chat.lua')));
+if (!kit) throw new Error('benchmark kit not found: set BENCH_KIT to the folder holding chat.lua and mock-upstream.nginx.conf');
+export const ADMIN_KEY = 'bench-admin-key-0123456789';
+/** Bun's fetch queues beyond 256 concurrent requests unless this is in the environment at start (see server/gateway.ts). */
+export const FETCH_ENV = { BUN_CONFIG_MAX_HTTP_REQUESTS: '65535' };
+
+export function sh(cmd: string[], env: Record<string, string> = {}): { code: number; out: string } {
+  const r = Bun.spawnSync(cmd, { env: { ...process.env, ...env }, stdout: 'pipe', stderr: 'pipe' });
+  return { code: r.exitCode, out: r.stdout.toString() + r.stderr.toString() };
+}
+
+export function ensureTools(): void {
+  const missing = ['nginx', 'wrk'].filter((t) => sh(['which', t]).code !== 0);
+  if (!missing.length) return;
+  console.log(`installing ${missing.join(', ')} …`);
+  sh(['apt-get', 'update', '-qq']);
+  const r = sh(['apt-get', 'install', '-y', '-qq', ...missing]);
+  if (r.code !== 0) throw new Error(`cannot install ${missing.join(', ')}:\n${r.out}`);
+}
+
+/** nginx mock upstream: :9100 JSON, :9101 SSE. Returns its stop function. */
+export function startNginxMock(): () => void {
+  const dir = '/tmp/mock-upstream';
+  mkdirSync(dir, { recursive: true });
+  const conf = join(kit!, 'mock-upstream.nginx.conf');
+  sh(['nginx', '-c', conf, '-p', `${dir}/`, '-s', 'stop']);
+  Bun.sleepSync(200);
+  const r = sh(['nginx', '-c', conf, '-p', `${dir}/`]);
+  if (r.code !== 0) throw new Error(`nginx failed: ${r.out}`);
+  return () => void sh(['nginx', '-c', conf, '-p', `${dir}/`, '-s', 'stop']);
+}
+
+export interface WrkResult { rps: number; requests: number; p50ms: number; p99ms: number; non2xx: number; errors: number; raw: string }
+
+export function wrk(url: string, conns: number, dur: string, opts: { key?: string; script?: string; headers?: string } = {}): WrkResult {
+  const env: Record<string, string> = {};
+  if (opts.key) env.BENCH_KEY = opts.key;
+  if (opts.headers) env.BENCH_HEADERS = opts.headers;
+  const r = sh(['wrk', '-t', String(Math.min(2, conns)), '-c', String(conns), '-d', dur, '-s', opts.script ?? join(kit!, 'chat.lua'), '--latency', url], env);
+  const num = (re: RegExp) => Number(re.exec(r.out)?.[1] ?? NaN);
+  const ms = (re: RegExp) => {
+    const m = re.exec(r.out);
+    if (!m) return NaN;
+    const v = Number(m[1]);
+    return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
+  };
+  return {
+    rps: num(/Requests\/sec:\s+([\d.]+)/),
+    requests: num(/(\d+) requests in/),
+    p50ms: ms(/50%\s+([\d.]+)(us|ms|s)/),
+    p99ms: ms(/99%\s+([\d.]+)(us|ms|s)/),
+    non2xx: num(/Non-2xx or 3xx responses:\s+(\d+)/) || 0,
+    errors: (/Socket errors:.*?(\d+).*?(\d+).*?(\d+).*?(\d+)/.exec(r.out)?.slice(1).reduce((a, b) => a + Number(b), 0)) ?? 0,
+    raw: r.out,
+  };
+}
+
+/** A fresh database on the local Postgres, so logging really hits Postgres. */
+export async function freshDatabase(): Promise<{ url: string; sql: postgres.Sql; drop(): Promise<void> }> {
+  const server = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = `switchboard_bench_${Date.now()}`;
+  const admin = postgres(server, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  const u = new URL(server);
+  u.pathname = `/${name}`;
+  const sql = postgres(u.toString(), { max: 1, onnotice: () => {} });
+  return {
+    url: u.toString(),
+    sql,
+    async drop() {
+      await sql.end();
+      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
+      await admin.end();
+    },
+  };
+}
+
+export interface GatewayProc { proc: ReturnType<typeof Bun.spawn>; url: string; stop(): Promise<void> }
+
+/** `bun server/main.ts` as `bun start` runs it; resolves once /healthz answers. */
+export async function startGatewayProcess(opts: { databaseUrl: string; port: number; env?: Record<string, string>; profileDir?: string }): Promise<GatewayProc> {
+  const proc = Bun.spawn(['bun', ...(opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : []), 'server/main.ts'], {
+    cwd: root,
+    env: {
+      ...process.env, ...FETCH_ENV, PORT: String(opts.port), HOST: '127.0.0.1', DATABASE_URL: opts.databaseUrl, ADMIN_KEY,
+      ADMIN_PASSWORD: 'bench-password', LOG_LEVEL: 'warn', SWITCHBOARD_SECRET: 'bench-secret-0123456789abcdef',
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'sb-bench-')), ...opts.env,
+    },
+    stdout: 'inherit', stderr: 'inherit',
+  });
+  const url = `http://127.0.0.1:${opts.port}`;
+  for (let i = 0; i < 150; i++) {
+    if (proc.exitCode !== null) throw new Error(`gateway exited with ${proc.exitCode}`);
+    if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) break;
+    await Bun.sleep(100);
+  }
+  return { proc, url, async stop() { proc.kill('SIGTERM'); await proc.exited; } };
+}
+
+export const admin = (url: string) => createSwitchboardClient({ url, token: ADMIN_KEY });
+
+/** A user with a large balance, a key, and `model` priced and served by `baseUrl`. */
+export async function seedRelay(url: string, channels: Array<{ name: string; baseUrl: string; models: string[]; mapping?: Record<string, string> }>): Promise<string> {
+  const sb = admin(url);
+  for (const c of channels) {
+    await sb.channels.create.mutate({ name: c.name, type: 1, baseUrl: c.baseUrl, key: 'sk-bench', models: c.models, ...(c.mapping ? { mapping: c.mapping } : {}) });
+    for (const m of c.models) await sb.prices.set.mutate({ model: m, inputUsdPerM: '0.15', outputUsdPerM: '0.6' });
+  }
+  await sb.users.create.mutate({ username: 'bench', balanceUsd: '1000000' });
+  return (await sb.keys.create.mutate({ name: 'bench', user: 'bench' })).key;
+}
+
+/** user+system CPU seconds of one process. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds of every process whose command line starts with `prefix` (e.g. all Postgres backends). */
+export function cpuSecondsOf(prefix: string): number {
+  let t = 0;
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (readFileSync(`/proc/${d}/cmdline`, 'utf8').startsWith(prefix)) t += cpuSeconds(Number(d));
+    } catch {}
+  }
+  return t;
+}
+
+export function rssMiB(pid: number): number {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/** Σ cost of logged calls against the user's balance change: must be equal. */
+export async function exactness(sql: postgres.Sql): Promise<{ calls: number; cost: string; spent: string; exact: boolean }> {
+  const [t] = await sql<Array<{ n: number; spent: string; cost: string }>>`
+    SELECT (SELECT count(*)::int FROM call_logs) AS n,
+           (SELECT (1000000000000000 - balance)::text FROM users WHERE username = 'bench') AS spent,
+           (SELECT coalesce(sum(cost), 0)::text FROM call_logs l JOIN users u ON u.id = l.user_id WHERE u.username = 'bench') AS cost`;
+  return { calls: t!.n, cost: t!.cost, spent: t!.spent, exact: t!.cost === t!.spent };
+}
