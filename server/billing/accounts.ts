@@ -14,6 +14,9 @@ import type { Mutex } from '../util/mutex.ts';
 import { INT8_MAX } from './money.ts';
 import { type Charged, claimLease, heartbeat, type LeaseKind, returnLeases, sweepStaleLeases } from './leases.ts';
 
+/** Backstop on claim rounds for one reservation (see reserve). */
+const CLAIM_ROUNDS = 64;
+
 interface Live {
   /** Balance (users) or used (keys) as last read from or written to the database: for display. */
   db: bigint;
@@ -133,9 +136,11 @@ export class Accounts {
     const keyOk = !keyCapped || free(k) >= amount;
     if (userOk && keyOk) return this.take(user.id, key.id, amount, userCapped, keyCapped);
     return (async (): Promise<ReserveResult> => {
-      // Others may spend a fresh claim before this request gets to it: a few rounds.
+      // In a burst, others may spend a fresh claim before this request gets to it: claim
+      // again. Only the database refusing a claim means the money is not there; the round
+      // bound is a backstop (claims grow with what is reserved, so bursts converge fast).
       let result: ReserveResult = { ok: false, reason: 'balance' };
-      for (let round = 0; round < 3; round++) {
+      for (let round = 0; round < CLAIM_ROUNDS; round++) {
         const [uGot, kGot] = await Promise.all([
           userCapped ? this.ensure('user', user.id, u, amount) : true,
           keyCapped ? this.ensure('key', key.id, k, amount) : true,
@@ -198,7 +203,7 @@ export class Accounts {
 
   /** Claim until `amount` fits, sharing claims already in flight. */
   private async ensure(kind: LeaseKind, id: number, l: Live, amount: bigint): Promise<boolean> {
-    for (let i = 0; i < 4 && free(l) < amount; i++) {
+    for (let i = 0; i < CLAIM_ROUNDS && free(l) < amount; i++) {
       if (l.claiming) {
         await l.claiming;
         continue;
