@@ -106,11 +106,7 @@ export interface Charged {
 export async function chargeUsers(tx: Kysely<Database>, instance: string, rows: Charge[]): Promise<Map<number, Charged>> {
   await lockSubjects(tx, 'user', rows.map((c) => c.id));
   const r = await sql<{ id: number; balance: bigint; lease_kept: boolean }>`
-    WITH d AS (SELECT * FROM unnest(${rows.map((c) => c.id)}::int[], ${rows.map((c) => c.cost.toString())}::int8[], ${rows.map((c) => c.drop.toString())}::int8[]) AS d(id, cost, drop)),
-    l AS (
-      UPDATE billing_leases b SET amount = b.amount - d.drop FROM d
-      WHERE b.instance = ${instance} AND b.kind = 'user' AND b.subject_id = d.id AND b.amount >= d.drop AND d.drop > 0
-      RETURNING b.subject_id)
+    ${chargesAndLeases(instance, 'user', rows)}
     UPDATE users u SET balance = u.balance - d.cost, used = u.used + d.cost, updated_at = now(),
       leased = u.leased - CASE WHEN l.subject_id IS NULL THEN 0 ELSE d.drop END
     FROM d LEFT JOIN l ON l.subject_id = d.id
@@ -122,11 +118,7 @@ export async function chargeUsers(tx: Kysely<Database>, instance: string, rows: 
 export async function chargeKeys(tx: Kysely<Database>, instance: string, rows: Charge[]): Promise<Map<number, Charged>> {
   await lockSubjects(tx, 'key', rows.map((c) => c.id));
   const r = await sql<{ id: number; used: bigint; lease_kept: boolean }>`
-    WITH d AS (SELECT * FROM unnest(${rows.map((c) => c.id)}::int[], ${rows.map((c) => c.cost.toString())}::int8[], ${rows.map((c) => c.drop.toString())}::int8[]) AS d(id, cost, drop)),
-    l AS (
-      UPDATE billing_leases b SET amount = b.amount - d.drop FROM d
-      WHERE b.instance = ${instance} AND b.kind = 'key' AND b.subject_id = d.id AND b.amount >= d.drop AND d.drop > 0
-      RETURNING b.subject_id)
+    ${chargesAndLeases(instance, 'key', rows)}
     UPDATE api_keys k SET used = k.used + d.cost, last_used_at = now(),
       period_used = CASE WHEN k.period IS NULL OR k.period_start >= billing_period_start(k.period, now()) THEN k.period_used + d.cost ELSE d.cost END,
       period_start = CASE WHEN k.period IS NULL THEN k.period_start ELSE billing_period_start(k.period, now()) END,
@@ -134,6 +126,19 @@ export async function chargeKeys(tx: Kysely<Database>, instance: string, rows: C
     FROM d LEFT JOIN l ON l.subject_id = d.id
     WHERE k.id = d.id RETURNING k.id, k.used, (l.subject_id IS NOT NULL OR d.drop = 0) AS lease_kept`.execute(tx);
   return charged(rows, r.rows.map((x) => [x.id, BigInt(x.used), x.lease_kept]));
+}
+
+/**
+ * The CTEs both charges start with: `d` the charges (id, cost, drop) and `l` this
+ * instance's lease rows lowered by the spent lease (a subject whose row is gone is not in `l`).
+ */
+function chargesAndLeases(instance: string, kind: LeaseKind, rows: Charge[]) {
+  return sql`
+    WITH d AS (SELECT * FROM unnest(${rows.map((c) => c.id)}::int[], ${rows.map((c) => c.cost.toString())}::int8[], ${rows.map((c) => c.drop.toString())}::int8[]) AS d(id, cost, drop)),
+    l AS (
+      UPDATE billing_leases b SET amount = b.amount - d.drop FROM d
+      WHERE b.instance = ${instance} AND b.kind = ${kind} AND b.subject_id = d.id AND b.amount >= d.drop AND d.drop > 0
+      RETURNING b.subject_id)`;
 }
 
 function charged(rows: Charge[], returned: Array<[number, bigint, boolean]>): Map<number, Charged> {

@@ -18,6 +18,9 @@ export interface AttemptRecord {
   ms: number;
 }
 
+/** Every relay response carries the gateway's own time (upstream time excluded; see markResponseReady). */
+export const OVERHEAD_HEADER = 'x-switchboard-overhead-ms';
+
 let seq = 0;
 const node = Math.random().toString(36).slice(2, 6);
 
@@ -92,9 +95,15 @@ export class Call {
     }
   }
 
+  /** The request id and overhead headers of a response handed over now. */
+  responseHeaders(): Record<string, string> {
+    const overhead = this.markResponseReady();
+    return { 'x-request-id': this.requestId, [OVERHEAD_HEADER]: (overhead / 1000).toFixed(3) };
+  }
+
   /** Set the overhead header on a response built without it (error responses). */
   withOverhead(res: Response): Response {
-    if (!res.headers.has('x-switchboard-overhead-ms')) res.headers.set('x-switchboard-overhead-ms', (this.overheadUs / 1000).toFixed(3));
+    if (!res.headers.has(OVERHEAD_HEADER)) res.headers.set(OVERHEAD_HEADER, (this.overheadUs / 1000).toFixed(3));
     return res;
   }
 

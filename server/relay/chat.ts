@@ -37,12 +37,9 @@ export async function readUpstreamJson(call: Call, attempt: Attempt): Promise<{ 
 }
 
 export function jsonResponse(call: Call, body: Uint8Array | string): Response {
-  const overhead = call.markResponseReady();
+  const headers = call.responseHeaders();
   call.capture?.response(typeof body === 'string' ? encoder.encode(body) : body);
-  return new Response(body as Uint8Array<ArrayBuffer> | string, {
-    status: 200,
-    headers: { 'content-type': 'application/json', 'x-request-id': call.requestId, 'x-switchboard-overhead-ms': (overhead / 1000).toFixed(3) },
-  });
+  return new Response(body as Uint8Array<ArrayBuffer> | string, { status: 200, headers: { 'content-type': 'application/json', ...headers } });
 }
 
 async function jsonBack({ gw, call, req, channel, upstreamModel }: AttemptContext<ChatRequest>, attempt: Attempt): Promise<Response> {
@@ -62,7 +59,7 @@ function streamBack({ gw, call, req, channel, upstreamModel }: AttemptContext<Ch
     ? passthroughTransform(req, clientWantsUsage)
     : convertingTransform(chunkSource(channel, upstreamModel), req, clientWantsUsage);
   const stream = relayStream(gw, call, attempt, transform);
-  return new Response(stream, { status: 200, headers: sseHeaders(call.requestId, call.markResponseReady()) });
+  return new Response(stream, { status: 200, headers: sseHeaders(call) });
 }
 
 function passthroughTransform(req: ChatRequest, clientWantsUsage: boolean): StreamTransform {

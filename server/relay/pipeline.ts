@@ -14,9 +14,6 @@ import type { ChannelTarget, UpstreamRequest } from './providers/types.ts';
 import { readBody } from './read-body.ts';
 import type { Attempt } from './upstream.ts';
 
-/** Every relay response carries the gateway's own time (upstream time excluded; see Call.markResponseReady). */
-export const OVERHEAD_HEADER = 'x-switchboard-overhead-ms';
-
 export interface AttemptContext<Req> {
   gw: Gateway;
   call: Call;

@@ -3,7 +3,7 @@
 import { Elysia } from 'elysia';
 import type { Gateway } from '../context.ts';
 import { authenticate, presentedKey } from './auth.ts';
-import { newRequestId } from './call.ts';
+import { newRequestId, OVERHEAD_HEADER } from './call.ts';
 import { chatEndpoint } from './chat.ts';
 import { speechEndpoint } from './endpoints/audio-speech.ts';
 import { transcriptionsEndpoint, translationsEndpoint } from './endpoints/audio-transcriptions.ts';
@@ -18,7 +18,7 @@ import { rerankEndpoint } from './endpoints/rerank.ts';
 import { responsesEndpoint } from './endpoints/responses.ts';
 import { errorResponse, RelayError } from './errors.ts';
 import { modelsFor } from './models.ts';
-import { OVERHEAD_HEADER, type RelayEndpoint, runRelay } from './pipeline.ts';
+import { type RelayEndpoint, runRelay } from './pipeline.ts';
 
 /** Shutdown waits for requests in flight (streams track themselves until they end). */
 function track<T>(gw: Gateway, p: Promise<T>): Promise<T> {

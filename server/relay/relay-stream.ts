@@ -114,10 +114,10 @@ export function relayStream(gw: Gateway, call: Call, attempt: Attempt, transform
   }, { highWaterMark: 0 });
 }
 
-export const sseHeaders = (requestId: string, overheadUs: number): Record<string, string> => ({
+/** Headers of an SSE response handed over now. */
+export const sseHeaders = (call: Call): Record<string, string> => ({
   'content-type': 'text/event-stream; charset=utf-8',
   'cache-control': 'no-cache',
   'x-accel-buffering': 'no',
-  'x-request-id': requestId,
-  'x-switchboard-overhead-ms': (overheadUs / 1000).toFixed(3),
+  ...call.responseHeaders(),
 });

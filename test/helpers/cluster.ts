@@ -1,34 +1,17 @@
 // Several real gateways sharing ONE Postgres database, as replicas behind a load balancer
 // would: same master secret (so channel keys decrypt everywhere), own data dirs, own
 // in-memory state, coordination only through the database (and Redis when REDIS_URL is set).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSwitchboardClient } from '../../client/index.ts';
-import { loadConfig } from '../../server/config.ts';
-import { startGateway } from '../../server/gateway.ts';
 import { freshPostgres } from './databases.ts';
-import { ADMIN_KEY, type TestGateway } from './gateway.ts';
+import { launchTestGateway, type TestGateway } from './gateway.ts';
 
 const CLUSTER_SECRET = 'test-cluster-secret-0123456789abcdef';
 
 /** A gateway on an existing database (the second, third… instance of a cluster). */
-export async function startGatewayOn(databaseUrl: string, env: Record<string, string> = {}): Promise<TestGateway> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'sb-node-'));
-  const running = await startGateway(loadConfig({
-    PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ADMIN_KEY, ADMIN_PASSWORD: 'test-root-password',
-    SWITCHBOARD_SECRET: CLUSTER_SECRET, DATABASE_URL: databaseUrl,
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', FLUSH_INTERVAL_MS: '50', ...env,
-  }));
-  return {
-    ...running,
-    admin: createSwitchboardClient({ url: running.url, token: ADMIN_KEY }),
-    flush: () => running.gw.writer.flush(),
-    async close() {
-      await running.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+export function startGatewayOn(databaseUrl: string, env: Record<string, string> = {}): Promise<TestGateway> {
+  return launchTestGateway(mkdtempSync(join(tmpdir(), 'sb-node-')), { SWITCHBOARD_SECRET: CLUSTER_SECRET, DATABASE_URL: databaseUrl, ...env });
 }
 
 export interface Cluster {

@@ -29,20 +29,23 @@ export async function startTestGateway(kind: DbKind, env: Record<string, string>
     databaseUrl = pg.url;
     drop = pg.drop;
   }
-  const config = loadConfig({
+  return launchTestGateway(dataDir, { ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...env }, drop);
+}
+
+/** A real gateway on `dataDir` with the test defaults under `env`; `close` also runs `cleanup` and removes the dir. */
+export async function launchTestGateway(dataDir: string, env: Record<string, string>, cleanup: () => Promise<void> = async () => {}): Promise<TestGateway> {
+  const running = await startGateway(loadConfig({
     PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ADMIN_KEY, ADMIN_PASSWORD: 'test-root-password',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', FLUSH_INTERVAL_MS: '50',
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...env,
-  });
-  const running = await startGateway(config);
+  }));
   return {
     ...running,
     admin: createSwitchboardClient({ url: running.url, token: ADMIN_KEY }),
     flush: () => running.gw.writer.flush(),
     async close() {
       await running.stop();
-      await drop();
+      await cleanup();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

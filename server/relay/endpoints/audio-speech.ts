@@ -14,7 +14,6 @@ import { relayStream, type StreamTransform } from '../relay-stream.ts';
 import { validate } from '../schemas.ts';
 import type { Attempt } from '../upstream.ts';
 import { type Billing, openaiWireOnly } from './openai-json.ts';
-import { overheadHeaders } from './respond.ts';
 import { jsonBodyFor, upstreamRequest } from './upstream-request.ts';
 
 const SpeechSchema = v.looseObject({
@@ -57,7 +56,7 @@ export const speechEndpoint: RelayEndpoint<SpeechCall> = {
     const billing = bill(req, call);
     const body = relayStream(gw, call, attempt, billedBytes(gw, call, attempt, billing));
     const contentType = attempt.response.headers.get('content-type') ?? 'application/octet-stream';
-    return new Response(body, { status: 200, headers: { 'content-type': contentType, ...overheadHeaders(call) } });
+    return new Response(body, { status: 200, headers: { 'content-type': contentType, ...call.responseHeaders() } });
   },
 };
 

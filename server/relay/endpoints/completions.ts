@@ -65,7 +65,7 @@ export const completionsEndpoint: RelayEndpoint<JsonCall<CompletionsBody>> = {
       usage: () => scanner.usage,
       estimate: () => estimate(ctx.req.body, deliveredText(scanner)),
     });
-    return new Response(stream, { status: 200, headers: sseHeaders(ctx.call.requestId, ctx.call.markResponseReady()) });
+    return new Response(stream, { status: 200, headers: sseHeaders(ctx.call) });
   },
 };
 

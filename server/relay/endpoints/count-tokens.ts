@@ -9,7 +9,7 @@ import { ZERO_USAGE } from '../protocol/openai-types.ts';
 import { parseJsonObject, readBody } from '../read-body.ts';
 import { anthropicSurface } from '../surfaces/anthropic/index.ts';
 import { ConversionError } from '../surfaces/types.ts';
-import { overheadHeaders, protocolError } from './respond.ts';
+import { protocolError } from './respond.ts';
 
 const anthropicErrorResponse = protocolError(anthropicSurface.error);
 
@@ -27,7 +27,7 @@ export async function countTokens(gw: Gateway, request: Request, clientIp: strin
       if (e instanceof ConversionError) throw badRequest(e.message, 'unsupported_feature');
       throw e;
     }
-    const res = Response.json(counted, { headers: overheadHeaders(call) });
+    const res = Response.json(counted, { headers: call.responseHeaders() });
     call.finish(gw, { status: 200, usage: { ...ZERO_USAGE, input: counted.input_tokens }, estimated: true, cost: 0n });
     if (call.durable) await call.durable;
     return res;

@@ -4,13 +4,8 @@ import type { Call } from '../call.ts';
 import type { RelayError } from '../errors.ts';
 import type { SurfaceError } from '../surfaces/types.ts';
 
-export function overheadHeaders(call: Call): Record<string, string> {
-  const overhead = call.markResponseReady();
-  return { 'x-request-id': call.requestId, 'x-switchboard-overhead-ms': (overhead / 1000).toFixed(3) };
-}
-
 export function bytesResponse(call: Call, body: Uint8Array | string, contentType: string): Response {
-  return new Response(body as Uint8Array<ArrayBuffer> | string, { status: 200, headers: { 'content-type': contentType, ...overheadHeaders(call) } });
+  return new Response(body as Uint8Array<ArrayBuffer> | string, { status: 200, headers: { 'content-type': contentType, ...call.responseHeaders() } });
 }
 
 /** RelayEndpoint.error for a protocol with its own error shape. */

@@ -103,7 +103,7 @@ async function nativeJson<B>({ gw, call, req }: AttemptContext<SurfaceCall<B>>, 
 
 function nativeStream<B>({ gw, call, req }: AttemptContext<SurfaceCall<B>>, attempt: Attempt, native: NativeRoute<B>): Response {
   const stream = relayStream(gw, call, attempt, meteredPassthrough({ ...native.scan, estimate: () => estimateOf(req, '') }));
-  return new Response(stream, { status: 200, headers: sseHeaders(call.requestId, call.markResponseReady()) });
+  return new Response(stream, { status: 200, headers: sseHeaders(call) });
 }
 
 async function convertedJson<B>({ gw, call, req, channel, upstreamModel }: AttemptContext<SurfaceCall<B>>, attempt: Attempt, surface: Surface<B>): Promise<Response> {
@@ -117,7 +117,7 @@ async function convertedJson<B>({ gw, call, req, channel, upstreamModel }: Attem
 
 function convertedStream<B>(ctx: AttemptContext<SurfaceCall<B>>, attempt: Attempt, surface: Surface<B>): Response {
   const stream = relayStream(ctx.gw, ctx.call, attempt, convertingTransform(ctx, surface));
-  return new Response(stream, { status: 200, headers: sseHeaders(ctx.call.requestId, ctx.call.markResponseReady()) });
+  return new Response(stream, { status: 200, headers: sseHeaders(ctx.call) });
 }
 
 /**
