@@ -15,6 +15,13 @@ export function errorInfo(e: unknown): ApiErrorInfo {
   return { code: 'ERROR', message: e instanceof Error ? e.message : String(e), fields: {} };
 }
 
+/** A failed form submit shown inside the form: field messages next to their fields, the message in its error line. */
+export function inlineFormError(e: unknown, setFields: (fields: Record<string, string>) => void, setMessage: (message: string) => void): void {
+  const info = errorInfo(e);
+  setFields(info.fields);
+  setMessage(info.message);
+}
+
 /** The server does not have this procedure (an older or partial backend). */
 export function isMissingProcedure(e: unknown): boolean {
   const info = errorInfo(e);

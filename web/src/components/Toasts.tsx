@@ -16,6 +16,13 @@ export function toastError(e: unknown): void {
   toast(errorInfo(e).message, true);
 }
 
+/** A failed form submit: field messages go next to their fields, anything else to a toast. */
+export function formError(e: unknown, setFields: (fields: Record<string, string>) => void): void {
+  const info = errorInfo(e);
+  setFields(info.fields);
+  if (!Object.keys(info.fields).length) toastError(e);
+}
+
 export function Toasts() {
   return (
     <div class="toasts" role="status" aria-live="polite">

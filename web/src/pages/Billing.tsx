@@ -8,7 +8,7 @@ import { CopyButton } from '../components/CopyButton.tsx';
 import { SelectField, TextField } from '../components/Field.tsx';
 import { PageHead } from '../components/Layout.tsx';
 import { Empty, ErrorNotice } from '../components/States.tsx';
-import { toast, toastError } from '../components/Toasts.tsx';
+import { formError, toast } from '../components/Toasts.tsx';
 import { compact, dateTime, isoDay, money, moneyShort, num, usdAxis, usdNumber } from '../format.ts';
 import { t } from '../i18n/index.ts';
 import { isAdmin, me, refetchMe } from '../session.ts';
@@ -162,9 +162,7 @@ function TopUp(props: { users: Array<{ id: number; username: string }>; onDone: 
       setReason('');
       props.onDone();
     } catch (err) {
-      const info = errorInfo(err);
-      setFields(info.fields);
-      if (!Object.keys(info.fields).length) toastError(err);
+      formError(err, setFields);
     }
   };
   return (
@@ -194,9 +192,7 @@ function CreateCodes() {
       const r = await api.billing.codes.create.mutate({ name: name().trim(), amountUsd: amount().trim(), count: Number(count()) });
       setCodes(r.codes.map((c) => c.code));
     } catch (err) {
-      const info = errorInfo(err);
-      setFields(info.fields);
-      if (!Object.keys(info.fields).length) toastError(err);
+      formError(err, setFields);
     }
   };
   return (

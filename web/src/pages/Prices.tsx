@@ -4,12 +4,11 @@ import { createMemo, createResource, createSignal, For, Show } from 'solid-js';
 import { createStore } from 'solid-js/store';
 import { nanoToUsd } from '../../../server/billing/money.ts';
 import { api } from '../api/client.ts';
-import { errorInfo } from '../api/errors.ts';
 import { GroupsEditor } from '../components/GroupsEditor.tsx';
 import { TextField } from '../components/Field.tsx';
 import { PageHead } from '../components/Layout.tsx';
 import { Empty, ErrorNotice, Loading } from '../components/States.tsx';
-import { toast, toastError } from '../components/Toasts.tsx';
+import { formError, toast, toastError } from '../components/Toasts.tsx';
 import { dateTime } from '../format.ts';
 import { type MessageKey, t } from '../i18n/index.ts';
 
@@ -56,9 +55,7 @@ export default function Prices() {
       setAdding({ model: '', inputUsdPerM: '', outputUsdPerM: '', cacheReadUsdPerM: '', cacheWrite5mUsdPerM: '', cacheWrite1hUsdPerM: '', perRequestUsd: '' });
       await refetch();
     } catch (err) {
-      const info = errorInfo(err);
-      setAddFields(info.fields);
-      if (!Object.keys(info.fields).length) toastError(err);
+      formError(err, setAddFields);
     }
   };
 

@@ -3,12 +3,11 @@
 import { createResource, createSignal, For, Show } from 'solid-js';
 import { createStore, reconcile } from 'solid-js/store';
 import { api } from '../api/client.ts';
-import { errorInfo } from '../api/errors.ts';
 import { SecretField } from '../components/CopyButton.tsx';
 import { SelectField, TextField } from '../components/Field.tsx';
 import { PageHead } from '../components/Layout.tsx';
 import { ErrorNotice, Loading } from '../components/States.tsx';
-import { toast, toastError } from '../components/Toasts.tsx';
+import { formError, toast, toastError } from '../components/Toasts.tsx';
 import { dateTime } from '../format.ts';
 import { type Locale, locale, setLocale, t, type MessageKey } from '../i18n/index.ts';
 import { isAdmin, me } from '../session.ts';
@@ -99,9 +98,7 @@ function ChangePassword() {
       setF({ current: '', next: '' });
       toast(t('settings.passwordChanged'));
     } catch (err) {
-      const info = errorInfo(err);
-      setFields(info.fields);
-      if (!Object.keys(info.fields).length) toastError(err);
+      formError(err, setFields);
     }
   };
   return (
@@ -204,9 +201,7 @@ function SystemSettings(props: { title: MessageKey; fields: FieldSpec[]; load: (
       setDraft(reconcile({}));
       await refetch();
     } catch (err) {
-      const info = errorInfo(err);
-      setFields(info.fields);
-      if (!Object.keys(info.fields).length) toastError(err);
+      formError(err, setFields);
     }
   };
   return (

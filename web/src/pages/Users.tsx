@@ -3,7 +3,7 @@
 import { createResource, createSignal, For, Show } from 'solid-js';
 import { createStore } from 'solid-js/store';
 import { api } from '../api/client.ts';
-import { errorInfo } from '../api/errors.ts';
+import { inlineFormError } from '../api/errors.ts';
 import { Drawer } from '../components/Dialog.tsx';
 import { Checkbox, SelectField, TextField } from '../components/Field.tsx';
 import { GroupsEditor } from '../components/GroupsEditor.tsx';
@@ -107,9 +107,7 @@ function UserForm(props: { user: UserRow | null; canSetRole: boolean; onClose: (
       toast(t('common.saved'));
       props.onSaved();
     } catch (err) {
-      const info = errorInfo(err);
-      setFields(info.fields);
-      setError(info.message);
+      inlineFormError(err, setFields, setError);
     }
   };
 
@@ -157,9 +155,7 @@ function AdjustBalance(props: { user: UserRow; onClose: () => void; onSaved: () 
       toast(t('common.saved'));
       props.onSaved();
     } catch (err) {
-      const info = errorInfo(err);
-      setFields(info.fields);
-      setError(info.message);
+      inlineFormError(err, setFields, setError);
     }
   };
   return (

@@ -4,7 +4,7 @@
 import { createMemo, createSignal, For, Show } from 'solid-js';
 import { createStore } from 'solid-js/store';
 import { api } from '../../api/client.ts';
-import { errorInfo } from '../../api/errors.ts';
+import { errorInfo, inlineFormError } from '../../api/errors.ts';
 import { Drawer } from '../../components/Dialog.tsx';
 import { SelectField, TextArea, TextField } from '../../components/Field.tsx';
 import { Icon } from '../../components/icons.tsx';
@@ -97,9 +97,7 @@ export function ChannelForm(props: { channel: Channel | null; open: boolean; cat
       toast(t('common.saved'));
       props.onSaved();
     } catch (err) {
-      const info = errorInfo(err);
-      setFields(info.fields);
-      setError(info.message);
+      inlineFormError(err, setFields, setError);
     } finally {
       setBusy(false);
     }

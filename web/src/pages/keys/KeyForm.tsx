@@ -3,7 +3,7 @@
 import { createSignal, For, Show } from 'solid-js';
 import { createStore } from 'solid-js/store';
 import { api } from '../../api/client.ts';
-import { errorInfo } from '../../api/errors.ts';
+import { inlineFormError } from '../../api/errors.ts';
 import { Drawer } from '../../components/Dialog.tsx';
 import { SelectField, TextArea, TextField } from '../../components/Field.tsx';
 import { nanoToUsd } from '../../../../server/billing/money.ts';
@@ -57,9 +57,7 @@ export function KeyForm(props: { keyRow: KeyRow | null; users: Array<{ id: numbe
         props.onCreated(r.key, list(f.models)[0] ?? 'gpt-4o-mini');
       }
     } catch (err) {
-      const info = errorInfo(err);
-      setFields(info.fields);
-      setError(info.message);
+      inlineFormError(err, setFields, setError);
     } finally {
       setBusy(false);
     }
