@@ -171,19 +171,11 @@ export class LogWriter {
 
     await this.db.transaction().execute(async (tx) => {
       // Idempotent by request_id, so a replayed batch is never counted twice.
-      if (!ids) {
-        if (await insertCallLogs(tx, batch) !== batch.length) throw new SeenBefore();
-        await insertBodies(tx, batch.filter((s) => s.bodies));
-      } else {
-        const inserted = await insertCallLogsReturning(tx, batch);
-        for (const r of inserted) ids.set(r.request_id, String(r.id));
-        await insertBodies(tx, batch.filter((s) => s.bodies && ids.has(s.log.request_id)));
-        if (inserted.length !== batch.length) {
-        const fresh = new Set(inserted.map((r) => r.request_id));
-        for (const s of batch) if (!fresh.has(s.log.request_id)) s.cost = 0n;
+      const skipped = await insertLogs(tx, batch, ids);
+      if (skipped.size) {
+        for (const s of batch) if (skipped.has(s.log.request_id)) s.cost = 0n;
         // Skipped rows were counted when first committed: not in the ledger's call count again.
-        recompute(batch.filter((s) => fresh.has(s.log.request_id)), byUser, byKey, byChannel);
-        }
+        recompute(batch.filter((s) => !skipped.has(s.log.request_id)), byUser, byKey, byChannel);
       }
       const users = [...byUser].filter(([, v]) => v.cost > 0n);
       if (users.length) {
@@ -288,6 +280,22 @@ function insertStatement(batch: Queued[]) {
     INSERT INTO call_logs (${COLUMN_LIST})
     SELECT ${ROW_VALUES} FROM jsonb_array_elements(${rows}::text::jsonb) e
     ON CONFLICT (request_id, created_at) DO NOTHING`;
+}
+
+/**
+ * Insert the batch's log rows (and captured bodies); returns the request ids already logged.
+ * With `ids` the new rows' ids are read back into it; without, a batch that meets a row
+ * already logged throws SeenBefore (the caller redoes it with ids).
+ */
+async function insertLogs(tx: Kysely<Database>, batch: Queued[], ids: Map<string, string> | null): Promise<Set<string>> {
+  if (!ids) {
+    if (await insertCallLogs(tx, batch) !== batch.length) throw new SeenBefore();
+    await insertBodies(tx, batch.filter((s) => s.bodies));
+    return new Set();
+  }
+  for (const r of await insertCallLogsReturning(tx, batch)) ids.set(r.request_id, String(r.id));
+  await insertBodies(tx, batch.filter((s) => s.bodies && ids.has(s.log.request_id)));
+  return new Set(batch.flatMap((s) => (ids.has(s.log.request_id) ? [] : [s.log.request_id])));
 }
 
 /** Inserts the batch; returns how many rows were new. */

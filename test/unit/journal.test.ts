@@ -3,8 +3,7 @@
 // object-shaped format still replayed, and group-committed appends on disk before their
 // promise resolves.
 import { describe, expect, test } from 'bun:test';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NewCallLog } from '../../db/schema.ts';

@@ -1,0 +1,46 @@
+// The writer skips RETURNING when nobody watches live calls. A batch that meets a row
+// already logged (a commit that landed but reported failure, then retried) must still be
+// charged once: the commit is redone with ids and the repeated call costs nothing.
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import type { NewCallLog } from '../../db/schema.ts';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+
+describe('log writer retries without RETURNING', () => {
+  let g: TestGateway;
+  let userId: number;
+
+  beforeAll(async () => {
+    g = await startTestGateway('postgres');
+    userId = (await g.admin.users.create.mutate({ username: 'retry', balanceUsd: '10' })).id;
+    g.gw.writer.wantIds = () => false;
+  });
+  afterAll(() => g?.close());
+
+  const call = (requestId: string, createdAt: Date) => ({
+    userId, keyId: null, channelId: null, cost: 7_000n,
+    log: {
+      request_id: requestId, created_at: createdAt, user_id: userId, key_id: null, channel_id: null, attempts: [],
+      endpoint: 'chat/completions', model: 'm', upstream_model: 'm', stream: false, status: 200, error_type: null,
+      error_message: null, prompt_tokens: 1, completion_tokens: 1, cached_tokens: 0, cache_write_tokens: 0,
+      reasoning_tokens: 0, cost: 7_000n, latency_ms: 1, ttft_ms: 1, overhead_us: 1, client_ip: null, user_agent: null, estimated: false,
+    } satisfies NewCallLog,
+  });
+
+  test('a repeated call in a later batch is logged and charged once; the new one in that batch is charged', async () => {
+    const at = new Date();
+    g.gw.writer.push(call('req_retry_a', at));
+    await g.flush();
+    // The same call again (as a retried batch would carry it), plus a new one.
+    g.gw.writer.push(call('req_retry_a', at));
+    g.gw.writer.push(call('req_retry_b', at));
+    await g.flush();
+    const rows = await g.gw.db.db.selectFrom('call_logs').select(['request_id']).where('user_id', '=', userId).execute();
+    expect(rows.map((r) => r.request_id).sort()).toEqual(['req_retry_a', 'req_retry_b']);
+    const user = await g.gw.db.db.selectFrom('users').select(['balance', 'used']).where('id', '=', userId).executeTakeFirstOrThrow();
+    expect(BigInt(user.used)).toBe(14_000n);
+    expect(BigInt(user.balance)).toBe(10_000_000_000n - 14_000n);
+    const ledger = await g.gw.db.db.selectFrom('ledger').select(['amount', 'calls']).where('user_id', '=', userId).where('kind', '=', 'usage').execute();
+    expect(ledger.reduce((a, l) => a + BigInt(l.amount), 0n)).toBe(-14_000n);
+    expect(ledger.reduce((a, l) => a + Number(l.calls), 0)).toBe(2);
+  });
+});
