@@ -12,9 +12,11 @@ WORKDIR /app
 RUN useradd --system --uid 10001 --home /data switchboard && mkdir -p /data && chown switchboard /data
 COPY --from=build /app/dist/switchboard /app/switchboard
 USER switchboard
-# Bun's fetch runs at most 256 requests at once unless told otherwise: a gateway holding
-# long LLM streams needs far more (read at process start, so it must be in the environment).
-ENV DATA_DIR=/data PORT=3000 HOST=0.0.0.0 BUN_CONFIG_MAX_HTTP_REQUESTS=65535
+# Read at process start, so they must be in the environment: Bun's fetch runs at most 256
+# requests at once unless told otherwise (a gateway holding long LLM streams needs far
+# more), and the allocator keeps freed pages instead of returning them to the OS every few
+# milliseconds (about a fifth of the gateway's CPU per call; see docs/performance.md).
+ENV DATA_DIR=/data PORT=3000 HOST=0.0.0.0 BUN_CONFIG_MAX_HTTP_REQUESTS=65535 MIMALLOC_PURGE_DELAY=-1
 VOLUME ["/data"]
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \

@@ -11,8 +11,12 @@ export const root = resolve(import.meta.dir, '..');
 export const kit = [process.env.BENCH_KIT, join(root, '../shared/bench'), '/work/shared/bench'].find((p) => p && existsSync(join(p, 'chat.lua')));
 if (!kit) throw new Error('benchmark kit not found: set BENCH_KIT to the folder holding chat.lua and mock-upstream.nginx.conf');
 export const ADMIN_KEY = 'bench-admin-key-0123456789';
-/** Bun's fetch queues beyond 256 concurrent requests unless this is in the environment at start (see server/gateway.ts). */
-export const FETCH_ENV = { BUN_CONFIG_MAX_HTTP_REQUESTS: '65535' };
+/**
+ * What `bun start` and the image put in the environment (read at process start): Bun's fetch
+ * queues beyond 256 concurrent requests otherwise (server/gateway.ts), and the allocator
+ * keeps freed pages rather than returning them to the OS (docs/performance.md).
+ */
+export const RUNTIME_ENV = { BUN_CONFIG_MAX_HTTP_REQUESTS: '65535', MIMALLOC_PURGE_DELAY: '-1' };
 
 export function sh(cmd: string[], env: Record<string, string> = {}): { code: number; out: string } {
   const r = Bun.spawnSync(cmd, { env: { ...process.env, ...env }, stdout: 'pipe', stderr: 'pipe' });
@@ -92,7 +96,7 @@ export async function startGatewayProcess(opts: { databaseUrl: string; port: num
   const proc = Bun.spawn(['bun', ...(opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : []), 'server/main.ts'], {
     cwd: root,
     env: {
-      ...process.env, ...FETCH_ENV, PORT: String(opts.port), HOST: '127.0.0.1', DATABASE_URL: opts.databaseUrl, ADMIN_KEY,
+      ...process.env, ...RUNTIME_ENV, PORT: String(opts.port), HOST: '127.0.0.1', DATABASE_URL: opts.databaseUrl, ADMIN_KEY,
       ADMIN_PASSWORD: 'bench-password', LOG_LEVEL: 'warn', SWITCHBOARD_SECRET: 'bench-secret-0123456789abcdef',
       DATA_DIR: mkdtempSync(join(tmpdir(), 'sb-bench-')), ...opts.env,
     },

@@ -23,9 +23,9 @@ async function main() {
   ]);
 
   try {
-    // Warm up both paths (connection pools, JIT).
+    // Warm up both paths (connection pools, JIT): the figures are the steady state.
     wrk('http://127.0.0.1:9100/v1/chat/completions', 8, '2s');
-    wrk(`${url}/v1/chat/completions`, 8, '2s', { key });
+    wrk(`${url}/v1/chat/completions`, connections, '5s', { key });
 
     const direct = wrk('http://127.0.0.1:9100/v1/chat/completions', connections, duration);
     const through = wrk(`${url}/v1/chat/completions`, connections, duration, { key });

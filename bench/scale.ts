@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  cpuSeconds, cpuSecondsOf, ensureTools, exactness, FETCH_ENV, freshDatabase, root, seedRelay, sh, startGatewayProcess,
+  cpuSeconds, cpuSecondsOf, ensureTools, exactness, RUNTIME_ENV, freshDatabase, root, seedRelay, sh, startGatewayProcess,
   startNginxMock, wrk, type WrkResult,
 } from './kit.ts';
 
@@ -30,7 +30,7 @@ interface Row { name: string; r: WrkResult; gatewayUs: number | null; postgresUs
 
 /** wrk against `url` while accounting CPU of `pids` and of Postgres. */
 function measure(name: string, url: string, pids: number[], opts: { key?: string; headers?: string } = {}): Row {
-  wrk(url, 8, '2s', opts); // warm-up
+  wrk(url, connections, '5s', opts); // warm-up (connection pools, JIT): the figures are the steady state
   const g0 = pids.reduce((a, p) => a + cpuSeconds(p), 0);
   const pg0 = cpuSecondsOf('postgres');
   const m0 = machineTicks();
@@ -83,7 +83,7 @@ async function main() {
     rows.push(measure('Switchboard, 2 instances', chat, [a.proc.pid, b.proc.pid], { key }));
 
     if (withPeer) {
-      peer = Bun.spawn(['node', peerEntry, '--port=8787', '--headless'], { cwd: peerDir, stdout: 'ignore', stderr: 'ignore', env: { ...process.env, ...FETCH_ENV } });
+      peer = Bun.spawn(['node', peerEntry, '--port=8787', '--headless'], { cwd: peerDir, stdout: 'ignore', stderr: 'ignore', env: { ...process.env, ...RUNTIME_ENV } });
       for (let i = 0; i < 100; i++) {
         const ok = await fetch('http://127.0.0.1:8787/').then(() => true, () => false);
         if (ok) break;

@@ -4,7 +4,7 @@
 // byte, the gateway's RSS before and at peak, and checks every stream was billed exactly.
 //   BENCH_STREAMS=2000 bun run bench:streams
 import { join } from 'node:path';
-import { cpuSeconds, exactness, FETCH_ENV, freshDatabase, root, rssMiB, seedRelay, startGatewayProcess } from './kit.ts';
+import { cpuSeconds, exactness, RUNTIME_ENV, freshDatabase, root, rssMiB, seedRelay, startGatewayProcess } from './kit.ts';
 
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 2000);
 const MOCK_PORT = 9110;
@@ -13,7 +13,7 @@ interface ClientResult { streams: number; completed: number; failed: Record<stri
 
 async function runClient(url: string, key?: string): Promise<ClientResult> {
   const p = Bun.spawn(['bun', join(root, 'bench/streams/client.ts')], {
-    env: { ...process.env, ...FETCH_ENV, URL: url, KEY: key ?? 'sk-direct', STREAMS: String(STREAMS), RAMP_MS: '1000' },
+    env: { ...process.env, ...RUNTIME_ENV, URL: url, KEY: key ?? 'sk-direct', STREAMS: String(STREAMS), RAMP_MS: '1000' },
     stdout: 'pipe', stderr: 'inherit',
   });
   const out = await new Response(p.stdout).text();
