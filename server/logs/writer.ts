@@ -223,7 +223,7 @@ const LOG_COLUMNS = [
   ['cost', 'int8'], ['latency_ms', 'int'], ['ttft_ms', 'int'], ['overhead_us', 'int'], ['client_ip', 'text'],
   ['user_agent', 'text'], ['estimated', 'bool'],
 ] as const satisfies ReadonlyArray<readonly [keyof NewCallLog, string]>;
-const LOG_KEYS = LOG_COLUMNS.map(([name]) => name);
+export const LOG_KEYS = LOG_COLUMNS.map(([name]) => name);
 const COST = LOG_KEYS.indexOf('cost');
 const COLUMN_LIST = sql.raw(LOG_KEYS.join(', '));
 const ROW_VALUES = sql.raw(LOG_COLUMNS.map(([, type], i) => (type === 'jsonb' ? `e->${i}` : type === 'text' ? `e->>${i}` : `(e->>${i})::${type}`)).join(', '));
@@ -271,8 +271,8 @@ export function decodeSettled(line: string): Queued {
 
 // call_logs is partitioned by created_at, so uniqueness is (request_id, created_at): a
 // replayed row carries its call's own start time and is skipped. The rows travel as one
-// JSON array assembled from each call's encoded row.
-function insertStatement(batch: Queued[]) {
+// JSON array assembled from each call's encoded row. (Exported for bench/log-insert.ts.)
+export function insertStatement(batch: Array<Pick<Queued, 'json'>>) {
   let rows = '[';
   for (let i = 0; i < batch.length; i++) rows += (i ? ',' : '') + batch[i]!.json;
   rows += ']';
