@@ -13,6 +13,7 @@ import { ChatRequestSchema, validate } from './schemas.ts';
 import type { Attempt } from './upstream.ts';
 
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 export const chatEndpoint: RelayEndpoint<ChatRequest> = {
   name: 'chat/completions',
@@ -30,7 +31,7 @@ export async function readUpstreamJson(call: Call, attempt: Attempt): Promise<{ 
   call.upstreamEnd = performance.now();
   call.firstByte = call.upstreamEnd;
   try {
-    return { bytes, json: JSON.parse(new TextDecoder().decode(bytes)) };
+    return { bytes, json: JSON.parse(decoder.decode(bytes)) };
   } catch {
     throw new RelayError(502, 'Upstream returned a response that is not JSON.', 'upstream_error', 'upstream_bad_response');
   }
