@@ -7,8 +7,9 @@ import { Counter, Gauge, Histogram, Registry } from './registry.ts';
 const LATENCY_S = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 const OVERHEAD_S = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
 const CHANNEL_STATUS: Record<number, string> = { 1: 'enabled', 2: 'disabled', 3: 'auto_disabled' };
-/** Token kinds in CallGroup.tokens order. */
-const TOKEN_KINDS = ['prompt', 'completion', 'cached', 'cache_write', 'reasoning'] as const;
+/** The `kind` label of switchboard_tokens_total and the log column it sums, in CallGroup.tokens order. */
+const TOKEN_KINDS = [['prompt', 'prompt_tokens'], ['completion', 'completion_tokens'], ['cached', 'cached_tokens'],
+  ['cache_write', 'cache_write_tokens'], ['reasoning', 'reasoning_tokens']] as const;
 
 interface CallGroup { labels: string[]; calls: number; tokens: number[]; cost: bigint }
 
@@ -61,20 +62,16 @@ export function createGatewayMetrics(gw: Gateway): Registry {
       const channel = log.channel_id === null || log.channel_id === undefined ? '' : String(log.channel_id);
       const k = `${model}\u0000${channel}\u0000${log.status}`;
       let g = groups.get(k);
-      if (!g) groups.set(k, (g = { labels: [model, channel, String(log.status)], calls: 0, tokens: [0, 0, 0, 0, 0], cost: 0n }));
+      if (!g) groups.set(k, (g = { labels: [model, channel, String(log.status)], calls: 0, tokens: TOKEN_KINDS.map(() => 0), cost: 0n }));
       g.calls++;
-      g.tokens[0]! += log.prompt_tokens ?? 0;
-      g.tokens[1]! += log.completion_tokens ?? 0;
-      g.tokens[2]! += log.cached_tokens ?? 0;
-      g.tokens[3]! += log.cache_write_tokens ?? 0;
-      g.tokens[4]! += log.reasoning_tokens ?? 0;
+      for (let i = 0; i < TOKEN_KINDS.length; i++) g.tokens[i]! += log[TOKEN_KINDS[i]![1]] ?? 0;
       if (log.cost) g.cost += BigInt(log.cost);
       for (const a of log.attempts ?? []) if (a.status < 200 || a.status >= 300) upstreamErrors.inc([String(a.channel_id), String(a.status)]);
     }
     for (const g of groups.values()) {
       requests.inc(g.labels, g.calls);
       const model = g.labels[0]!;
-      TOKEN_KINDS.forEach((kind, i) => { if (g.tokens[i]) tokens.inc([model, kind], g.tokens[i]); });
+      TOKEN_KINDS.forEach(([kind], i) => { if (g.tokens[i]) tokens.inc([model, kind], g.tokens[i]); });
       if (g.cost) cost.inc([model], g.cost);
     }
   });
