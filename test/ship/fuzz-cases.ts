@@ -1,6 +1,7 @@
 // Deterministic hostile HTTP requests for the fuzz test: a seeded PRNG picks an endpoint and
 // a way to break its input (malformed JSON, wrong types, huge numbers, deep nesting, invalid
 // UTF-8, oversize bodies, odd headers, random methods and paths). Same seed, same cases.
+import { mulberry32 } from '../helpers/prng.ts';
 
 export interface FuzzCase {
   kind: string;
@@ -10,16 +11,9 @@ export interface FuzzCase {
   body?: Uint8Array | string;
 }
 
-/** mulberry32: tiny, fast, good enough to spread cases; deterministic for a seed. */
+/** Seeded case picking (mulberry32): deterministic for a seed. */
 export function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const int = (n: number) => Math.floor(next() * n);
   const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
   return { next, int, pick };
