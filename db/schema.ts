@@ -78,6 +78,8 @@ export interface ChannelsTable {
   headers: Json<Record<string, string>>;
   param_override: Json<Record<string, unknown>>;
   system_prompt: string | null;
+  /** AI Proxy's type id as last sent through /api/channel (011_aiproxy); null: derived from `type`. */
+  aiproxy_type: ColumnType<number | null, number | null | undefined, number | null>;
   balance: Money | null;
   balance_updated_at: Timestamp | null;
   /** The upstream balance as the vendor reported it (decimal text) and its currency; `balance` is set only for USD. */
@@ -151,6 +153,8 @@ export interface CallLogsTable {
   client_ip: string | null;
   user_agent: string | null;
   estimated: boolean;
+  /** Ran with no price at all (ADMIN_KEY calls only, 011_aiproxy): cost 0 means not priced, not free. */
+  unpriced: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 /** Captured request/response bodies (004_logs), redacted and capped; off unless enabled per key or model. */

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { Elysia } from 'elysia';
 import { connect, migrate } from '../db/connect.ts';
 import { adminPlugin } from './admin/plugin.ts';
+import { ensureAdminKeyAccount } from './aiproxy/admin-key-account.ts';
+import { aiproxyPlugin } from './aiproxy/plugin.ts';
 import { Auth } from './auth/index.ts';
 import { Accounts } from './billing/accounts.ts';
 import { redeemPlugin } from './billing/redeem-route.ts';
@@ -55,6 +57,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
   if (applied.length) log.info('applied migrations', { migrations: applied });
   await ensureRoot(db.db, config.adminPassword, log);
   await seedDefaultPrices(db.db, log);
+  await ensureAdminKeyAccount(db.db, config.adminKey!, log);
 
   const instanceId = randomToken(12);
   const dbLock = new Mutex();
@@ -118,6 +121,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
     })
     .use(relayPlugin(gw))
     .use(adminPlugin(gw))
+    .use(aiproxyPlugin(gw))
     .use(redeemPlugin(gw))
     .use(liveWebSocketPlugin(gw))
     .use(logsHttpPlugin(gw))

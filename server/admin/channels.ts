@@ -1,6 +1,5 @@
 import { assertUpstreamAllowed } from '../security/upstream-guard.ts';
 import { TRPCError } from '@trpc/server';
-import { hintOf } from '../secrets/crypto.ts';
 import { channelTypes, providerFor } from '../relay/providers/registry.ts';
 import { refreshBalance, supportsBalance } from '../channels/balance.ts';
 import { ChannelBatch, ChannelCopy, ChannelId, ChannelStatusInput, ChannelUpdate, FetchModels, KeyStatusInput, RunId, TestHistory, TestMany, TestOne } from '../channels/inputs.ts';
@@ -8,6 +7,7 @@ import { refreshEveryBalance } from '../channels/jobs.ts';
 import { batchChannels, copyChannel, setKeyStatus, setStatusByAdmin, splitKeys, updateChannel } from '../channels/manage.ts';
 import { runTests, testModelOf } from '../channels/test-runner.ts';
 import { fetchUpstreamModels } from '../channels/upstream-models.ts';
+import { createChannel } from '../channels/create.ts';
 import type { Gateway } from '../context.ts';
 import { pickKey } from '../relay/select-channel.ts';
 import type { ChannelEntry } from '../state/types.ts';
@@ -15,30 +15,7 @@ import { ChannelCreate } from './schemas.ts';
 import { adminProcedure, mutate, router } from './trpc.ts';
 
 export const channelsRouter = router({
-  create: adminProcedure.input(ChannelCreate).mutation(({ ctx, input }) => mutate(ctx, async () => {
-    const { db } = ctx.gw.db;
-    const provider = providerFor(input.type);
-    if (!input.baseUrl && !provider.defaultBaseUrl) {
-      throw new TRPCError({ code: 'BAD_REQUEST', message: `baseUrl is required for channel type ${input.type}` });
-    }
-    await assertUpstreamAllowed(input.baseUrl || provider.defaultBaseUrl).catch((e: Error) => {
-      throw new TRPCError({ code: 'BAD_REQUEST', message: `baseUrl: ${e.message}` });
-    });
-    return db.transaction().execute(async (tx) => {
-      const ch = await tx.insertInto('channels').values({
-        name: input.name, type: input.type, base_url: input.baseUrl, models: input.models,
-        model_mapping: input.mapping, priority: input.priority, weight: input.weight,
-        groups: input.groups, config: input.config, headers: {}, param_override: {},
-        status_reason: null, system_prompt: null, balance: null, balance_updated_at: null, test_at: null,
-        test_latency_ms: null, oneapi_id: null,
-      }).returning('id').executeTakeFirstOrThrow();
-      const keys = splitKeys(input.key);
-      await tx.insertInto('channel_keys').values(keys.map((k, i) => ({
-        channel_id: ch.id, key_enc: ctx.gw.box.seal(k), key_hint: hintOf(k), position: i, status_reason: null, cooldown_until: null,
-      }))).execute();
-      return { id: ch.id, keys: keys.length };
-    });
-  })),
+  create: adminProcedure.input(ChannelCreate).mutation(({ ctx, input }) => mutate(ctx, () => createChannel(ctx.gw, input))),
 
   list: adminProcedure.query(async ({ ctx }) => {
     const { db } = ctx.gw.db;

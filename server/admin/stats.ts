@@ -106,3 +106,98 @@ export const statsRouter = router({
   /** Usage over a time range (default: the last 24 hours), optionally grouped. */
   usage: userProcedure.input(StatsInput).query(({ ctx, input }) => usageStats(ctx.gw.db.db, input, ownerFilter(ctx))),
 });
+
+/** One bucket × model × channel of a usage time series. Peak rates, TTFT and cache hits come from call_logs only. */
+export interface SeriesRow {
+  /** Bucket start, epoch seconds (the bucket is cut in `timezone`). */
+  ts: number;
+  model: string;
+  channelId: number;
+  calls: number;
+  errors: number;
+  promptTokens: number;
+  completionTokens: number;
+  cachedTokens: number;
+  cacheWriteTokens: number;
+  cost: bigint;
+  latencyMsSum: number;
+  ttftMsSum: number | null;
+  cacheHits: number | null;
+  /** The busiest minute's calls and tokens. */
+  maxRpm: number | null;
+  maxTpm: number | null;
+}
+
+export interface SeriesInput {
+  from: Date;
+  to: Date;
+  span: 'minute' | 'hour' | 'day';
+  /** IANA zone buckets are cut in. */
+  timezone: string;
+  model?: string;
+  channelId?: number;
+}
+
+/** Ranges up to this long are read from call_logs (per-minute peaks); longer ones from the hourly rollups. */
+export const SERIES_DETAIL_MS = 7 * 24 * HOUR;
+
+/**
+ * Usage per time bucket, model and channel (calls that reached a channel). Short ranges are
+ * summed from call_logs per minute first, which gives the busiest minute of each bucket;
+ * longer ones come from usage_hourly_models (hour and day buckets only, no peaks).
+ */
+export async function usageSeries(db: Kysely<Database>, input: SeriesInput): Promise<SeriesRow[]> {
+  const span = sql.lit(input.span);
+  const tz = input.timezone;
+  const n = (x: unknown) => Number(x ?? 0);
+  if (input.to.getTime() - input.from.getTime() <= SERIES_DETAIL_MS) {
+    let minutes = db.selectFrom('call_logs')
+      .select([
+        sql<Date>`date_trunc('minute', created_at)`.as('mi'), 'model', 'channel_id',
+        sql<string>`count(*)`.as('c'),
+        sql<string>`count(*) FILTER (WHERE status >= 400)`.as('e'),
+        sql<string>`sum(prompt_tokens)`.as('p'), sql<string>`sum(completion_tokens)`.as('o'),
+        sql<string>`sum(cached_tokens)`.as('ca'), sql<string>`sum(cache_write_tokens)`.as('cw'),
+        sql<string>`sum(cost)`.as('cost'), sql<string>`sum(latency_ms)`.as('lat'),
+        sql<string>`sum(coalesce(ttft_ms, 0))`.as('ttft'),
+        sql<string>`count(*) FILTER (WHERE cached_tokens > 0)`.as('hits'),
+      ])
+      .where('created_at', '>=', input.from).where('created_at', '<', input.to).where('channel_id', 'is not', null)
+      .groupBy([sql`1`, 'model', 'channel_id']);
+    if (input.model !== undefined) minutes = minutes.where('model', '=', input.model);
+    if (input.channelId !== undefined) minutes = minutes.where('channel_id', '=', input.channelId);
+    const rows = await db.selectFrom(minutes.as('m'))
+      .select([
+        sql<string>`extract(epoch from date_trunc(${span}, mi, ${tz}))::int8::text`.as('ts'), 'model', 'channel_id',
+        sql<string>`sum(c)::int8::text`.as('calls'), sql<string>`sum(e)::int8::text`.as('errors'),
+        sql<string>`sum(p)::int8::text`.as('p'), sql<string>`sum(o)::int8::text`.as('o'),
+        sql<string>`sum(ca)::int8::text`.as('ca'), sql<string>`sum(cw)::int8::text`.as('cw'),
+        sql<string>`sum(cost)::int8::text`.as('cost'), sql<string>`sum(lat)::int8::text`.as('lat'),
+        sql<string>`sum(ttft)::int8::text`.as('ttft'), sql<string>`sum(hits)::int8::text`.as('hits'),
+        sql<string>`max(c)::int8::text`.as('max_rpm'), sql<string>`max(p + o)::int8::text`.as('max_tpm'),
+      ])
+      .groupBy([sql`1`, 'model', 'channel_id']).orderBy(sql`1`).orderBy('model').orderBy('channel_id').execute();
+    return rows.map((r) => ({
+      ts: n(r.ts), model: r.model, channelId: n(r.channel_id), calls: n(r.calls), errors: n(r.errors),
+      promptTokens: n(r.p), completionTokens: n(r.o), cachedTokens: n(r.ca), cacheWriteTokens: n(r.cw), cost: BigInt(r.cost ?? 0),
+      latencyMsSum: n(r.lat), ttftMsSum: n(r.ttft), cacheHits: n(r.hits), maxRpm: n(r.max_rpm), maxTpm: n(r.max_tpm),
+    }));
+  }
+  let q = db.selectFrom('usage_hourly_models')
+    .select([
+      sql<string>`extract(epoch from date_trunc(${span}, hour, ${tz}))::int8::text`.as('ts'), 'model', 'channel_id',
+      sql<string>`sum(calls)::int8::text`.as('calls'), sql<string>`sum(errors_4xx + errors_5xx)::int8::text`.as('errors'),
+      sql<string>`sum(prompt_tokens)::int8::text`.as('p'), sql<string>`sum(completion_tokens)::int8::text`.as('o'),
+      sql<string>`sum(cached_tokens)::int8::text`.as('ca'), sql<string>`sum(cache_write_tokens)::int8::text`.as('cw'),
+      sql<string>`sum(cost)::int8::text`.as('cost'), sql<string>`sum(latency_ms_sum)::int8::text`.as('lat'),
+    ])
+    .where('hour', '>=', sql<Date>`date_trunc('hour', ${input.from}::timestamptz)`).where('hour', '<', input.to).where('channel_id', '<>', 0)
+    .groupBy([sql`1`, 'model', 'channel_id']).orderBy(sql`1`).orderBy('model').orderBy('channel_id');
+  if (input.model !== undefined) q = q.where('model', '=', input.model);
+  if (input.channelId !== undefined) q = q.where('channel_id', '=', input.channelId);
+  return (await q.execute()).map((r) => ({
+    ts: n(r.ts), model: r.model, channelId: n(r.channel_id), calls: n(r.calls), errors: n(r.errors),
+    promptTokens: n(r.p), completionTokens: n(r.o), cachedTokens: n(r.ca), cacheWriteTokens: n(r.cw), cost: BigInt(r.cost ?? 0),
+    latencyMsSum: n(r.lat), ttftMsSum: null, cacheHits: null, maxRpm: null, maxTpm: null,
+  }));
+}

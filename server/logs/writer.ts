@@ -221,10 +221,11 @@ const LOG_COLUMNS = [
   ['status', 'smallint'], ['error_type', 'text'], ['error_message', 'text'], ['prompt_tokens', 'int'],
   ['completion_tokens', 'int'], ['cached_tokens', 'int'], ['cache_write_tokens', 'int'], ['reasoning_tokens', 'int'],
   ['cost', 'int8'], ['latency_ms', 'int'], ['ttft_ms', 'int'], ['overhead_us', 'int'], ['client_ip', 'text'],
-  ['user_agent', 'text'], ['estimated', 'bool'],
+  ['user_agent', 'text'], ['estimated', 'bool'], ['unpriced', 'bool'],
 ] as const satisfies ReadonlyArray<readonly [keyof NewCallLog, string]>;
 export const LOG_KEYS = LOG_COLUMNS.map(([name]) => name);
 const COST = LOG_KEYS.indexOf('cost');
+const UNPRICED = LOG_KEYS.indexOf('unpriced');
 const COLUMN_LIST = sql.raw(LOG_KEYS.join(', '));
 const ROW_VALUES = sql.raw(LOG_COLUMNS.map(([, type], i) => (type === 'jsonb' ? `e->${i}` : type === 'text' ? `e->>${i}` : `(e->>${i})::${type}`)).join(', '));
 
@@ -245,6 +246,8 @@ const NEEDS_CLEANING = /\\u(0000|d[89a-f])/i;
 export function encodeLog(log: NewCallLog): string {
   const values: unknown[] = LOG_KEYS.map((k) => log[k]);
   values[COST] = String(log.cost ?? 0);
+  // Journal lines written before the column existed have none: not unpriced.
+  values[UNPRICED] = log.unpriced === true;
   const json = JSON.stringify(values);
   return json.includes('\\u') && NEEDS_CLEANING.test(json) ? JSON.stringify(values, forPostgres) : json;
 }

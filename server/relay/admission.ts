@@ -7,6 +7,7 @@ import { reserveOf, type PriceEntry } from '../billing/pricing.ts';
 import { billingSettings } from '../billing/settings.ts';
 import type { Gateway } from '../context.ts';
 import { ipAllowed } from '../limits/ip-allow.ts';
+import { adminKeyRelayKeyId } from '../state/admin-key.ts';
 import type { ChannelEntry } from '../state/types.ts';
 import { authenticate, presentedKey } from './auth.ts';
 import type { Call } from './call.ts';
@@ -75,7 +76,9 @@ export async function reserve(gw: Gateway, call: Call, free: boolean, input: (pr
   const p = call.principal!;
   const base = listPrice(gw, call.model);
   const prices = pricesFor(gw, call.model, base);
-  if (!prices.length && !free) {
+  // ADMIN_KEY (FastGPT's AI Proxy setup runs with no price table) is never refused for a
+  // missing price: the call is logged with its tokens and marked unpriced.
+  if (!prices.length && !free && !(call.unpriced = adminKeyRelayKeyId(gw.store.settings()) === p.key.id)) {
     throw new RelayError(403, `Model "${call.model}" has no price set, and the missing-price policy is to reject it; ask the operator to set a price.`, 'permission_error', 'model_price_missing');
   }
   call.price = base ?? prices[0] ?? null;

@@ -11,7 +11,7 @@ import type { ChannelEntry } from '../state/types.ts';
 import type { Call } from './call.ts';
 import { RelayError } from './errors.ts';
 import type { ChannelTarget, UpstreamRequest } from './providers/types.ts';
-import { nextKeyAt, PIN_HEADER, pickKey, pinnedChannel } from './select-channel.ts';
+import { nextKeyAt, pickKey, pinHeader, pinnedChannel } from './select-channel.ts';
 import { type Attempt, classifyFailure, retryAfterMs, sendUpstream, upstreamError, upstreamMessage } from './upstream.ts';
 
 export async function tryChannels<C>(
@@ -23,7 +23,7 @@ export async function tryChannels<C>(
 ): Promise<{ ctx: C; attempt: Attempt }> {
   const s = routingSettings(gw.store);
   const maxAttempts = s.retries + 1;
-  const pinned = pinnedChannel(gw.store, call.principal!, request.headers.get(PIN_HEADER), call.model);
+  const pinned = pinnedChannel(gw.store, call.principal!, pinHeader(request.headers), call.model);
   let lastError: RelayError | null = null;
   let coolingUntil = 0;
   const tried = new Set<number>();

@@ -45,6 +45,8 @@ export class Call {
   set price(p: PriceEntry | null) { this.listPrice = p; }
   multiplierPpm = 1_000_000;
   reservation: Reservation | null = null;
+  /** Admitted with no price at all (ADMIN_KEY only): logged as unpriced unless its channel has a price. */
+  unpriced = false;
   /** Tokens taken from TPM windows at admission, corrected at finish. */
   tokenHold: TokenHold | null = null;
   attempts: AttemptRecord[] = [];
@@ -153,6 +155,7 @@ export class Call {
         client_ip: this.clientIp,
         user_agent: this.userAgent?.slice(0, 300) ?? null,
         estimated: outcome.estimated ?? false,
+        unpriced: this.unpriced && this.price === null,
       },
     });
   }

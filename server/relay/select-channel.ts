@@ -58,9 +58,16 @@ export function nextKeyAt(channel: ChannelEntry): number {
 }
 
 export const PIN_HEADER = 'x-switchboard-channel';
+/** AI Proxy's name for the same pin (FastGPT's model test sends it with ADMIN_KEY). */
+export const AIPROXY_PIN_HEADER = 'aiproxy-channel';
+
+/** The pin a request asks for: ours, else AI Proxy's alias. */
+export function pinHeader(headers: Headers): string | null {
+  return headers.get(PIN_HEADER) ?? headers.get(AIPROXY_PIN_HEADER);
+}
 
 /**
- * `X-Switchboard-Channel: <id>` pins one enabled channel for a request, for debugging.
+ * `X-Switchboard-Channel: <id>` (or AI Proxy's `Aiproxy-Channel: <id>`) pins one enabled channel for a request.
  * Only admin and root users may pin; groups are not checked for them.
  */
 export function pinnedChannel(store: Store, principal: Principal, header: string | null, model: string): ChannelEntry | null {
