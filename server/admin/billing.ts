@@ -113,6 +113,8 @@ export const billingRouter = router({
           sql<number>`coalesce(sum(cached_tokens), 0)::int8`.as('cached_tokens'),
           sql<number>`coalesce(sum(reasoning_tokens), 0)::int8`.as('reasoning_tokens'),
           sql<bigint>`coalesce(sum(cost), 0)::int8`.as('cost'),
+          // Calls that ran with no price (ADMIN_KEY only): their cost of 0 is not "free".
+          sql<number>`(count(*) FILTER (WHERE unpriced))::int`.as('unpriced_calls'),
         ])
         .where('created_at', '>=', input.from).where('created_at', '<', input.to)
         .groupBy(sql`1`).orderBy(sql`1`);
@@ -124,8 +126,9 @@ export const billingRouter = router({
       const out = rows.map((r) => ({
         group: r.group, calls: r.calls, promptTokens: toNum(r.prompt_tokens), completionTokens: toNum(r.completion_tokens),
         cachedTokens: toNum(r.cached_tokens), reasoningTokens: toNum(r.reasoning_tokens), cost: BigInt(r.cost),
+        unpricedCalls: r.unpriced_calls,
       }));
-      const total = out.reduce((t, r) => ({ calls: t.calls + r.calls, cost: t.cost + r.cost }), { calls: 0, cost: 0n });
+      const total = out.reduce((t, r) => ({ calls: t.calls + r.calls, cost: t.cost + r.cost, unpricedCalls: t.unpricedCalls + r.unpricedCalls }), { calls: 0, cost: 0n, unpricedCalls: 0 });
       return { by: input.by, timezone: billingSettings(ctx.gw.store).timezone, rows: out, total };
     }),
 
