@@ -5,9 +5,8 @@
 // admin so it may pin channels; it has no password and cannot sign in. The key row stores
 // only the hash of ADMIN_KEY and is re-hashed on every start, so changing ADMIN_KEY retires
 // the old one. Its calls are never refused for a missing price (server/relay/admission.ts).
-import type { Kysely } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../../db/schema.ts';
-import { createUser } from '../admin/users.ts';
 import type { Logger } from '../logger.ts';
 import { hashClientKey, hintOf } from '../secrets/crypto.ts';
 import { ADMIN_KEY_ACCOUNT_SETTING } from '../state/admin-key.ts';
@@ -18,7 +17,15 @@ export const ADMIN_KEY_USERNAME = 'admin-key';
 /** How the relay sees ADMIN_KEY: the relay normalises keys sent without `sk-` by adding it. */
 const relayForm = (adminKey: string) => (adminKey.startsWith('sk-') ? adminKey : `sk-${adminKey}`);
 
-export async function ensureAdminKeyAccount(db: Kysely<Database>, adminKey: string, log: Logger): Promise<{ userId: number; keyId: number }> {
+export function ensureAdminKeyAccount(db: Kysely<Database>, adminKey: string, log: Logger): Promise<{ userId: number; keyId: number }> {
+  // Instances starting together on one database take turns.
+  return db.transaction().execute(async (tx) => {
+    await sql`SELECT pg_advisory_xact_lock(hashtext('switchboard.admin_key_account'))`.execute(tx);
+    return ensureIn(tx, adminKey, log);
+  });
+}
+
+async function ensureIn(db: Transaction<Database>, adminKey: string, log: Logger): Promise<{ userId: number; keyId: number }> {
   const hash = hashClientKey(relayForm(adminKey));
   const hint = `ADMIN_KEY ${hintOf(adminKey)}`;
   const row = await db.selectFrom('settings').select('value').where('key', '=', ADMIN_KEY_ACCOUNT_SETTING).executeTakeFirst();
@@ -39,7 +46,10 @@ export async function ensureAdminKeyAccount(db: Kysely<Database>, adminKey: stri
     const names = new Set(taken.map((t) => t.username));
     let username = ADMIN_KEY_USERNAME;
     for (let i = 2; names.has(username); i++) username = `${ADMIN_KEY_USERNAME}-${i}`;
-    userId = await createUser(db, { username, displayName: 'ADMIN_KEY (FastGPT / AI Proxy API)', passwordHash: null, role: 'admin', unlimited: true, actor: 'bootstrap' });
+    userId = (await db.insertInto('users').values({
+      username, display_name: 'ADMIN_KEY (FastGPT / AI Proxy API)', password_hash: null, role: 'admin',
+      group_name: 'default', balance: 0n, unlimited: true, rpm: null, tpm: null, oneapi_id: null,
+    }).returning('id').executeTakeFirstOrThrow()).id;
   }
   const key = await db.insertInto('api_keys').values({
     user_id: userId, name: 'ADMIN_KEY', key_hash: hash, key_hint: hint, oneapi_id: null, last_used_at: null,

@@ -6,7 +6,7 @@
 // deleted exactly like a channel made in the console.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import OpenAI from 'openai';
-import { ADMIN_KEY, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import { ADMIN_KEY, DB_KINDS, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { type MockOpenAI, mockPromptTokens, MOCK_COMPLETION_TOKENS, startMockOpenAI } from '../mocks/openai.ts';
 import { fastgptServerCall, viaFastGPTProxy } from './fastgpt-client.ts';
 import {
@@ -34,7 +34,7 @@ async function fastgptCreateChannel(endpoint: string, body: unknown) {
   return CreateAdminAIProxyChannelResponseSchema.parse(json);
 }
 
-describe('FastGPT against the AI Proxy API', () => {
+describe.each(DB_KINDS)('FastGPT against the AI Proxy API on %s', (kind) => {
   let g: TestGateway;
   let mock: MockOpenAI;
   let openai: OpenAI;
@@ -52,7 +52,7 @@ describe('FastGPT against the AI Proxy API', () => {
   const consoleRow = async (id: number) => (await g.admin.channels.list.query()).find((c) => c.id === id);
 
   beforeAll(async () => {
-    g = await startTestGateway('pglite');
+    g = await startTestGateway(kind);
     mock = await startMockOpenAI();
     openai = new OpenAI({ apiKey: TOKEN, baseURL: `${g.url}/v1`, maxRetries: 0 });
     // The price FastGPT never sets: the console sets it for this model so user keys may call it.
