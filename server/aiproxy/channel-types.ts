@@ -15,6 +15,8 @@ export interface AiproxyType {
   ours: number;
   /** Replaces our provider's default base URL (when AI Proxy's type is a product on a host of its own). */
   defaultBaseUrl?: string;
+  /** The base URL when none is sent and the vendor's depends on the key (AWS: its region). */
+  baseUrlFor?: (config: Record<string, string>) => string;
   /** How AI Proxy writes the key, when it differs from our provider's key format. */
   keyHelp?: string;
 }
@@ -42,7 +44,7 @@ export const AIPROXY_TYPES: AiproxyType[] = [
   { id: 30, name: 'ollama', ours: 30 },
   { id: 31, name: 'lingyiwanwu', ours: 31 },
   { id: 32, name: 'stepfun', ours: 32 },
-  { id: 33, name: 'aws', ours: 33, keyHelp: 'region|ak|sk' },
+  { id: 33, name: 'aws', ours: 33, baseUrlFor: (c) => (c.region ? `https://bedrock-runtime.${c.region}.amazonaws.com` : ''), keyHelp: 'region|ak|sk or region|apikey' },
   { id: 34, name: 'coze', ours: 34 },
   { id: 35, name: 'Cohere', ours: 35 },
   { id: 36, name: 'deepseek', ours: 36 },
@@ -123,9 +125,11 @@ export function unpackKey(aiproxyType: number, key: string): { key: string; conf
         if (parts.length === 2) config.api_version = parts[1]!.trim();
         return parts[0]!.trim();
       case 33: {
-        // region|ak|sk → AK|SK|region; region|apikey (Bedrock API keys) has no twin here.
+        // region|ak|sk → AK|SK|region; region|apikey → a Bedrock API key with the region in config.
+        config.region = parts[0]!.trim();
         if (parts.length === 3) return `${parts[1]!.trim()}|${parts[2]!.trim()}|${parts[0]!.trim()}`;
-        throw new KeyFormatError('AWS keys must be region|ak|sk (Bedrock API keys are not supported).');
+        if (parts.length === 2) return parts[1]!.trim();
+        throw new KeyFormatError('AWS keys must be region|ak|sk or region|apikey.');
       }
       case 42: {
         // region|adcJSON (the JSON itself never contains a bare `|` at the top level we split on first)

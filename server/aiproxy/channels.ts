@@ -144,7 +144,7 @@ export async function addChannel(gw: Gateway, raw: unknown): Promise<{ id: numbe
   const input = parseInput(ChannelCreate, {
     name: body.name,
     type: ours,
-    baseUrl: body.base_url || meta.defaultBaseUrl || '',
+    baseUrl: body.base_url || meta.defaultBaseUrl || meta.baseUrlFor?.(config) || '',
     key,
     models: body.models ?? [],
     mapping: body.model_mapping ?? {},

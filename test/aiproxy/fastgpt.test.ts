@@ -279,6 +279,50 @@ describe.each(DB_KINDS)('FastGPT against the AI Proxy API on %s', (kind) => {
     expect(again.json.message).toMatch(/record not found/);
   });
 
+  test('keys in AI Proxy\'s packed formats are unpacked; several lines make a key pool; types read back as sent', async () => {
+    const azure = await proxy({ method: 'POST', path: 'api/channel/', body: { type: 4, name: 'az', base_url: 'https://example-resource.openai.azure.com', models: ['gpt-4o'], key: 'azurekey0123456789abcdef|2024-10-21' } });
+    const azureId = azure.json.data.id as number;
+    const old = await proxy({ method: 'POST', path: 'api/channel/', body: { type: 3, name: 'az-old', base_url: 'https://example-resource.openai.azure.com', models: ['gpt-4o'], key: 'azurekey0123456789abcdef' } });
+    const aws = await proxy({ method: 'POST', path: 'api/channel/', body: { type: 33, name: 'aws', models: ['anthropic.claude-x'], key: 'us-east-1|AKIAEXAMPLE0123456|secretsecretsecret' } });
+    const pool = await proxy({ method: 'POST', path: 'api/channel/', body: { type: 1, name: 'pool', base_url: mock.url, models: ['gpt-4o-mini'], key: 'sk-pool-one-0123456789\nsk-pool-two-0123456789\n' } });
+    const badAws = await proxy({ method: 'POST', path: 'api/channel/', body: { type: 33, name: 'aws2', models: ['m'], key: 'just-a-key' } });
+    expect(badAws.json.success).toBe(false);
+    expect(badAws.json.message).toContain('region|ak|sk');
+    expect(aws.json.success).toBe(true);
+    expect((await consoleRow(aws.json.data.id))!.baseUrl).toBe('https://bedrock-runtime.us-east-1.amazonaws.com');
+    const all = await listAll();
+    expect(all.find((c) => c.id === azureId)!.type).toBe(4);
+    expect(all.find((c) => c.id === old.json.data.id)!.type).toBe(3);
+    const azureRow = (await consoleRow(azureId))!;
+    expect(azureRow.type).toBe(3);
+    expect(azureRow.config.api_version).toBe('2024-10-21');
+    expect(azureRow.keys[0]!.key_hint).toBe('azur…cdef');
+    expect(g.gw.store.channel(azureId)!.keys[0]!.key).toBe('azurekey0123456789abcdef');
+    expect(g.gw.store.channel(aws.json.data.id)!.keys[0]!.key).toBe('AKIAEXAMPLE0123456|secretsecretsecret|us-east-1');
+    expect((await consoleRow(pool.json.data.id))!.keys).toHaveLength(2);
+    expect(all.find((c) => c.id === pool.json.data.id)!.key!.split('\n')).toHaveLength(2);
+  });
+
+  test('logs/detail answers the captured bodies when capture is on; a model name with / is tested by path', async () => {
+    const slashModel = 'Qwen/Qwen2.5-7B-Instruct';
+    const created = await fastgptCreateChannel(g.url, { type: 1, name: 'slash', base_url: mock.url, models: [slashModel], key: 'sk-upstream-slash-0123456789' });
+    const id = (created as { data: { id: number } }).data.id;
+    // FastGPT encodes the model; its Next.js proxy hands the decoded segments on, joined with /.
+    const tested = await proxy({ method: 'GET', path: `api/channel/${id}/test/${slashModel}` });
+    expect(tested.json).toMatchObject({ success: true, data: { model: slashModel, success: true } });
+    const encoded = await fastgptServerCall(g.url, TOKEN, 'GET', `/api/channel/${id}/test/${encodeURIComponent(slashModel)}`);
+    expect(encoded.json).toMatchObject({ success: true, data: { model: slashModel } });
+
+    await g.admin.logs.setSettings.mutate({ captureModels: [slashModel] });
+    const completion = await modelTest(id, slashModel);
+    await g.flush();
+    const search = await proxy({ method: 'GET', path: 'api/logs/search', query: { result_only: 'true', request_id: completion._request_id!, code_type: 'all', start_timestamp: String(t0), end_timestamp: String(Date.now() + 1000), p: '1', per_page: '10' } });
+    const [log] = SearchAIProxyLogsResponseSchema.parse(search.json).data.logs;
+    const detail = GetAIProxyLogDetailResponseSchema.parse((await proxy({ method: 'GET', path: `api/logs/detail/${log!.id}` })).json).data;
+    expect(JSON.parse(detail.request_body).model).toBe(slashModel);
+    expect(detail.response_body).toContain('Hello from the mock');
+  });
+
   test('bad input and bad credentials answer success: false with a clear message', async () => {
     const noAuth = await fetch(`${g.url}/api/channels/all`);
     expect(noAuth.status).toBe(401);
