@@ -75,7 +75,8 @@ export async function searchLogs(gw: Gateway, q: URLSearchParams) {
   const end = parseTimestamp(q.get('end_timestamp'), 'end_timestamp') ?? new Date();
   const start = parseTimestamp(q.get('start_timestamp'), 'start_timestamp') ?? new Date(end.getTime() - WEEK_MS);
   const page = intParam(q, 'p', 1, 1_000_000) ?? intParam(q, 'page', 1, 1_000_000) ?? 1;
-  const perPage = intParam(q, 'per_page', 1, MAX_PER_PAGE) ?? 10;
+  // Like AI Proxy, a page larger than the cap is cut to it rather than refused.
+  const perPage = Math.min(intParam(q, 'per_page', 1, 1_000_000) ?? 10, MAX_PER_PAGE);
   const codeType = q.get('code_type') || 'all';
   if (!['all', 'success', 'error'].includes(codeType)) throw new ApiError(400, `code_type must be all, success or error, got "${codeType}"`);
   const channel = intParam(q, 'channel', 0, 2_147_483_647);

@@ -188,6 +188,15 @@ describe.each(DB_KINDS)('FastGPT against the AI Proxy API on %s', (kind) => {
     // Bucket starts are epoch seconds on the hour.
     expect(points[0]!.timestamp % 3600).toBe(0);
     expect(points[0]!.timestamp * 1000).toBeLessThanOrEqual(Date.now());
+
+    // Past 7 days the hourly rollups answer (no per-minute peaks); days are cut in the time zone.
+    const month = await proxy({ method: 'GET', path: 'api/dashboardv2', query: { ...dq, start_timestamp: String(Date.now() - 30 * 86_400_000), timezone: 'Asia/Shanghai', timespan: 'day' } });
+    const days = GetAIProxyDashboardEnvelopeSchema.parse(month.json).data;
+    const dayItems = days.flatMap((p) => p.summary.map((s) => DashboardDataItemSchema.parse(s)));
+    expect(dayItems.reduce((n, s) => n + s.request_count, 0)).toBe(4);
+    expect(dayItems[0]!.max_rpm).toBe(0);
+    // Midnight in Shanghai is 16:00 UTC.
+    expect(days[0]!.timestamp % 86_400).toBe(16 * 3600);
   });
 
   test('AI Proxy\'s channel test endpoint answers a ChannelTest with latency', async () => {
