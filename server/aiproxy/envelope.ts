@@ -2,6 +2,11 @@
 // or `{ success: false, message }` with the HTTP status that says why. FastGPT rejects any
 // answer whose `success` is not true and shows `message`.
 import * as v from 'valibot';
+import { RelayError } from '../relay/errors.ts';
+import { readBody } from '../relay/read-body.ts';
+
+/** Channel bodies are small; a key pool of a few thousand keys fits well within this. */
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export function ok(data: unknown, message = ''): Response {
   return Response.json({ success: true, message, data: data ?? null });
@@ -23,7 +28,14 @@ export class ApiError extends Error {
  * `content-type: application/json` on DELETE and GET).
  */
 export async function jsonBody(request: Request): Promise<unknown> {
-  const text = await request.text();
+  let bytes: Uint8Array;
+  try {
+    bytes = await readBody(request, MAX_BODY_BYTES);
+  } catch (e) {
+    if (e instanceof RelayError) throw new ApiError(e.status, e.message);
+    throw e;
+  }
+  const text = new TextDecoder().decode(bytes);
   if (!text.trim()) return {};
   try {
     return JSON.parse(text);

@@ -347,6 +347,11 @@ describe.each(DB_KINDS)('FastGPT against the AI Proxy API on %s', (kind) => {
     expect(badModels.json.message).toContain('models');
     const notJson = await fetch(`${g.url}/api/channel/`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: '{nope' });
     expect(await notJson.json()).toEqual({ success: false, message: 'The request body must be JSON.' });
+    const huge = await fetch(`${g.url}/api/channel/`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ type: 1, name: 'x', key: 'k'.repeat(5 * 1024 * 1024) }) });
+    expect(huge.status).toBe(413);
+    expect((await huge.json()).success).toBe(false);
+    const notObject = await proxy({ method: 'POST', path: 'api/channel/', body: [1, 2] });
+    expect(notObject.json.success).toBe(false);
     const badStatus = await proxy({ method: 'POST', path: `api/channel/${consoleChannelId}/status`, body: { status: 'on' } });
     expect(badStatus.json.success).toBe(false);
     const badId = await proxy({ method: 'PUT', path: 'api/channel/abc', body: {} });
