@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import OpenAI from 'openai';
 import { ADMIN_KEY, DB_KINDS, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import { mulberry32 } from '../helpers/prng.ts';
 import { type MockOpenAI, mockPromptTokens, MOCK_COMPLETION_TOKENS, startMockOpenAI } from '../mocks/openai.ts';
 import { fastgptServerCall, viaFastGPTProxy } from './fastgpt-client.ts';
 import {
@@ -364,6 +365,35 @@ describe.each(DB_KINDS)('FastGPT against the AI Proxy API on %s', (kind) => {
     expect(badCode.json.success).toBe(false);
     const missingLog = await proxy({ method: 'GET', path: 'api/logs/detail/999999' });
     expect(missingLog.json.success).toBe(false);
+  });
+
+  test('hostile input never makes a 500: every answer is the envelope', async () => {
+    const rnd = mulberry32(0xa1b2c3);
+    const pick = <T>(xs: T[]) => xs[Math.floor(rnd() * xs.length)]!;
+    const scalar = () => pick<unknown>([null, true, -1, 0, 1.5, 2 ** 31, 1e308, -(2 ** 63), '', 'x', 'a\u0000b', '\ud800', '9'.repeat(40), 'https://127.0.0.1:1/v1', 'sk-\n\n|', '…']);
+    const value = (depth: number): unknown => depth > 2 || rnd() < 0.5 ? scalar()
+      : rnd() < 0.5 ? Array.from({ length: Math.floor(rnd() * 3) }, () => value(depth + 1))
+      : Object.fromEntries(Array.from({ length: Math.floor(rnd() * 4) }, () => [pick(['type', 'name', 'key', 'models', 'model_mapping', 'priority', 'status', 'sets', 'configs', 'base_url', 'proxy_url', 'x']), value(depth + 1)]));
+    const body = () => {
+      const b: Record<string, unknown> = { type: pick([1, 14, 4, 33, 42, 44, 99, 0, -1, '1']), name: pick(['n', '', ' ', 'a\u0000']), key: pick(['sk-abcdefghijkl', 'a|b', 'us|x|y', '', '\n']), models: pick([['m'], [], 'm', [1], null]) };
+      for (let i = 0; i < 3; i++) b[pick(Object.keys(b).concat(['model_mapping', 'priority', 'status', 'sets', 'configs', 'base_url']))] = value(0);
+      return rnd() < 0.1 ? value(0) : b;
+    };
+    const queryValue = () => pick(['', '0', '-1', 'abc', '99999999999999999999', String(Date.now()), String(Math.floor(Date.now() / 1000)), 'all', 'error', 'day', 'minute', 'month', 'UTC', 'Asia/Shanghai', 'Mars/X', '%00']);
+    for (let i = 0; i < 150; i++) {
+      const kind = i % 6;
+      const res = kind === 0 ? await proxy({ method: 'POST', path: 'api/channel/', body: body() })
+        : kind === 1 ? await proxy({ method: 'PUT', path: `api/channel/${pick([consoleChannelId, 999999, 0])}`, body: body() })
+        : kind === 2 ? await proxy({ method: 'POST', path: `api/channel/${consoleChannelId}/status`, body: { status: value(0) } })
+        : kind === 3 ? await proxy({ method: 'GET', path: 'api/logs/search', query: Object.fromEntries(['p', 'per_page', 'channel', 'code_type', 'start_timestamp', 'end_timestamp', 'code'].map((k) => [k, queryValue()])) })
+        : kind === 4 ? await proxy({ method: 'GET', path: 'api/dashboardv2', query: Object.fromEntries(['channel', 'timespan', 'timezone', 'start_timestamp', 'end_timestamp'].map((k) => [k, queryValue()])) })
+        : await proxy({ method: 'GET', path: `api/logs/detail/${pick(['0', '-1', 'x', '99999999999999999999', '1'])}` });
+      expect(res.status).toBeLessThan(500);
+      expect(typeof res.json.success).toBe('boolean');
+      if (!res.json.success) expect(typeof res.json.message).toBe('string');
+    }
+    // The console twin survived whatever the PUTs did to it, or was refused cleanly.
+    expect(await consoleRow(consoleChannelId)).toBeDefined();
   });
 
   test('ADMIN_KEY calls run unpriced (logged with tokens, marked, in bills); user keys keep the missing-price policy', async () => {
