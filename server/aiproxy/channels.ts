@@ -216,6 +216,24 @@ export async function setStatus(gw: Gateway, id: number, status: number, current
   if (!(await setStatusByAdmin(gw, id, enable, enable ? undefined : 'disabled through the AI Proxy API'))) throw notFound(id);
 }
 
+const BatchIds = v.union([
+  v.pipe(v.array(int(1, 2_147_483_647, 'id')), v.minLength(1, 'at least one channel id is required'), v.maxLength(1000)),
+  v.pipe(v.object({ ids: v.array(int(1, 2_147_483_647, 'id')) }), v.transform((o) => o.ids), v.minLength(1, 'at least one channel id is required'), v.maxLength(1000)),
+], 'the body must be an array of channel ids or {"ids": [...]}');
+
+/** `POST /api/channels/batch_delete`: AI Proxy takes `[ids]`; FastGPT's newer client sends `{ ids }`. */
+export async function batchDelete(gw: Gateway, raw: unknown): Promise<number> {
+  const ids = parseInput(BatchIds, raw);
+  return (await batchChannels(gw, { action: 'delete', ids })).changed;
+}
+
+/** `POST /api/channels/batch_status` `{ ids, status }`. */
+export async function batchStatus(gw: Gateway, raw: unknown): Promise<number> {
+  const { ids, status } = parseInput(v.object({ ids: BatchIds, status: int(0, 3, 'status') }), raw);
+  if (status === 0) throw new ApiError(400, 'status must be 1 (enabled) or 2 (disabled)');
+  return (await batchChannels(gw, { action: status === 1 ? 'enable' : 'disable', ids })).changed;
+}
+
 /** `DELETE /api/channel/:id`. */
 export async function deleteChannel(gw: Gateway, id: number): Promise<void> {
   const { changed } = await batchChannels(gw, { action: 'delete', ids: [id] });

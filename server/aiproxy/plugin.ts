@@ -12,7 +12,7 @@ import type { Gateway } from '../context.ts';
 import { requireAdmin } from './auth.ts';
 import { testChannelModel, testChannelModels } from './channel-tests.ts';
 import { typeMetas } from './channel-types.ts';
-import { addChannel, deleteChannel, getChannel, listChannels, putChannel, setStatus, StatusBody } from './channels.ts';
+import { addChannel, batchDelete, batchStatus, deleteChannel, getChannel, listChannels, putChannel, setStatus, StatusBody } from './channels.ts';
 import { dashboardV2 } from './dashboard.ts';
 import { ApiError, fail, jsonBody, ok, parseInput, pathId } from './envelope.ts';
 import { logDetail, searchLogs } from './logs.ts';
@@ -62,6 +62,14 @@ export function aiproxyPlugin(gw: Gateway) {
       const perPage = Math.min(500, Math.max(1, Number.parseInt(query.get('per_page') ?? query.get('perPage') ?? '10', 10) || 10));
       return ok(await listChannels(gw, { page, perPage }));
     }), none)
+    .post('/api/channels/batch_delete', route(audited('aiproxy.channel.batch_delete', async (_c, body) => {
+      const changed = await batchDelete(gw, body);
+      return { target: 'channels', result: { changed }, response: ok(null) };
+    })), none)
+    .post('/api/channels/batch_status', route(audited('aiproxy.channel.batch_status', async (_c, body) => {
+      const changed = await batchStatus(gw, body);
+      return { target: 'channels', result: { changed }, response: ok(null) };
+    })), none)
     .post('/api/channel/', route(create), none)
     .post('/api/channel', route(create), none)
     .post('/api/createChannel', route(create), none)

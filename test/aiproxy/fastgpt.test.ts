@@ -333,6 +333,27 @@ describe.each(DB_KINDS)('FastGPT against the AI Proxy API on %s', (kind) => {
     expect(detail.response_body).toContain('Hello from the mock');
   });
 
+  test('paged list and batch status/delete (FastGPT\'s newer client)', async () => {
+    const mk = async (name: string) => (await proxy({ method: 'POST', path: 'api/channel/', body: { type: 1, name, base_url: mock.url, models: ['batch-model'], key: 'sk-batch-0123456789ab' } })).json.data.id as number;
+    const [a, b] = [await mk('batch-a'), await mk('batch-b')];
+    const page = await fastgptServerCall(g.url, TOKEN, 'GET', '/api/channels/?page=1&per_page=2');
+    expect(page.json.success).toBe(true);
+    expect(page.json.data.channels).toHaveLength(2);
+    expect(page.json.data.total).toBe((await listAll()).length);
+    const off = await fastgptServerCall(g.url, TOKEN, 'POST', '/api/channels/batch_status', { ids: [a, b], status: 2 });
+    expect(AIProxyMutationResponseSchema.parse(off.json).success).toBe(true);
+    expect((await consoleRow(a))!.status).toBe(2);
+    expect((await consoleRow(b))!.status).toBe(2);
+    const del = await fastgptServerCall(g.url, TOKEN, 'POST', '/api/channels/batch_delete', { ids: [a] });
+    expect(AIProxyMutationResponseSchema.parse(del.json).success).toBe(true);
+    const delArray = await fastgptServerCall(g.url, TOKEN, 'POST', '/api/channels/batch_delete', [b]);
+    expect(delArray.json.success).toBe(true);
+    expect(await consoleRow(a)).toBeUndefined();
+    expect(await consoleRow(b)).toBeUndefined();
+    const bad = await fastgptServerCall(g.url, TOKEN, 'POST', '/api/channels/batch_delete', { ids: [] });
+    expect(bad.json.success).toBe(false);
+  });
+
   test('bad input and bad credentials answer success: false with a clear message', async () => {
     const noAuth = await fetch(`${g.url}/api/channels/all`);
     expect(noAuth.status).toBe(401);
