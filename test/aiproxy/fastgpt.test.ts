@@ -267,6 +267,10 @@ describe.each(DB_KINDS)('FastGPT against the AI Proxy API on %s', (kind) => {
     expect((unpinned as InstanceType<typeof OpenAI.APIError>).status).toBe(404);
     const pinned = await modelTest(channelId).catch((e) => e as InstanceType<typeof OpenAI.APIError>);
     expect(pinned).toBeInstanceOf(OpenAI.APIError);
+    // AI Proxy's test endpoint still tests a disabled channel, like the console's test.
+    const tested = await proxy({ method: 'GET', path: `api/channel/${channelId}/test/${MODEL}` });
+    expect(tested.json).toMatchObject({ success: true, data: { success: true, channel_id: channelId } });
+    expect((await consoleRow(channelId))!.status).toBe(2);
 
     const on = await proxy({ method: 'POST', path: `api/channel/${channelId}/status`, body: { status: 1 } });
     expect(AIProxyMutationResponseSchema.parse(on.json).success).toBe(true);
