@@ -9,6 +9,7 @@ import OpenAI from 'openai';
 import { ADMIN_KEY, DB_KINDS, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { mulberry32 } from '../helpers/prng.ts';
 import { type MockOpenAI, mockPromptTokens, MOCK_COMPLETION_TOKENS, startMockOpenAI } from '../mocks/openai.ts';
+import { startMockEndpoints } from '../mocks/openai-endpoints.ts';
 import { fastgptServerCall, viaFastGPTProxy } from './fastgpt-client.ts';
 import {
   AIProxyChannelSchema, AIProxyMutationResponseSchema, CreateAdminAIProxyChannelBodySchema, CreateAdminAIProxyChannelResponseSchema,
@@ -390,6 +391,36 @@ describe.each(DB_KINDS)('FastGPT against the AI Proxy API on %s', (kind) => {
     expect(badCode.json.success).toBe(false);
     const missingLog = await proxy({ method: 'GET', path: 'api/logs/detail/999999' });
     expect(missingLog.json.success).toBe(false);
+  });
+
+  test('every model kind FastGPT tests (embedding, rerank, TTS, STT, image) runs unpriced with the admin key', async () => {
+    const ep = await startMockEndpoints();
+    try {
+      const models = ['fg-embed', 'fg-rerank', 'fg-tts', 'fg-whisper', 'fg-image'];
+      const created = await fastgptCreateChannel(g.url, { type: 1, name: 'kinds', base_url: ep.url, models, key: 'sk-upstream-kinds-0123456789' });
+      const id = (created as { data: { id: number } }).data.id;
+      const pin = { headers: { 'Aiproxy-Channel': String(id) } };
+      const ids: string[] = [];
+      const emb = await openai.embeddings.create({ model: 'fg-embed', input: 'hi', encoding_format: 'float' }, pin).withResponse();
+      ids.push(emb.response.headers.get('x-request-id')!);
+      const rerank = await fetch(`${g.url}/v1/rerank`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', 'aiproxy-channel': String(id) }, body: JSON.stringify({ model: 'fg-rerank', query: 'q', documents: ['a', 'b'] }) });
+      expect(rerank.status).toBe(200);
+      ids.push(rerank.headers.get('x-request-id')!);
+      const tts = await openai.audio.speech.create({ model: 'fg-tts', input: 'hello', voice: 'alloy' }, pin).withResponse();
+      expect((await tts.data.arrayBuffer()).byteLength).toBeGreaterThan(0);
+      ids.push(tts.response.headers.get('x-request-id')!);
+      const stt = await openai.audio.transcriptions.create({ model: 'fg-whisper', file: new File([new Uint8Array(64)], 'a.wav', { type: 'audio/wav' }) }, pin).withResponse();
+      ids.push(stt.response.headers.get('x-request-id')!);
+      const img = await openai.images.generate({ model: 'fg-image', prompt: 'a cat' }, pin).withResponse();
+      ids.push(img.response.headers.get('x-request-id')!);
+      await g.flush();
+      for (const requestId of ids) {
+        const { rows } = await g.admin.logs.list.query({ requestId });
+        expect(rows[0]).toMatchObject({ status: 200, channel_id: id, unpriced: true, cost: 0n });
+      }
+    } finally {
+      ep.stop();
+    }
   });
 
   test('hostile input never makes a 500: every answer is the envelope', async () => {

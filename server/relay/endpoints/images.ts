@@ -38,7 +38,9 @@ function bill(answer: unknown, order: ImageOrder, call: Call): Billing {
   const a = asRecord(answer);
   const u = asRecord(a.usage);
   const usage = typeof u.input_tokens === 'number' ? { ...ZERO_USAGE, input: count(u.input_tokens), output: count(u.output_tokens) } : null;
-  const price = call.price!;
+  const price = call.price;
+  // No price: an ADMIN_KEY call let through unpriced (server/relay/admission.ts).
+  if (!price) return usage ? { usage } : { usage: ZERO_USAGE, estimated: true };
   const size = typeof a.size === 'string' ? a.size : order.size ?? DEFAULT_SIZE;
   const quality = typeof a.quality === 'string' ? a.quality : order.quality ?? DEFAULT_QUALITY;
   const unit = imageUnitPrice(price.extra, size, quality);

@@ -31,7 +31,7 @@ export interface JsonEndpointSpec<B extends { model: string }> {
   endpoint: Endpoint;
   schema: v.GenericSchema<unknown, B>;
   reservation(body: B, price: PriceEntry, multiplierPpm: number): ReservationInput;
-  /** Bill a successful answer; `call.price` is null only for `free` endpoints without a price. */
+  /** Bill a successful answer; `call.price` is null for `free` endpoints and ADMIN_KEY calls without a price. */
   bill(answer: unknown, body: B, call: Call): Billing;
   free?: boolean;
 }

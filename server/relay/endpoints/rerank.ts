@@ -37,7 +37,8 @@ export const rerankEndpoint = openaiJsonEndpoint({
     const u = asRecord(a.usage);
     const tokens = count(u.total_tokens ?? u.prompt_tokens ?? billed.input_tokens);
     const usage = tokens ? { ...ZERO_USAGE, input: tokens } : null;
-    const cost = searchCost(count(billed.search_units) || searchesOf(body), call.price!, call.multiplierPpm);
+    // No price: an ADMIN_KEY call let through unpriced (server/relay/admission.ts).
+    const cost = call.price ? searchCost(count(billed.search_units) || searchesOf(body), call.price, call.multiplierPpm) : null;
     if (cost !== null) return { usage, cost };
     if (usage) return { usage };
     const local = body.documents.reduce((n, d) => n + countTokens(body.query) + countTokens(docText(d)), 0);
