@@ -23,7 +23,7 @@ export async function tryChannels<C>(
 ): Promise<{ ctx: C; attempt: Attempt }> {
   const s = routingSettings(gw.store);
   const maxAttempts = s.retries + 1;
-  const pinned = pinnedChannel(gw.store, call.principal!, pinHeader(request.headers), call.model);
+  const pinned = pinnedChannel(gw.store, call.principal!, pinHeader(request.headers, call.principal!), call.model);
   let lastError: RelayError | null = null;
   let coolingUntil = 0;
   const tried = new Set<number>();

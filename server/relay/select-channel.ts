@@ -58,12 +58,12 @@ export function nextKeyAt(channel: ChannelEntry): number {
 }
 
 export const PIN_HEADER = 'x-switchboard-channel';
-/** AI Proxy's name for the same pin (FastGPT's model test sends it with ADMIN_KEY). */
+/** AI Proxy's name for the same pin (FastGPT's model test sends it with ADMIN_KEY); honoured for admin callers. */
 export const AIPROXY_PIN_HEADER = 'aiproxy-channel';
 
-/** The pin a request asks for: ours, else AI Proxy's alias. */
-export function pinHeader(headers: Headers): string | null {
-  return headers.get(PIN_HEADER) ?? headers.get(AIPROXY_PIN_HEADER);
+/** The pin a request asks for: ours, else (admins only; others' is ignored, as before) AI Proxy's alias. */
+export function pinHeader(headers: Headers, principal: Principal): string | null {
+  return headers.get(PIN_HEADER) ?? (principal.user.role !== 'user' ? headers.get(AIPROXY_PIN_HEADER) : null);
 }
 
 /**

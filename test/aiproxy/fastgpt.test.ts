@@ -476,10 +476,16 @@ describe.each(DB_KINDS)('FastGPT against the AI Proxy API on %s', (kind) => {
     const refused = await user.chat.completions.create({ model: unpriced, messages: [{ role: 'user', content: 'hi' }] }).catch((e) => e as InstanceType<typeof OpenAI.APIError>);
     expect((refused as InstanceType<typeof OpenAI.APIError>).status).toBe(403);
     expect((refused as InstanceType<typeof OpenAI.APIError>).code).toBe('model_price_missing');
-    // A plain user may not pin, by either header.
-    const pin = await user.chat.completions.create({ model: unpriced, messages: [{ role: 'user', content: 'hi' }] }, { headers: { 'Aiproxy-Channel': String(id) } })
+    // For a plain user Aiproxy-Channel means nothing (AI Proxy's alias is for admin callers); our own pin header is refused.
+    await g.admin.prices.set.mutate({ model: unpriced, inputUsdPerM: '1', outputUsdPerM: '1' });
+    const ignored = await user.chat.completions.create({ model: unpriced, messages: [{ role: 'user', content: 'hi' }] }, { headers: { 'Aiproxy-Channel': '999999' } });
+    expect(ignored.choices[0]!.message.content).toBe('Hello from the mock');
+    const pin = await user.chat.completions.create({ model: unpriced, messages: [{ role: 'user', content: 'hi' }] }, { headers: { 'X-Switchboard-Channel': String(id) } })
       .catch((e) => e as InstanceType<typeof OpenAI.APIError>);
     expect((pin as InstanceType<typeof OpenAI.APIError>).status).toBe(403);
+    // The admin key's pin to a channel that does not exist is an error, not a silent fallback.
+    const missing = await modelTest(999999, unpriced).catch((e) => e as InstanceType<typeof OpenAI.APIError>);
+    expect((missing as InstanceType<typeof OpenAI.APIError>).status).toBe(404);
     expect(userId).toBeGreaterThan(0);
   });
 });
