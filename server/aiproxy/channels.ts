@@ -146,7 +146,8 @@ export async function addChannel(gw: Gateway, raw: unknown): Promise<{ id: numbe
     type: ours,
     baseUrl: body.base_url || meta.defaultBaseUrl || meta.baseUrlFor?.(config) || '',
     key,
-    models: body.models ?? [],
+    // AI Proxy allows a channel with no models (it serves nothing); the console's schema does not.
+    models: body.models?.length ? body.models : ['-'],
     mapping: body.model_mapping ?? {},
     priority: body.priority ?? 0,
     groups: body.sets?.length ? body.sets : ['default'],
@@ -154,6 +155,7 @@ export async function addChannel(gw: Gateway, raw: unknown): Promise<{ id: numbe
   });
   // FastGPT finds a channel it created by its exact name: keep it as sent.
   input.name = body.name;
+  if (!body.models?.length) input.models = [];
   const created = await createChannel(gw, input, { status: body.status === 2 || body.status === 3 ? 2 : 1, aiproxyType: body.type });
   await gw.invalidate();
   return { id: created.id };
@@ -186,13 +188,18 @@ export async function putChannel(gw: Gateway, id: number, raw: unknown): Promise
   const config = body.configs !== undefined || Object.keys(keyConfig).length
     ? { ...current.config, ...configOf(ours, body.configs), ...keyConfig }
     : undefined;
-  if (body.type !== undefined) await gw.db.db.updateTable('channels').set({ aiproxy_type: body.type }).where('id', '=', id).execute();
+  // AI Proxy's own columns and what the console's schema refuses (no models: FastGPT unbinds a
+  // deleted model from every channel, the last one included) are written here; the rest below.
+  const direct: { aiproxy_type?: number; models?: string[] } = {};
+  if (body.type !== undefined) direct.aiproxy_type = body.type;
+  if (body.models !== undefined && body.models !== null && !body.models.some((m) => m.trim())) direct.models = [];
+  if (Object.keys(direct).length) await gw.db.db.updateTable('channels').set(direct).where('id', '=', id).execute();
   await updateChannel(gw, parseInput(ChannelUpdate, {
     id,
     name: body.name,
     type: body.type !== undefined ? ours : undefined,
     baseUrl: body.base_url ?? undefined,
-    models: body.models ?? undefined,
+    models: direct.models ? undefined : (body.models ?? undefined),
     mapping: body.model_mapping === undefined ? undefined : (body.model_mapping ?? {}),
     priority: body.priority,
     groups: body.sets === undefined ? undefined : (body.sets?.length ? body.sets : ['default']),

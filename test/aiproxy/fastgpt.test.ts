@@ -244,6 +244,18 @@ describe.each(DB_KINDS)('FastGPT against the AI Proxy API on %s', (kind) => {
     expect(AIProxyMutationResponseSchema.parse(update.json).success).toBe(true);
     expect((await consoleRow(channelId))!.models).toEqual([MODEL, 'gpt-4o-mini', 'gpt-4.1-mini']);
     expect((await consoleRow(channelId))!.keys).toHaveLength(1);
+
+    // Unbinding a deleted model may leave a channel with none (AI Proxy allows it); then it serves nothing.
+    const empty = await fastgptServerCall(g.url, TOKEN, 'PUT', `/api/channel/${channelId}`, { ...snapshot, id: undefined, models: [] });
+    expect(AIProxyMutationResponseSchema.parse(empty.json).success).toBe(true);
+    expect((await consoleRow(channelId))!.models).toEqual([]);
+    const back = await fastgptServerCall(g.url, TOKEN, 'PUT', `/api/channel/${channelId}`, { ...snapshot, id: undefined, models: [MODEL, 'gpt-4o-mini', 'gpt-4.1-mini'] });
+    expect(back.json.success).toBe(true);
+    expect((await consoleRow(channelId))!.models).toEqual([MODEL, 'gpt-4o-mini', 'gpt-4.1-mini']);
+    const none = await proxy({ method: 'POST', path: 'api/channel/', body: { type: 1, name: 'no models yet', base_url: mock.url, key: 'sk-upstream-nomodels-01' } });
+    expect(none.json.success).toBe(true);
+    expect((await consoleRow(none.json.data.id))!.models).toEqual([]);
+    expect((await proxy({ method: 'DELETE', path: `api/channel/${none.json.data.id}` })).json.success).toBe(true);
   });
 
   test('a new key in a PUT replaces the pool', async () => {
