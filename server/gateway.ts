@@ -27,6 +27,7 @@ import { metricsPlugin } from './metrics/plugin.ts';
 import { relayPlugin } from './relay/plugin.ts';
 import { webPlugin } from './web/plugin.ts';
 import { startChannelJobs } from './channels/jobs.ts';
+import { startBalanceSync } from './billing/balance-sync.ts';
 import { createGatewayEvents } from './routing/events.ts';
 import { RoutingState } from './routing/state.ts';
 import { loadMasterSecret, randomToken, SecretBox } from './secrets/crypto.ts';
@@ -90,6 +91,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
   // Today's partitions must exist before the first call is logged (else rows go to the default one).
   await ensureLogPartitions(gw);
   const fanout = await startFanout(gw, gw.live, instanceId);
+  const balanceSync = await startBalanceSync(gw, instanceId);
   const stopLiveSources = connectLiveSources(gw, gw.live);
   const metrics = createGatewayMetrics(gw);
   const logJobs = startLogMaintenance(gw);
@@ -154,6 +156,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
         await logJobs.stop();
         stopLiveSources();
         await fanout.stop();
+        await balanceSync.stop();
         await writer.stop();
         // After the last flush: hand unused balance leases back to the database.
         await accounts.stop().catch((error) => log.error('returning leases failed', { error }));
