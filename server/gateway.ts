@@ -27,6 +27,7 @@ import { metricsPlugin } from './metrics/plugin.ts';
 import { relayPlugin } from './relay/plugin.ts';
 import { webPlugin } from './web/plugin.ts';
 import { startChannelJobs } from './channels/jobs.ts';
+import { startAlerts } from './alerts/index.ts';
 import { startBalanceSync } from './billing/balance-sync.ts';
 import { createGatewayEvents } from './routing/events.ts';
 import { RoutingState } from './routing/state.ts';
@@ -101,6 +102,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
   writer.start();
   accounts.start();
   const jobs = startChannelJobs(gw);
+  const alerts = startAlerts(gw);
 
   const app = new Elysia()
     .onError(({ code, error }) => {
@@ -153,6 +155,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
         await Promise.race([Promise.allSettled([...gw.inflight]), deadline]);
         await server.stop(true);
         await jobs.stop();
+        await alerts.stop();
         await logJobs.stop();
         stopLiveSources();
         await fanout.stop();
