@@ -38,7 +38,9 @@ export async function probeBreakers(gw: Gateway): Promise<void> {
     if (!breakers.claimTrial(channelId, model)) return;
     try {
       const r = await testChannel(gw, channel, model);
-      if (r.success) noteProbeSuccess(gw, s, channel, model);
+      // A refusal of the test request itself (400, 404, 422…) still shows the channel answering:
+      // the breaker is about reaching it, not about the test prompt.
+      if (r.success || refusedTest(r.status)) noteProbeSuccess(gw, s, channel, model);
       else noteChannelError(gw, s, channel, model, `breaker probe: ${r.error ?? `status ${r.status}`}`);
     } catch (e) {
       breakers.releaseTrial(channelId, model);
@@ -46,3 +48,6 @@ export async function probeBreakers(gw: Gateway): Promise<void> {
     }
   }));
 }
+
+/** 4xx other than auth, payment, timeout and rate limit: the upstream answered, it refused the test body. */
+const refusedTest = (status: number | null) => status !== null && status >= 400 && status < 500 && ![401, 402, 403, 408, 429].includes(status);
