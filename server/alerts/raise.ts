@@ -32,7 +32,10 @@ export async function insertAlert(gw: Gateway, a: NewAlert): Promise<bigint | nu
     data: jsonb(a.data ?? {}) as never, dedupe: a.dedupe ?? null,
     delivery: webhook ? 'pending' : 'off', last_error: null, delivered_at: null, acknowledged_at: null,
   }).onConflict((oc) => oc.column('dedupe').doNothing()).returning('id').executeTakeFirst();
-  if (row) gw.log.warn('alert', { kind: a.kind, subject: a.subject, message: a.message });
+  if (row) {
+    gw.log.warn('alert', { kind: a.kind, subject: a.subject, message: a.message });
+    if (gw.live.active) gw.live.emit({ type: 'alert.raised', id: row.id, kind: a.kind, severity: a.severity, subject: a.subject, message: a.message.slice(0, 2000), at: new Date() });
+  }
   return row?.id ?? null;
 }
 

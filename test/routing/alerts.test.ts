@@ -67,12 +67,17 @@ describe('alerts on postgres', () => {
     expect(got.event).toBe('test');
     const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(got.signature)!;
     expect(createHmac('sha256', SECRET).update(`${t}.${got.body}`).digest('hex')).toBe(v1!);
-    const row = await g.gw.db.db.selectFrom('alerts').select(['delivery', 'attempts']).where('id', '=', id!).executeTakeFirstOrThrow();
-    expect(row.delivery).toBe('delivered');
+    const rowOf = () => g.gw.db.db.selectFrom('alerts').select(['delivery', 'attempts']).where('id', '=', id!).executeTakeFirstOrThrow();
+    // The receiver has the body before the sender has recorded the answer.
+    await until(async () => (await rowOf()).delivery === 'delivered', 5_000, 'marked delivered');
+    const row = await rowOf();
     expect(row.attempts).toBeGreaterThanOrEqual(3);
   }, 30_000);
 
   test('channel auto-disabled, breaker stays open, re-enabled; key pool exhausted; balance low — webhook and console', async () => {
+    // The console's live feed gets each notice as it is recorded.
+    const live: string[] = [];
+    const unsubscribe = g.gw.live.subscribe({ owner: null, types: null, deliver: (e) => { if (e.type === 'alert.raised') live.push(e.kind); } });
     await g.admin.routing.setSettings.mutate({ healthMinRequests: 4, healthErrorRate: 0.5, breakerThreshold: 2, breakerAlertAfterMs: 1000, probeIntervalMs: 200 });
     await price(g, 'al-model', 'al-pool');
     const { key, userId } = await account(g, { balanceUsd: '1.000005' });
@@ -112,6 +117,8 @@ describe('alerts on postgres', () => {
     expect((await kinds()).filter((k) => k === 'balance.low').length).toBe(1);
     console.log(`[alerts] delivered kinds: ${[...new Set(received.map((r) => r.json.kind))].join(', ')}`);
 
+    unsubscribe();
+    expect(live).toEqual(expect.arrayContaining(['channel.breaker_open', 'channel.auto_disabled', 'channel.re_enabled', 'channel.keys_exhausted', 'balance.low']));
     // Console notices: unacknowledged until acknowledged.
     expect((await g.admin.alerts.list.query({ unacknowledged: true })).length).toBeGreaterThanOrEqual(5);
     await g.admin.alerts.acknowledge.mutate({});
