@@ -4,34 +4,12 @@
 // the ledger count only billed calls.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import { GREEDY_PROMPT_TOKENS as PROMPT, startGreedyUpstream } from '../mocks/greedy-openai.ts';
 
 const MODEL = 'adm-model';
 /** $0.15/M input, $0.60/M output (nano-USD per token: 150 and 600). */
 const IN_NANO = 150n;
 const OUT_NANO = 600n;
-const PROMPT = 10;
-
-/**
- * An upstream in OpenAI's chat wire format that spends every token it may: `n` choices of
- * `max_tokens` each (finish_reason "length"), usage.completion_tokens summing all choices as
- * OpenAI reports it (https://platform.openai.com/docs/api-reference/chat/object).
- */
-function startGreedyUpstream() {
-  return Bun.serve({
-    port: 0,
-    hostname: '127.0.0.1',
-    async fetch(req) {
-      const body = await req.json() as { model: string; n?: number; max_tokens?: number; max_completion_tokens?: number };
-      const n = body.n ?? 1;
-      const max = body.max_completion_tokens ?? body.max_tokens ?? 16;
-      const choices = Array.from({ length: n }, (_, index) => ({ index, message: { role: 'assistant', content: 'x'.repeat(8) }, finish_reason: 'length' }));
-      return Response.json({
-        id: 'chatcmpl-greedy', object: 'chat.completion', created: 1_700_000_000, model: body.model, choices,
-        usage: { prompt_tokens: PROMPT, completion_tokens: n * max, total_tokens: PROMPT + n * max },
-      });
-    },
-  });
-}
 
 describe('admission, reservations and counts on postgres', () => {
   let g: TestGateway;

@@ -1,9 +1,11 @@
 // Issue 19, "balance and key usage shown by instance A after instance B bills": two gateways
 // on one Postgres. B serves and bills calls; A's admin reads (users.get, keys.get) show the
-// database's figure within 2 s, without any admin change to trigger a reload.
+// database's figure within 2 s, without any admin change to trigger a reload. And the
+// reservation × n holds across both instances: 100 concurrent n:128 calls never overspend.
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { type Cluster, startCluster } from '../helpers/cluster.ts';
 import { startFaultyUpstream, type FaultyUpstream } from '../mocks/faulty-upstream.ts';
+import { GREEDY_PROMPT_TOKENS, startGreedyUpstream } from '../mocks/greedy-openai.ts';
 
 let c: Cluster;
 let upstream: FaultyUpstream;
@@ -57,4 +59,31 @@ test('instance A shows the balance and key usage B billed, equal to the database
   }
   console.log(`[live-balances] A equals the database ${lags.map((l) => l.toFixed(0)).join(', ')} ms after B's flush`);
   expect(Math.max(...lags)).toBeLessThanOrEqual(2_000);
+}, 60_000);
+
+test('n: 128, max_tokens: 60 from a $0.02 user, 100 at a time over both instances: the balance never goes below zero', async () => {
+  const [a, b] = c.nodes as [typeof c.nodes[0], typeof c.nodes[0]];
+  const greedy = startGreedyUpstream();
+  try {
+    const { id: userId } = await a.admin.users.create.mutate({ username: 'n128', balanceUsd: '0.02' });
+    await a.admin.channels.create.mutate({ name: 'greedy', type: 1, baseUrl: `http://127.0.0.1:${greedy.port}`, key: 'sk-greedy', models: ['n-model'] });
+    await a.admin.prices.set.mutate({ model: 'n-model', inputUsdPerM: '0.15', outputUsdPerM: '0.6' });
+    const { key } = await a.admin.keys.create.mutate({ name: 'n128', user: 'n128' });
+    await b.gw.store.reload();
+    const res = await Promise.all(Array.from({ length: 100 }, (_, i) => fetch(`${c.nodes[i % 2]!.url}/v1/chat/completions`, {
+      method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'n-model', messages: [{ role: 'user', content: 'hi' }], n: 128, max_tokens: 60 }),
+    })));
+    const ok = res.filter((r) => r.status === 200).length;
+    await Promise.all(res.map((r) => r.arrayBuffer()));
+    await c.flush();
+    const { balance } = await a.gw.db.db.selectFrom('users').select('balance').where('id', '=', userId).executeTakeFirstOrThrow();
+    const oneCall = 128n * 60n * 600n + BigInt(GREEDY_PROMPT_TOKENS) * 150n;
+    console.log(`[live-balances] n:128 ×100 over two instances: ${ok} served; balance $${(Number(balance) / 1e9).toFixed(6)}`);
+    expect(ok).toBeGreaterThanOrEqual(1);
+    expect(balance).toBeGreaterThanOrEqual(0n);
+    expect(20_000_000n - balance).toBe(BigInt(ok) * oneCall);
+  } finally {
+    greedy.stop(true);
+  }
 }, 60_000);
