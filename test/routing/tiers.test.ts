@@ -88,6 +88,9 @@ describe('failover across tiers and circuit breakers on postgres', () => {
     console.log(`[tiers] sequential: 300/300 ok; attempts/call first 50 ${first50.toFixed(3)}, calls 6-300 ${after.toFixed(3)}, first five ${attempts.slice(0, 5).join(',')}`);
     expect(after).toBeLessThanOrEqual(1.1);
     expect(first50).toBeLessThanOrEqual(1.3);
+    // Fast failures cost little: the first call's three failed attempts (503, 429, refused) in ms.
+    const first = await g.gw.db.db.selectFrom('call_logs').select(['attempts', 'latency_ms']).where('request_id', '=', ids[0]!).executeTakeFirstOrThrow();
+    console.log(`[tiers] first call: ${first.latency_ms} ms in all; failed attempts ${first.attempts.slice(0, 3).map((a) => `${a.status}:${a.ms}ms`).join(', ')}`);
     // The 503 and refused channels' breakers are open (or half-open); both are in /metrics and the admin API.
     const breakers = await g.admin.routing.breakers.query();
     for (const id of [s.unavailable, s.refused]) {
