@@ -279,6 +279,7 @@ export interface Database {
   access_tokens: AccessTokensTable;
   audit_log: AuditLogTable;
   login_throttle: LoginThrottleTable;
+  alerts: AlertsTable;
 }
 
 /** Console sign-ins (005_auth). Tokens are stored as sha256 hex only. */
@@ -363,3 +364,22 @@ export type CallLog = Selectable<CallLogsTable>;
 export type NewCallLog = Insertable<CallLogsTable>;
 export type LedgerRow = Selectable<LedgerTable>;
 export type ChannelUpdate = Updateable<ChannelsTable>;
+
+/** Operator alerts (007_alerts): console notices and the webhook outbox. */
+export interface AlertsTable {
+  /** int8, parsed as bigint. */
+  id: Generated<bigint>;
+  created_at: Generated<Date>;
+  kind: string;
+  severity: 'info' | 'warning' | 'critical';
+  subject: string;
+  message: string;
+  data: Json<Record<string, unknown>>;
+  dedupe: string | null;
+  delivery: 'pending' | 'delivered' | 'failed' | 'off';
+  attempts: Generated<number>;
+  next_attempt_at: Generated<Date>;
+  last_error: string | null;
+  delivered_at: Date | null;
+  acknowledged_at: Date | null;
+}

@@ -29,6 +29,8 @@ import { metricsPlugin } from './metrics/plugin.ts';
 import { relayPlugin } from './relay/plugin.ts';
 import { webPlugin } from './web/plugin.ts';
 import { startChannelJobs } from './channels/jobs.ts';
+import { startAlerts } from './alerts/index.ts';
+import { startBalanceSync } from './billing/balance-sync.ts';
 import { createGatewayEvents } from './routing/events.ts';
 import { RoutingState } from './routing/state.ts';
 import { loadMasterSecret, randomToken, SecretBox } from './secrets/crypto.ts';
@@ -93,6 +95,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
   // Today's partitions must exist before the first call is logged (else rows go to the default one).
   await ensureLogPartitions(gw);
   const fanout = await startFanout(gw, gw.live, instanceId);
+  const balanceSync = await startBalanceSync(gw, instanceId);
   const stopLiveSources = connectLiveSources(gw, gw.live);
   const metrics = createGatewayMetrics(gw);
   const logJobs = startLogMaintenance(gw);
@@ -102,6 +105,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
   writer.start();
   accounts.start();
   const jobs = startChannelJobs(gw);
+  const alerts = startAlerts(gw);
 
   const app = new Elysia()
     .onError(({ code, error }) => {
@@ -155,9 +159,11 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
         await Promise.race([Promise.allSettled([...gw.inflight]), deadline]);
         await server.stop(true);
         await jobs.stop();
+        await alerts.stop();
         await logJobs.stop();
         stopLiveSources();
         await fanout.stop();
+        await balanceSync.stop();
         await writer.stop();
         // After the last flush: hand unused balance leases back to the database.
         await accounts.stop().catch((error) => log.error('returning leases failed', { error }));

@@ -6,6 +6,7 @@ import * as m002 from './002_routing.ts';
 import * as m003 from './003_billing.ts';
 import * as m004 from './004_logs.ts';
 import * as m005 from './005_auth.ts';
+import * as m007 from './007_alerts.ts';
 import * as m011 from './011_aiproxy.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -14,5 +15,6 @@ export const migrations: Record<string, Migration> = {
   '003_billing': m003,
   '004_logs': m004,
   '005_auth': m005,
+  '007_alerts': m007,
   '011_aiproxy': m011,
 };

@@ -1,6 +1,7 @@
 // The admin API: one router per domain, merged. Clients import `type AppRouter`.
 import { authRouter } from '../auth/auth-router.ts';
 import { tokensRouter } from '../auth/tokens-router.ts';
+import { alertsRouter } from './alerts.ts';
 import { auditRouter } from './audit.ts';
 import { billingRouter } from './billing.ts';
 import { channelsRouter } from './channels.ts';
@@ -27,6 +28,7 @@ export const appRouter = router({
   auth: authRouter,
   tokens: tokensRouter,
   audit: auditRouter,
+  alerts: alertsRouter,
   import: importRouter,
 });
 

@@ -7,6 +7,15 @@ import { adminProcedure, mutate, router } from './trpc.ts';
 export const routingRouter = router({
   settings: adminProcedure.query(({ ctx }) => ({ values: routingSettings(ctx.gw.store), defaults: ROUTING_DEFAULTS })),
 
+  /**
+   * Circuit breakers of the instance answering (they are in memory per instance): every
+   * channel × model that is open, half-open, or closed with failures counted. For the
+   * console's channel list: `state` per channel id and model, `retryAt` when it half-opens.
+   */
+  breakers: adminProcedure.query(({ ctx }) => ctx.gw.routing.breakers.list().map((b) => ({
+    ...b, channelName: ctx.gw.store.channel(b.channelId)?.name ?? null,
+  }))),
+
   setSettings: adminProcedure.input(RoutingSettingsPatch).mutation(async ({ ctx, input }) => {
     const entries = Object.entries(input).filter(([, v]) => v !== undefined) as Array<[keyof RoutingSettings, unknown]>;
     await mutate(ctx, async () => {

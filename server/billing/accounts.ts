@@ -97,6 +97,28 @@ export class Accounts {
     this.keys = rebuild(this.keys, keys.map((k) => [k.id, k.used]));
   }
 
+  /**
+   * Re-read some users' balances and keys' usage (another instance charged them). Callers
+   * serialise this with flushes. Returns the users whose figure changed, with the new balance
+   * as admin reads show it (database less this instance's unflushed spend).
+   */
+  async refreshSome(db: Kysely<Database>, userIds: number[], keyIds: number[]): Promise<Map<number, bigint>> {
+    const [users, keys] = await Promise.all([
+      userIds.length ? db.selectFrom('users').select(['id', 'balance']).where('id', 'in', userIds).execute() : [],
+      keyIds.length ? db.selectFrom('api_keys').select(['id', 'used']).where('id', 'in', keyIds).execute() : [],
+    ]);
+    const changed = new Map<number, bigint>();
+    for (const u of users) {
+      const l = live(this.users, u.id);
+      if (l.db !== u.balance) changed.set(u.id, u.balance - l.pending);
+      l.db = u.balance;
+      // The balance moved: a refused claim may succeed now (e.g. after a credit elsewhere).
+      l.refusedAt = 0;
+    }
+    for (const k of keys) live(this.keys, k.id).db = k.used;
+    return changed;
+  }
+
   /** Balance less this instance's reservations and unflushed spend (other instances hold their own leases). */
   available(userId: number): bigint {
     const u = this.users.get(userId);

@@ -2,7 +2,7 @@
 // auto-disabled channels, and the optional scheduled tests and balance queries. The last
 // three take a Postgres advisory lock per run, so one instance does them at a time.
 import type { Gateway } from '../context.ts';
-import { probeAutoDisabled } from '../routing/probe.ts';
+import { BREAKER_PROBE_TICK_MS, probeAutoDisabled, probeBreakers } from '../routing/probe.ts';
 import { routingSettings } from '../routing/settings.ts';
 import { refreshBalance, supportsBalance } from './balance.ts';
 import { exclusive, LOCKS, repeat } from './schedule.ts';
@@ -38,6 +38,8 @@ export function startChannelJobs(gw: Gateway): { stop(): Promise<void> } {
   const settings = () => routingSettings(gw.store);
   const jobs = [
     repeat(gw, 'key-state-flush', () => KEY_FLUSH_MS, () => flushKeyStates(gw)),
+    // Breakers are per instance: every instance probes its own, without a lock.
+    repeat(gw, 'breaker-probe', () => BREAKER_PROBE_TICK_MS, () => probeBreakers(gw), BREAKER_PROBE_TICK_MS),
     repeat(gw, 'probe', () => settings().probeIntervalMs, () => exclusive(gw, LOCKS.probe, () => probeAutoDisabled(gw))),
     repeat(gw, 'scheduled-tests', () => settings().testIntervalMs, () => exclusive(gw, LOCKS.tests, () => testEveryChannel(gw))),
     repeat(gw, 'balances', () => settings().balanceIntervalMs, () => exclusive(gw, LOCKS.balances, () => refreshEveryBalance(gw))),

@@ -63,6 +63,8 @@ async function record(gw: Gateway, r: TestResult, source: Extract<ChannelEventSo
   await db.updateTable('channels')
     .set({ test_at: new Date(), ...(r.success ? { test_latency_ms: r.latencyMs } : {}) })
     .where('id', '=', r.channelId).execute();
+  // A passing test is a breaker's successful trial too.
+  if (r.success) gw.routing.breakers.success(r.channelId, r.model);
   if (r.success && gw.store.channel(r.channelId)?.status === 3) {
     await setChannelStatus(gw, r.channelId, { status: 1, reason: null, source, onlyFrom: [3] });
   }

@@ -2,7 +2,7 @@
 // event; a `user` principal sees only its own calls and balance.
 import type { CallLog } from '../../db/schema.ts';
 import type { ImportProgressEvent } from '../admin/import.ts';
-import type { ChannelStatusEvent, ChannelTestEvent, KeyStatusEvent } from '../routing/events.ts';
+import type { ChannelBreakerEvent, ChannelStatusEvent, ChannelTestEvent, KeyStatusEvent } from '../routing/events.ts';
 
 export interface CallStarted {
   type: 'call.started';
@@ -22,12 +22,16 @@ export type LiveEvent =
   | { type: 'balance.changed'; userId: number; balance: bigint }
   | ({ type: 'channel.status' } & ChannelStatusEvent)
   | ({ type: 'channel.key' } & KeyStatusEvent)
+  /** A channel × model circuit breaker opened or closed on the instance that emitted it. */
+  | ({ type: 'channel.breaker' } & ChannelBreakerEvent)
+  /** An operator alert was recorded (server/alerts): the console's notice, in real time. */
+  | { type: 'alert.raised'; id: bigint; kind: string; severity: string; subject: string; message: string; at: Date }
   | ({ type: 'test.progress' } & ChannelTestEvent)
   | ({ type: 'import.progress' } & ImportProgressEvent);
 
 export type LiveEventType = LiveEvent['type'];
 
-export const LIVE_EVENT_TYPES = ['call.started', 'call.finished', 'balance.changed', 'channel.status', 'channel.key', 'test.progress', 'import.progress'] as const satisfies readonly LiveEventType[];
+export const LIVE_EVENT_TYPES = ['call.started', 'call.finished', 'balance.changed', 'channel.status', 'channel.key', 'channel.breaker', 'alert.raised', 'test.progress', 'import.progress'] as const satisfies readonly LiveEventType[];
 
 /** What a subscriber gets instead of events it was too slow to take. */
 export interface Lagged {

@@ -3,7 +3,7 @@
 // relay itself emits "call started" (Call.announce). Nothing is built when nobody listens.
 import type { CallLog, NewCallLog } from '../../db/schema.ts';
 import type { Gateway } from '../context.ts';
-import type { ChannelStatusEvent, ChannelTestEvent, KeyStatusEvent } from '../routing/events.ts';
+import type { ChannelBreakerEvent, ChannelStatusEvent, ChannelTestEvent, KeyStatusEvent } from '../routing/events.ts';
 import type { ImportProgressEvent } from '../admin/import.ts';
 import type { LiveBus } from './bus.ts';
 
@@ -23,15 +23,18 @@ export function connectLiveSources(gw: Gateway, bus: LiveBus): () => void {
   });
   const onStatus = (e: ChannelStatusEvent) => { if (bus.active) bus.emit({ type: 'channel.status', ...e }); };
   const onKey = (e: KeyStatusEvent) => { if (bus.active) bus.emit({ type: 'channel.key', ...e }); };
+  const onBreaker = (e: ChannelBreakerEvent) => { if (bus.active) bus.emit({ type: 'channel.breaker', ...e }); };
   const onTest = (e: ChannelTestEvent) => { if (bus.active) bus.emit({ type: 'test.progress', ...e }); };
   const onImport = (e: ImportProgressEvent) => { if (bus.active) bus.emit({ type: 'import.progress', ...e }); };
   gw.events.on('channel.status', onStatus);
   gw.events.on('channel.key', onKey);
+  gw.events.on('channel.breaker', onBreaker);
   gw.events.on('channel.test', onTest);
   gw.events.on('import.progress', onImport);
   return () => {
     gw.events.off('channel.status', onStatus);
     gw.events.off('channel.key', onKey);
+    gw.events.off('channel.breaker', onBreaker);
     gw.events.off('channel.test', onTest);
     gw.events.off('import.progress', onImport);
   };

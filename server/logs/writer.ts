@@ -186,8 +186,8 @@ export class LogWriter {
           userCharged.set(id, c);
         }
         await tx.insertInto('ledger').values(users.filter(([id]) => userAfter.has(id)).map(([id, v]) => ({
-          user_id: id, kind: 'usage' as const, amount: -v.cost, balance_after: userAfter.get(id)!, calls: v.calls,
-          note: `${v.calls} call(s)`,
+          user_id: id, kind: 'usage' as const, amount: -v.cost, balance_after: userAfter.get(id)!, calls: v.billed,
+          note: `${v.billed} call(s)`,
         }))).execute();
       }
       const keys = [...byKey].filter(([, v]) => v.cost > 0n || v.calls > 0);
@@ -317,17 +317,19 @@ async function insertBodies(tx: Kysely<Database>, items: Queued[]): Promise<void
   await tx.insertInto('call_bodies').values(items.map((s) => ({ request_id: s.log.request_id, created_at: s.log.created_at!, ...s.bodies! }))).execute();
 }
 
-interface Sum { cost: bigint; calls: number; pendingCost: bigint }
+/** `billed`: calls that cost something (the ledger's usage count); `calls`: every call. */
+interface Sum { cost: bigint; calls: number; billed: number; pendingCost: bigint }
 
 function sumBy(batch: Settled[], pick: (s: Settled) => number | null): Map<number, Sum> {
   const m = new Map<number, Sum>();
   for (const s of batch) {
     const id = pick(s);
     if (id === null) continue;
-    const e = m.get(id) ?? { cost: 0n, calls: 0, pendingCost: 0n };
+    const e = m.get(id) ?? { cost: 0n, calls: 0, billed: 0, pendingCost: 0n };
     e.cost += s.cost;
     e.pendingCost += s.cost;
     e.calls += 1;
+    if (s.cost > 0n) e.billed += 1;
     m.set(id, e);
   }
   return m;
@@ -335,7 +337,7 @@ function sumBy(batch: Settled[], pick: (s: Settled) => number | null): Map<numbe
 
 /** After dropping already-logged rows, charge only what is new (pending still clears in full). */
 function recompute(batch: Settled[], ...maps: Array<Map<number, Sum>>): void {
-  for (const m of maps) for (const e of m.values()) { e.cost = 0n; e.calls = 0; }
+  for (const m of maps) for (const e of m.values()) { e.cost = 0n; e.calls = 0; e.billed = 0; }
   const [byUser, byKey, byChannel] = maps as [Map<number, Sum>, Map<number, Sum>, Map<number, Sum>];
   for (const s of batch) {
     for (const [m, id] of [[byUser, s.userId], [byKey, s.keyId], [byChannel, s.channelId]] as const) {
@@ -343,6 +345,7 @@ function recompute(batch: Settled[], ...maps: Array<Map<number, Sum>>): void {
       const e = m.get(id)!;
       e.cost += s.cost;
       e.calls += 1;
+      if (s.cost > 0n) e.billed += 1;
     }
   }
 }

@@ -44,6 +44,8 @@ export function createGatewayMetrics(gw: Gateway): Registry {
     }
     return out;
   }));
+  r.add(new Gauge('switchboard_circuit_breaker_state', 'Circuit breaker per channel id and model on this instance: 0 closed (with failures counted), 1 open, 2 half-open.', ['channel', 'model'], () =>
+    gw.routing.breakers.list().map((b) => [[String(b.channelId), b.model], b.state === 'closed' ? 0 : b.state === 'open' ? 1 : 2])));
   r.add(new Gauge('switchboard_live_subscribers', 'Live event subscribers connected to this instance.', [], () => [[[], gw.live.subscribers]]));
   r.add(new Gauge('switchboard_live_events_delivered_total', 'Live events handed to subscribers of this instance.', [], () => [[[], gw.live.counters.delivered]], 'counter'));
   r.add(new Gauge('switchboard_live_events_dropped_total', 'Live events dropped because a subscriber was too slow.', [], () => [[[], gw.live.counters.droppedEvents]], 'counter'));

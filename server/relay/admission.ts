@@ -44,8 +44,13 @@ export function route(gw: Gateway, call: Call, req: Request, model: string): Cha
   return list;
 }
 
-/** What an endpoint reserves: token counts priced here, or an amount it priced itself (images, audio…). */
-export type ReservationInput = { promptTokens: number; maxTokens: number | null } | { amount: bigint };
+/**
+ * What an endpoint reserves: token counts priced here, or an amount it priced itself (images,
+ * audio…). `choices` is how many completions the upstream generates for the one prompt
+ * (`n`, `best_of`, Gemini `candidateCount`): each may run to `maxTokens`, so the output
+ * side is reserved `choices` times (default 1).
+ */
+export type ReservationInput = { promptTokens: number; maxTokens: number | null; choices?: number | null } | { amount: bigint };
 
 /** The price table's entry, else the fallback price when the missing-price policy says so. */
 function listPrice(gw: Gateway, model: string): PriceEntry | null {
@@ -68,9 +73,11 @@ function pricesFor(gw: Gateway, model: string, base: PriceEntry | null): PriceEn
 }
 
 /**
- * Price the call, apply rate limits and reserve its worst case against balance and key
- * budgets. `free` endpoints (e.g. moderations) may run unpriced, at cost 0, but are still
- * rate limited.
+ * Price the call, reserve its worst case against balance and key budgets, then apply rate
+ * limits — in that order, so a call refused for money never consumes RPM/TPM. `free`
+ * endpoints (e.g. moderations) may run unpriced, at cost 0, but are still rate limited.
+ * TPM admission takes the prompt estimate plus the requested output (`max_tokens` × choices)
+ * when the client gives one; the window is corrected to the actual tokens at finish.
  */
 export async function reserve(gw: Gateway, call: Call, free: boolean, input: (price: PriceEntry, multiplierPpm: number) => ReservationInput): Promise<void> {
   const p = call.principal!;
@@ -85,17 +92,25 @@ export async function reserve(gw: Gateway, call: Call, free: boolean, input: (pr
   call.multiplierPpm = gw.store.groupMultiplierPpm(p.user.group);
   // The dearest of the prices the call may be billed at, on whichever channel serves it.
   let amount = 0n;
-  let promptTokens = 0;
+  let tokens = 0;
   for (const price of prices) {
     const want = input(price, call.multiplierPpm);
-    const a = 'amount' in want ? want.amount : reserveOf(want.promptTokens, want.maxTokens ?? price.defaultMaxTokens, price, call.multiplierPpm);
-    if ('promptTokens' in want) promptTokens = want.promptTokens;
+    let a: bigint;
+    if ('amount' in want) a = want.amount;
+    else {
+      const choices = Math.max(1, want.choices ?? 1);
+      a = reserveOf(want.promptTokens, (want.maxTokens ?? price.defaultMaxTokens) * choices, price, call.multiplierPpm);
+      tokens = want.promptTokens + (want.maxTokens ?? 0) * choices;
+    }
     if (a > amount) amount = a;
+  }
+  if (!prices.length) {
+    // Unpriced free endpoint: nothing to reserve, only the limits apply.
+    call.tokenHold = await gw.limiter.admit(p, 0);
+    return;
   }
   // Endpoint-priced amounts too: past int8 nothing can cover it, and it must not reach SQL.
   if (amount > INT8_MAX) amount = INT8_MAX;
-  call.tokenHold = await gw.limiter.admit(p, promptTokens);
-  if (!prices.length) return;
   const r = await gw.accounts.reserve(p.user, p.key, amount);
   if (!r.ok) {
     const msg = r.reason === 'balance'
@@ -103,5 +118,7 @@ export async function reserve(gw: Gateway, call: Call, free: boolean, input: (pr
       : 'This API key has reached its budget for now (total or period).';
     throw new RelayError(403, msg, 'insufficient_quota', 'insufficient_quota');
   }
+  // Held from here: a rate-limit refusal below settles it at 0 (Call.finish).
   call.reservation = r.reservation;
+  call.tokenHold = await gw.limiter.admit(p, Math.min(tokens, Number.MAX_SAFE_INTEGER));
 }

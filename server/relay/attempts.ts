@@ -1,17 +1,22 @@
-// Failover: walk the candidate channels (already in priority/weight order) until one
-// answers 2xx, within the configured retry count. A 429 cools that key and an auth error
-// disables it, then the next key of the same channel is tried; a 5xx, timeout or
-// connection failure counts against the channel's health and moves to the next channel;
-// a refused request (400, 404, 413, 422, …) is final. A key is never tried twice and a
-// channel disabled meanwhile is skipped. Every attempt is recorded on the call, with why.
+// Failover: walk every candidate channel, across all priority tiers, until one answers 2xx,
+// a final (client) error comes back, or the call's failover deadline passes
+// (`failoverDeadlineMs`, measured from the call's arrival: no new attempt starts after it).
+// Attempts are bounded by distinct channel × key pairs — a key is never tried twice in a
+// call — with `retries` only as a backstop. Candidates whose circuit breaker is open go
+// after every closed one (skipped while a closed one remains, tried last rather than
+// failing the call). A 429 cools that key and an auth error disables it, then the next key
+// of the same channel is tried; a 5xx, timeout or connection failure counts against the
+// channel's breaker and health and moves to the next channel; a refused request (400, 404,
+// 413, 422, …) is final. A channel disabled meanwhile is skipped. Every attempt is
+// recorded on the call, with why.
 import type { Gateway } from '../context.ts';
-import { noteChannelError, noteKeyInvalid, noteRateLimited, noteSuccess } from '../routing/outcomes.ts';
+import { noteChannelError, noteChannelUnavailable, noteKeyInvalid, noteRateLimited, noteSuccess } from '../routing/outcomes.ts';
 import { routingSettings } from '../routing/settings.ts';
 import type { ChannelEntry } from '../state/types.ts';
 import type { Call } from './call.ts';
 import { RelayError } from './errors.ts';
 import type { ChannelTarget, UpstreamRequest } from './providers/types.ts';
-import { nextKeyAt, pickKey, pinHeader, pinnedChannel } from './select-channel.ts';
+import { breakerOrder, nextKeyAt, pickKey, pinHeader, pinnedChannel } from './select-channel.ts';
 import { type Attempt, classifyFailure, retryAfterMs, sendUpstream, upstreamError, upstreamMessage } from './upstream.ts';
 
 export async function tryChannels<C>(
@@ -23,19 +28,28 @@ export async function tryChannels<C>(
 ): Promise<{ ctx: C; attempt: Attempt }> {
   const s = routingSettings(gw.store);
   const maxAttempts = s.retries + 1;
+  const deadline = call.t0 + s.failoverDeadlineMs;
   const pinned = pinnedChannel(gw.store, call.principal!, pinHeader(request.headers, call.principal!), call.model);
   let lastError: RelayError | null = null;
   let coolingUntil = 0;
+  let outOfTime = false;
   const tried = new Set<number>();
 
-  channels: for (const channel of pinned ? [pinned] : channels) {
-    while (call.attempts.length < maxAttempts) {
-      if (channel.status !== 1) continue channels;
+  channels: for (const channel of pinned ? [pinned] : breakerOrder(gw.routing.breakers, channels, call.model)) {
+    // Why this call's keys of this channel failed with 429s or key errors (null: none did).
+    let keyFailure: string | null = null;
+    for (;;) {
+      if (channel.status !== 1) break;
+      if (call.attempts.length >= maxAttempts) break channels;
+      if (call.attempts.length > 0 && performance.now() >= deadline) {
+        outOfTime = true;
+        break channels;
+      }
       const key = pickKey(channel, Date.now(), tried, s.keyRotation);
       if (!key) {
         const at = nextKeyAt(channel);
         if (at > Date.now() && (!coolingUntil || at < coolingUntil)) coolingUntil = at;
-        continue channels;
+        break;
       }
       tried.add(key.id);
       const started = performance.now();
@@ -66,11 +80,13 @@ export async function tryChannels<C>(
           case 'rate_limit': {
             const ms = noteRateLimited(gw, s, channel, key, retryAfterMs(res.headers));
             record(res.status, ms ? `key cooled ${Math.ceil(ms / 1000)} s: ${message}` : message);
+            keyFailure = message;
             continue;
           }
           case 'key_invalid':
             noteKeyInvalid(gw, channel, key, message);
             record(res.status, `key disabled: ${message}`);
+            keyFailure = message;
             continue;
           case 'server':
             noteChannelError(gw, s, channel, call.model, message);
@@ -79,7 +95,7 @@ export async function tryChannels<C>(
         }
       } catch (e) {
         if (e === lastError) throw e;
-        const err = e instanceof RelayError ? e : new RelayError(502, `Upstream failed: ${(e as Error).message}`, 'upstream_error', 'upstream_error');
+        const err: RelayError = e instanceof RelayError ? e : new RelayError(502, `Upstream failed: ${(e as Error).message}`, 'upstream_error', 'upstream_error');
         record(err.status, err.message);
         lastError = err;
         // The client left, or the gateway could not build the request for this input: final.
@@ -88,8 +104,9 @@ export async function tryChannels<C>(
         continue channels;
       }
     }
-    break;
+    if (keyFailure !== null) noteChannelUnavailable(gw, s, channel, call.model, keyFailure);
   }
+  if (outOfTime) gw.log.warn('failover deadline reached', { request_id: call.requestId, model: call.model, attempts: call.attempts.length, deadline_ms: s.failoverDeadlineMs });
   if (lastError) throw lastError;
   if (coolingUntil) {
     const secs = Math.max(1, Math.ceil((coolingUntil - Date.now()) / 1000));

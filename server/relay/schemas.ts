@@ -9,6 +9,11 @@ export const MAX_TOKENS = 2_147_483_647;
 const positiveInt = (name: string) =>
   v.optional(v.nullable(v.pipe(v.number(`${name} must be a number`), v.integer(`${name} must be an integer`), v.minValue(1, `${name} must be at least 1`), v.maxValue(MAX_TOKENS, `${name} must be at most ${MAX_TOKENS}`))));
 
+/** `n` choices: OpenAI accepts 1–128 (a larger value is refused with 400 there too). */
+export const MAX_CHOICES = 128;
+export const choicesField = (name: string, max = MAX_CHOICES) =>
+  v.optional(v.nullable(v.pipe(v.number(`${name} must be a number`), v.integer(`${name} must be an integer`), v.minValue(1, `${name} must be at least 1`), v.maxValue(max, `${name} must be at most ${max}`))));
+
 const ContentPart = v.looseObject({ type: v.string('content part type must be a string') });
 
 export const ChatRequestSchema = v.looseObject({
@@ -27,6 +32,7 @@ export const ChatRequestSchema = v.looseObject({
   stream_options: v.optional(v.nullable(v.looseObject({ include_usage: v.optional(v.nullable(v.boolean())) }))),
   max_tokens: positiveInt('max_tokens'),
   max_completion_tokens: positiveInt('max_completion_tokens'),
+  n: choicesField('n'),
 });
 
 /** Validate or throw a 400 naming the field and the problem. */

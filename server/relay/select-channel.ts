@@ -1,5 +1,6 @@
 // Channel selection: highest priority tier first; inside a tier, a weighted random
 // order (Efraimidis–Spirakis), so weight really counts and failover walks the rest.
+import type { Breakers } from '../routing/breaker.ts';
 import type { Store } from '../state/store.ts';
 import type { ChannelEntry, PoolKey } from '../state/types.ts';
 import type { Principal } from './auth.ts';
@@ -25,6 +26,29 @@ export function candidates(store: Store, model: string, opts: SelectOptions): Ch
     else if (eligible.length > 1) out.push(...weightedOrder(eligible, rnd));
   }
   return out;
+}
+
+/**
+ * The candidates with open (or half-open) circuit breakers moved after every closed one,
+ * each group keeping its priority/weight order: skipped while a closed candidate remains,
+ * tried last rather than failing the call. No allocation while no breaker is open.
+ */
+export function breakerOrder(breakers: Breakers, channels: ChannelEntry[], model: string, now = Date.now()): ChannelEntry[] {
+  let open: ChannelEntry[] | null = null;
+  let closed: ChannelEntry[] | null = null;
+  for (let i = 0; i < channels.length; i++) {
+    const c = channels[i]!;
+    if (breakers.state(c.id, model, now) === 'closed') {
+      closed?.push(c);
+      continue;
+    }
+    if (!open) {
+      open = [];
+      closed = channels.slice(0, i);
+    }
+    open.push(c);
+  }
+  return open ? closed!.concat(open) : channels;
 }
 
 function weightedOrder(channels: ChannelEntry[], rnd: () => number): ChannelEntry[] {

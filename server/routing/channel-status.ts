@@ -24,6 +24,8 @@ export async function setChannelStatus(gw: Gateway, channelId: number, change: S
   const row = await q.returning(['name']).executeTakeFirst();
   gw.routing.health.reset(channelId);
   if (change.status === 1) gw.routing.trippedModel.delete(channelId);
+  // Any status change starts the channel's breakers afresh (re-enabled: closed; disabled: not routed).
+  gw.routing.breakers.reset(channelId);
   if (!row) {
     if (entry && previous !== undefined) entry.status = previous;
     return false;

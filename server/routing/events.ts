@@ -24,6 +24,16 @@ export interface KeyStatusEvent {
   at: Date;
 }
 
+/** A channel × model circuit breaker opened (after consecutive failures) or closed (served again). */
+export interface ChannelBreakerEvent {
+  channelId: number;
+  name: string;
+  model: string;
+  state: 'open' | 'closed';
+  reason: string | null;
+  at: Date;
+}
+
 export interface ChannelTestEvent {
   runId: string | null;
   channelId: number;
@@ -38,6 +48,7 @@ export interface GatewayEventMap {
   'channel.status': [ChannelStatusEvent];
   'channel.key': [KeyStatusEvent];
   'channel.test': [ChannelTestEvent];
+  'channel.breaker': [ChannelBreakerEvent];
 }
 
 export type GatewayEvents = EventEmitter<GatewayEventMap>;

@@ -1,5 +1,6 @@
 // What an upstream attempt's outcome does to routing state: key cooldowns and disables,
-// the channel's health window, and auto-disabling past the error threshold.
+// the channel × model circuit breaker, the channel's health window, and auto-disabling
+// past the error threshold.
 import type { Gateway } from '../context.ts';
 import type { ChannelEntry, PoolKey } from '../state/types.ts';
 import { setChannelStatus } from './channel-status.ts';
@@ -8,6 +9,13 @@ import type { RoutingSettings } from './settings.ts';
 export function noteSuccess(gw: Gateway, s: RoutingSettings, channel: ChannelEntry, model: string, key: PoolKey): void {
   gw.routing.keys.succeeded(key);
   gw.routing.health.record(channel.id, model, true, s.healthWindowMs);
+  if (gw.routing.breakers.success(channel.id, model)) breakerClosed(gw, channel, model);
+}
+
+/** A breaker probe passed: the breaker closes and the window counts a success. */
+export function noteProbeSuccess(gw: Gateway, s: RoutingSettings, channel: ChannelEntry, model: string): void {
+  gw.routing.health.record(channel.id, model, true, s.healthWindowMs);
+  if (gw.routing.breakers.success(channel.id, model)) breakerClosed(gw, channel, model);
 }
 
 /** A 429: cool the key; returns the cooldown in ms. */
@@ -22,8 +30,18 @@ export function noteKeyInvalid(gw: Gateway, channel: ChannelEntry, key: PoolKey,
   }
 }
 
-/** A 5xx, timeout or connection failure: counts against the channel × model window. */
+/**
+ * Every usable key of the channel answered 429 or an auth/quota error for this call: the
+ * channel could not serve it. Counts against the breaker (not the health window, which
+ * measures the channel's own failures).
+ */
+export function noteChannelUnavailable(gw: Gateway, s: RoutingSettings, channel: ChannelEntry, model: string, message: string): void {
+  breakerFailure(gw, s, channel, model, message);
+}
+
+/** A 5xx, timeout or connection failure: counts against the breaker and the channel × model window. */
 export function noteChannelError(gw: Gateway, s: RoutingSettings, channel: ChannelEntry, model: string, message: string): void {
+  breakerFailure(gw, s, channel, model, message);
   const { total, errors } = gw.routing.health.record(channel.id, model, false, s.healthWindowMs);
   if (channel.status !== 1 || total < s.healthMinRequests || errors / total < s.healthErrorRate) return;
   const pct = Math.round((errors / total) * 100);
@@ -34,4 +52,17 @@ export function noteChannelError(gw: Gateway, s: RoutingSettings, channel: Chann
   setChannelStatus(gw, channel.id, { status: 3, reason, source: 'health', onlyFrom: [1] })
     .catch((e) => gw.log.error('cannot persist channel auto-disable', { channel_id: channel.id, error: e }));
   channel.status = 3;
+}
+
+function breakerFailure(gw: Gateway, s: RoutingSettings, channel: ChannelEntry, model: string, message: string): void {
+  const effect = gw.routing.breakers.failure(channel.id, model, s, message);
+  if (effect === 'opened') {
+    gw.log.warn('circuit breaker opened', { channel_id: channel.id, model, reason: message.slice(0, 300) });
+    gw.events.emit('channel.breaker', { channelId: channel.id, name: channel.name, model, state: 'open', reason: message.slice(0, 300), at: new Date() });
+  }
+}
+
+function breakerClosed(gw: Gateway, channel: ChannelEntry, model: string): void {
+  gw.log.info('circuit breaker closed', { channel_id: channel.id, model });
+  gw.events.emit('channel.breaker', { channelId: channel.id, name: channel.name, model, state: 'closed', reason: null, at: new Date() });
 }

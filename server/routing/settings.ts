@@ -8,8 +8,20 @@ const int = (min: number, max: number) => v.pipe(v.number(), v.integer(), v.minV
 const DAY_MS = 86_400_000;
 
 export const RoutingSettingsSchema = v.object({
-  /** Extra attempts after the first one (on another key or channel). */
-  retries: int(0, 10),
+  /**
+   * Backstop on extra attempts after the first. A call tries each distinct channel × key
+   * pair at most once, across every priority tier, until `failoverDeadlineMs`.
+   */
+  retries: int(0, 1000),
+  /** No new upstream attempt starts once a call has spent this long (ms since it arrived). */
+  failoverDeadlineMs: int(100, 600_000),
+  /** Consecutive failures of a channel × model that open its circuit breaker. */
+  breakerThreshold: int(1, 1000),
+  /** First cooldown of an open breaker; doubles each time it reopens, up to the max. */
+  breakerCooldownMs: int(100, DAY_MS),
+  breakerMaxCooldownMs: int(100, DAY_MS),
+  /** A breaker open this long raises the "breaker stays open" alert. */
+  breakerAlertAfterMs: int(1000, DAY_MS),
   /** How a channel's key pool is walked. */
   keyRotation: v.picklist(['round-robin', 'random']),
   /** 429 without Retry-After: cool the key for base × 2^(strikes − 1), capped. */
@@ -32,14 +44,19 @@ export const RoutingSettingsSchema = v.object({
 export type RoutingSettings = v.InferOutput<typeof RoutingSettingsSchema>;
 
 export const ROUTING_DEFAULTS: RoutingSettings = {
-  retries: 2,
+  retries: 100,
+  failoverDeadlineMs: 30_000,
+  breakerThreshold: 3,
+  breakerCooldownMs: 1_000,
+  breakerMaxCooldownMs: 10_000,
+  breakerAlertAfterMs: 60_000,
   keyRotation: 'round-robin',
   cooldownBaseMs: 5_000,
   cooldownMaxMs: 300_000,
   healthWindowMs: 300_000,
   healthMinRequests: 20,
   healthErrorRate: 0.5,
-  probeIntervalMs: 60_000,
+  probeIntervalMs: 10_000,
   testIntervalMs: 0,
   testPrompt: 'Say hi.',
   testConcurrency: 4,

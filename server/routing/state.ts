@@ -1,11 +1,14 @@
 // Routing's runtime state, kept across store reloads (it is not part of the snapshot).
 import { TestRuns } from '../channels/test-runs.ts';
+import { Breakers } from './breaker.ts';
 import { HealthWindows } from './health.ts';
 import { KeyStates } from './key-states.ts';
 
 export class RoutingState {
   readonly keys = new KeyStates();
   readonly health = new HealthWindows();
+  /** Circuit breakers per channel × model (server/routing/breaker.ts). */
+  readonly breakers = new Breakers();
   /** The model whose errors tripped a channel's health, probed to re-enable it. */
   readonly trippedModel = new Map<number, string>();
   /** Channel test runs in progress or recently finished, for progress queries. */

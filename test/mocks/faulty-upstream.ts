@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 
 export type Fault =
   | { kind: 'ok' }
-  | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
+  | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string>; delayMs?: number }
   | { kind: 'rate-limit'; retryAfterS?: number }
   | { kind: 'server-error' }
   | { kind: 'reset' }
@@ -92,7 +92,9 @@ export async function startFaultyUpstream(): Promise<FaultyUpstream> {
 
     const fault = queue.shift() ?? perKey.get(key) ?? sticky ?? faults.ok;
     switch (fault.kind) {
-      case 'status': return json(res, fault.status, fault.body ?? { error: { message: `mock ${fault.status}` } }, fault.headers);
+      case 'status':
+        if (fault.delayMs) await sleep(fault.delayMs);
+        return json(res, fault.status, fault.body ?? { error: { message: `mock ${fault.status}` } }, fault.headers);
       case 'rate-limit': return json(res, 429, { error: { message: 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' } },
         fault.retryAfterS !== undefined ? { 'retry-after': String(fault.retryAfterS) } : {});
       case 'server-error': return json(res, 500, { error: { message: 'The server had an error while processing your request.', type: 'server_error' } });

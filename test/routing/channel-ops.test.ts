@@ -136,7 +136,9 @@ describe('channel operations on postgres', () => {
 
   test('routing settings: defaults, partial updates, validation', async () => {
     const s = await g.admin.routing.settings.query();
-    expect(s.defaults.retries).toBe(2);
+    expect(s.defaults.retries).toBe(100);
+    expect(s.defaults.failoverDeadlineMs).toBe(30_000);
+    expect(s.defaults.breakerThreshold).toBe(3);
     const r = await g.admin.routing.setSettings.mutate({ healthErrorRate: 0.8, keyRotation: 'random' });
     expect(r.values).toMatchObject({ healthErrorRate: 0.8, keyRotation: 'random', testPrompt: 'ping from the test' });
     await expect(g.admin.routing.setSettings.mutate({ retries: -1 })).rejects.toThrow();

@@ -20,7 +20,9 @@ describe('failover and health on postgres', () => {
     [bad, good] = await Promise.all([startFaultyUpstream(), startFaultyUpstream()]);
     g = await startTestGateway('postgres');
     g.gw.events.on('channel.status', (e) => events.push(e));
-    await g.admin.routing.setSettings.mutate({ healthWindowMs: 60_000, healthMinRequests: 10, healthErrorRate: 0.5, probeIntervalMs: 100 });
+    await g.admin.routing.setSettings.mutate({ healthWindowMs: 60_000, healthMinRequests: 10, healthErrorRate: 0.5, probeIntervalMs: 100,
+      // The health window alone (the breaker would take the failing channel out after 3 calls; tiers.test.ts covers it).
+      breakerThreshold: 1000 });
     await price(g, 'fo-model');
     ({ key } = await account(g));
     badId = await channel(g, bad.url, ['fo-model'], { name: 'failing' });

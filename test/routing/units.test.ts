@@ -4,6 +4,8 @@ import { describe, expect, test } from 'bun:test';
 import { applyChatOverrides } from '../../server/channels/overrides.ts';
 import { kindOf } from '../../server/channels/test-channel.ts';
 import { classifyFailure, retryAfterMs } from '../../server/relay/upstream.ts';
+import { breakerOrder } from '../../server/relay/select-channel.ts';
+import { Breakers } from '../../server/routing/breaker.ts';
 import { HealthWindows } from '../../server/routing/health.ts';
 import { KeyStates } from '../../server/routing/key-states.ts';
 import { ROUTING_DEFAULTS } from '../../server/routing/settings.ts';
@@ -87,4 +89,47 @@ test('chat overrides: rename, remove, set, forced system prompt; model, messages
 test('test kinds from model names', () => {
   expect(['gpt-4o-mini', 'text-embedding-3-small', 'bge-m3', 'dall-e-3', 'gpt-image-1', 'tts-1', 'gpt-4o-mini-tts', 'whisper-1', 'gpt-4o-transcribe'].map(kindOf))
     .toEqual(['chat', 'embeddings', 'embeddings', 'images', 'images', 'speech', 'speech', 'transcription', 'transcription']);
+});
+
+test('circuit breaker: 3 consecutive failures open it; cooldown 1 s, 2 s, 4 s, … capped at 10 s; one trial; a success closes it', () => {
+  const b = new Breakers();
+  const s = ROUTING_DEFAULTS;
+  const t = 1_000_000;
+  expect(b.failure(1, 'm', s, 'x', t)).toBe('counted');
+  expect(b.failure(1, 'm', s, 'x', t)).toBe('counted');
+  b.success(1, 'm');
+  // The count is of consecutive failures: a success in between starts again.
+  expect(b.failure(1, 'm', s, 'x', t)).toBe('counted');
+  expect(b.failure(1, 'm', s, 'x', t)).toBe('counted');
+  expect(b.failure(1, 'm', s, 'x', t)).toBe('opened');
+  expect(b.state(1, 'm', t)).toBe('open');
+  expect(b.state(1, 'other', t)).toBe('closed');
+  expect(b.state(1, 'm', t + 999)).toBe('open');
+  expect(b.state(1, 'm', t + 1000)).toBe('half_open');
+  expect(b.due(t + 1000)).toEqual([{ channelId: 1, model: 'm' }]);
+  expect(b.claimTrial(1, 'm', t + 1000)).toBe(true);
+  expect(b.claimTrial(1, 'm', t + 1000)).toBe(false);
+  expect(b.due(t + 1000)).toEqual([]);
+  let now = t + 1000;
+  const cooldowns: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    expect(b.failure(1, 'm', s, 'x', now)).toBe('reopened');
+    const retryAt = b.list(now)[0]!.retryAt!.getTime();
+    cooldowns.push(retryAt - now);
+    now = retryAt;
+  }
+  expect(cooldowns).toEqual([2000, 4000, 8000, 10000, 10000, 10000]);
+  expect(b.success(1, 'm')).toBe(true);
+  expect(b.state(1, 'm', now)).toBe('closed');
+  expect(b.list(now)).toEqual([]);
+});
+
+test('breaker order: open and half-open candidates go after every closed one, each group in its order', () => {
+  const b = new Breakers();
+  const ch = (id: number) => ({ id }) as ChannelEntry;
+  const list = [ch(1), ch(2), ch(3), ch(4)];
+  expect(breakerOrder(b, list, 'm')).toBe(list);
+  for (const id of [1, 3]) for (let i = 0; i < 3; i++) b.failure(id, 'm', ROUTING_DEFAULTS, 'down');
+  expect(breakerOrder(b, list, 'm').map((c) => c.id)).toEqual([2, 4, 1, 3]);
+  expect(breakerOrder(b, list, 'other').map((c) => c.id)).toEqual([1, 2, 3, 4]);
 });

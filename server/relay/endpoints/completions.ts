@@ -6,7 +6,7 @@ import { PassthroughScanner } from '../passthrough-stream.ts';
 import type { RelayEndpoint } from '../pipeline.ts';
 import { type MeteredUsage, meterOpenAIUsage, type Usage } from '../protocol/openai-types.ts';
 import { relayStream, sseHeaders } from '../relay-stream.ts';
-import { MAX_TOKENS } from '../schemas.ts';
+import { choicesField, MAX_TOKENS } from '../schemas.ts';
 import { parseEvent } from '../sse.ts';
 import { type JsonCall, openaiJsonEndpoint, roughTokens } from './openai-json.ts';
 import { jsonBodyFor, upstreamRequest } from './upstream-request.ts';
@@ -22,6 +22,9 @@ const CompletionsSchema = v.looseObject({
   stream: v.optional(v.nullable(v.boolean('stream must be a boolean'))),
   stream_options: v.optional(v.nullable(v.looseObject({ include_usage: v.optional(v.nullable(v.boolean())) }))),
   max_tokens: v.optional(v.nullable(v.pipe(v.number('max_tokens must be a number'), v.integer('max_tokens must be an integer'), v.minValue(1, 'max_tokens must be at least 1'), v.maxValue(MAX_TOKENS, `max_tokens must be at most ${MAX_TOKENS}`)))),
+  n: choicesField('n'),
+  // OpenAI: best_of generates this many completions server-side (billed), at most 20.
+  best_of: choicesField('best_of', 20),
 });
 
 type CompletionsBody = v.InferOutput<typeof CompletionsSchema>;
@@ -36,7 +39,8 @@ const choicesText = (json: unknown) => ((json as { choices?: Array<{ text?: unkn
 const json = openaiJsonEndpoint({
   endpoint: 'completions',
   schema: CompletionsSchema,
-  reservation: (body) => ({ promptTokens: roughTokens(body.prompt), maxTokens: body.max_tokens ?? null }),
+  // best_of completions are generated (and billed) server-side, n returned: reserve the larger.
+  reservation: (body) => ({ promptTokens: roughTokens(body.prompt), maxTokens: body.max_tokens ?? null, choices: Math.max(body.n ?? 1, body.best_of ?? 1) }),
   bill(answer, body) {
     const usage = meterOpenAIUsage((answer as { usage?: Usage }).usage);
     return usage ? { usage } : { usage: estimate(body, choicesText(answer)), estimated: true };

@@ -76,6 +76,8 @@ export function surfaceEndpoint<B>(spec: SurfaceEndpointSpec<B>): RelayEndpoint<
     reservation: (req) => ({
       promptTokens: req.chat ? roughPromptTokens(req.chat) : Math.ceil(JSON.stringify(req.json).length / 2),
       maxTokens: req.chat?.max_tokens ?? null,
+      // Gemini candidateCount arrives as chat `n`.
+      choices: req.chat?.n ?? null,
     }),
     upstream(ctx) {
       if (servesNatively(ctx)) return native.upstream(ctx);

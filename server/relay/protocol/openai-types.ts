@@ -40,6 +40,8 @@ export interface ChatRequest {
   stream_options?: { include_usage?: boolean; [k: string]: unknown } | null;
   max_tokens?: number | null;
   max_completion_tokens?: number | null;
+  /** Choices to generate (1–128); each is billed as output. */
+  n?: number | null;
   temperature?: number | null;
   top_p?: number | null;
   stop?: string | string[] | null;
