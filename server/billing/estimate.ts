@@ -1,7 +1,7 @@
 // Local token counts for calls whose upstream reports no usage (the log row is then
 // marked "estimated") and for the worst-case reservation before a call.
 import { encode } from 'gpt-tokenizer';
-import type { ChatMessage, ChatRequest } from '../relay/protocol/openai-types.ts';
+import type { ChatMessage, ChatRequest } from '../relay/protocols/openai/types.ts';
 
 /** Fixed allowance per image part; vendors bill images by tiles, this is a reservation bound. */
 const IMAGE_TOKENS = 1_000;

@@ -3,7 +3,7 @@
 // adapters and per-channel overrides as relayed calls. Never touches billing.
 import type { Gateway } from '../context.ts';
 import { chatResponseOf, chatUpstream, chunkSource } from '../relay/chat-upstream.ts';
-import type { ChatRequest } from '../relay/protocol/openai-types.ts';
+import type { ChatRequest } from '../relay/protocols/openai/types.ts';
 import type { ChannelTarget, Endpoint, UpstreamRequest } from '../relay/providers/types.ts';
 import { pickKey } from '../relay/select-channel.ts';
 import { sendUpstream, upstreamMessage } from '../relay/upstream.ts';

@@ -8,7 +8,7 @@ import { BodyCapture } from '../logs/capture.ts';
 import type { ChannelEntry } from '../state/types.ts';
 import type { Principal } from './auth.ts';
 import { errorBody, type RelayError } from './errors.ts';
-import { type MeteredUsage, ZERO_USAGE } from './protocol/openai-types.ts';
+import { type MeteredUsage, ZERO_USAGE } from './protocols/openai/types.ts';
 
 export interface AttemptRecord {
   channel_id: number;

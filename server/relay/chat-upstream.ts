@@ -4,7 +4,7 @@
 import { applyChatOverrides, hasChatOverrides } from '../channels/overrides.ts';
 import type { ChannelEntry } from '../state/types.ts';
 import { RelayError } from './errors.ts';
-import { type ChatChunk, type ChatRequest, type ChatResponse, type MeteredUsage, meterOpenAIUsage, type Usage } from './protocol/openai-types.ts';
+import { type ChatChunk, type ChatRequest, type ChatResponse, type MeteredUsage, meterOpenAIUsage, type Usage } from './protocols/openai/types.ts';
 import type { ChannelTarget, UpstreamRequest } from './providers/types.ts';
 import { SseParser } from './sse.ts';
 

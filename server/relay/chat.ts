@@ -6,7 +6,7 @@ import { chatResponseOf, chatUpstream, chunkSource, chunkText } from './chat-ups
 import { RelayError } from './errors.ts';
 import { PassthroughScanner } from './passthrough-stream.ts';
 import type { AttemptContext, RelayEndpoint } from './pipeline.ts';
-import type { ChatRequest, MeteredUsage } from './protocol/openai-types.ts';
+import type { ChatRequest, MeteredUsage } from './protocols/openai/types.ts';
 import { parseJsonObject } from './read-body.ts';
 import { relayStream, sseHeaders, type StreamTransform } from './relay-stream.ts';
 import { ChatRequestSchema, validate } from './schemas.ts';

@@ -1,7 +1,7 @@
 // Relays an OpenAI-format SSE stream byte for byte. Events are split on their blank
 // line without decoding; only events containing `"usage"` are decoded, to meter them,
 // and the usage-only chunk the gateway asked for is dropped when the client did not.
-import { type MeteredUsage, meterOpenAIUsage, type Usage } from './protocol/openai-types.ts';
+import { type MeteredUsage, meterOpenAIUsage, type Usage } from './protocols/openai/types.ts';
 import { concat, eventEnd, mentionsUsage, parseEvent } from './sse.ts';
 
 const MAX_KEPT_BYTES = 4 * 1024 * 1024;

@@ -5,7 +5,7 @@
 import type { Gateway } from '../context.ts';
 import type { Call } from './call.ts';
 import { errorBody, RelayError } from './errors.ts';
-import type { MeteredUsage } from './protocol/openai-types.ts';
+import type { MeteredUsage } from './protocols/openai/types.ts';
 import type { Attempt } from './upstream.ts';
 
 export interface StreamTransform {

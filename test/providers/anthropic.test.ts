@@ -1,5 +1,5 @@
 import { expect, test } from 'bun:test';
-import type { ChatRequest } from '../../server/relay/protocol/openai-types.ts';
+import type { ChatRequest } from '../../server/relay/protocols/openai/types.ts';
 import anthropic from '../../server/relay/providers/anthropic/index.ts';
 import { toAnthropicRequest } from '../../server/relay/providers/anthropic/convert-request.ts';
 import { fromAnthropicResponse } from '../../server/relay/providers/anthropic/convert-response.ts';

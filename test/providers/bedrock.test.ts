@@ -1,5 +1,5 @@
 import { expect, test } from 'bun:test';
-import type { ChatRequest } from '../../server/relay/protocol/openai-types.ts';
+import type { ChatRequest } from '../../server/relay/protocols/openai/types.ts';
 import bedrock, { createAwsEventStreamDecoder, decodeAwsEventStream } from '../../server/relay/providers/bedrock/index.ts';
 import { toConverseRequest } from '../../server/relay/providers/bedrock/convert-request.ts';
 import { fromConverseResponse } from '../../server/relay/providers/bedrock/convert-response.ts';

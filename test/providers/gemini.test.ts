@@ -1,5 +1,5 @@
 import { expect, test } from 'bun:test';
-import type { ChatRequest } from '../../server/relay/protocol/openai-types.ts';
+import type { ChatRequest } from '../../server/relay/protocols/openai/types.ts';
 import gemini from '../../server/relay/providers/gemini/index.ts';
 import { toGeminiRequest } from '../../server/relay/providers/gemini/convert-request.ts';
 import { fromGeminiResponse } from '../../server/relay/providers/gemini/convert-response.ts';

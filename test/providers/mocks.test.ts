@@ -1,7 +1,7 @@
 // Drives each provider against its mock upstream the way the relay core does:
 // url + headers (+ sign), POST the converted body, convert the reply back.
 import { expect, test } from 'bun:test';
-import type { ChatRequest, ChatResponse, MeteredUsage } from '../../server/relay/protocol/openai-types.ts';
+import type { ChatRequest, ChatResponse, MeteredUsage } from '../../server/relay/protocols/openai/types.ts';
 import { providerFor } from '../../server/relay/providers/registry.ts';
 import type { ChannelTarget, Provider, SseEvent, UpstreamRequest } from '../../server/relay/providers/types.ts';
 import * as anthropicMock from '../mocks/vendors/anthropic.ts';

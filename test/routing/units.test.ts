@@ -8,7 +8,7 @@ import { HealthWindows } from '../../server/routing/health.ts';
 import { KeyStates } from '../../server/routing/key-states.ts';
 import { ROUTING_DEFAULTS } from '../../server/routing/settings.ts';
 import type { ChannelEntry, PoolKey } from '../../server/state/types.ts';
-import type { ChatRequest } from '../../server/relay/protocol/openai-types.ts';
+import type { ChatRequest } from '../../server/relay/protocols/openai/types.ts';
 
 describe('classifyFailure', () => {
   test.each([

@@ -1,10 +1,10 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { describe, expect, test } from 'bun:test';
 import { countTokens as countText } from 'gpt-tokenizer';
-import type { ChatChunk, ChatResponse } from '../../server/relay/protocol/openai-types.ts';
-import { anthropicSurface as surface } from '../../server/relay/surfaces/anthropic/index.ts';
-import type { MessagesRequest } from '../../server/relay/surfaces/anthropic/schema.ts';
-import { ConversionError } from '../../server/relay/surfaces/types.ts';
+import type { ChatChunk, ChatResponse } from '../../server/relay/protocols/openai/types.ts';
+import { anthropicSurface as surface } from '../../server/relay/protocols/anthropic/index.ts';
+import type { MessagesRequest } from '../../server/relay/protocols/anthropic/schema.ts';
+import { ConversionError } from '../../server/relay/protocols/types.ts';
 import { chunk, fixture, fixtureText, parseSse, runStream, serveFixed, usageChunk } from './helpers.ts';
 
 function parsed(body: unknown): MessagesRequest {

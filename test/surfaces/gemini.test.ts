@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'bun:test';
-import type { ChatChunk, ChatResponse } from '../../server/relay/protocol/openai-types.ts';
-import { geminiSurface as surface } from '../../server/relay/surfaces/gemini/index.ts';
-import type { GenerateContentRequest } from '../../server/relay/surfaces/gemini/schema.ts';
-import { ConversionError } from '../../server/relay/surfaces/types.ts';
+import type { ChatChunk, ChatResponse } from '../../server/relay/protocols/openai/types.ts';
+import { geminiSurface as surface } from '../../server/relay/protocols/gemini/index.ts';
+import type { GenerateContentRequest } from '../../server/relay/protocols/gemini/schema.ts';
+import { ConversionError } from '../../server/relay/protocols/types.ts';
 import { chunk, fixture, fixtureText, parseSse, runStream, usageChunk } from './helpers.ts';
 
 function parsed(body: unknown): GenerateContentRequest {

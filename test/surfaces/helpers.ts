@@ -1,6 +1,6 @@
 // Small helpers for the surface tests: fixture loading, SSE splitting, a one-route local server.
-import type { ChatChunk } from '../../server/relay/protocol/openai-types.ts';
-import type { SurfaceStream } from '../../server/relay/surfaces/types.ts';
+import type { ChatChunk } from '../../server/relay/protocols/openai/types.ts';
+import type { SurfaceStream } from '../../server/relay/protocols/types.ts';
 
 const FIXTURES = new URL('../fixtures/surfaces/', import.meta.url);
 

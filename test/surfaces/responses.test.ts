@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'bun:test';
 import OpenAI from 'openai';
-import type { ChatChunk, ChatResponse } from '../../server/relay/protocol/openai-types.ts';
-import { responsesSurface as surface } from '../../server/relay/surfaces/responses/index.ts';
-import type { ResponsesRequest } from '../../server/relay/surfaces/responses/schema.ts';
-import { ConversionError } from '../../server/relay/surfaces/types.ts';
+import type { ChatChunk, ChatResponse } from '../../server/relay/protocols/openai/types.ts';
+import { responsesSurface as surface } from '../../server/relay/protocols/responses/index.ts';
+import type { ResponsesRequest } from '../../server/relay/protocols/responses/schema.ts';
+import { ConversionError } from '../../server/relay/protocols/types.ts';
 import { chunk, fixture, fixtureText, parseSse, runStream, serveFixed, usageChunk } from './helpers.ts';
 
 function parsed(body: unknown): ResponsesRequest {

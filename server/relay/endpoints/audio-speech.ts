@@ -8,7 +8,7 @@ import type { Gateway } from '../../context.ts';
 import type { Call } from '../call.ts';
 import { RelayError } from '../errors.ts';
 import type { RelayEndpoint } from '../pipeline.ts';
-import { ZERO_USAGE } from '../protocol/openai-types.ts';
+import { ZERO_USAGE } from '../protocols/openai/types.ts';
 import { parseJsonObject } from '../read-body.ts';
 import { relayStream, type StreamTransform } from '../relay-stream.ts';
 import { validate } from '../schemas.ts';

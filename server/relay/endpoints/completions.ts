@@ -4,7 +4,7 @@ import * as v from 'valibot';
 import { countTokens } from '../../billing/estimate.ts';
 import { PassthroughScanner } from '../passthrough-stream.ts';
 import type { RelayEndpoint } from '../pipeline.ts';
-import { type MeteredUsage, meterOpenAIUsage, type Usage } from '../protocol/openai-types.ts';
+import { type MeteredUsage, meterOpenAIUsage, type Usage } from '../protocols/openai/types.ts';
 import { relayStream, sseHeaders } from '../relay-stream.ts';
 import { MAX_TOKENS } from '../schemas.ts';
 import { parseEvent } from '../sse.ts';

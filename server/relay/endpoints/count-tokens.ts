@@ -5,10 +5,10 @@ import type { Gateway } from '../../context.ts';
 import { admitKey, route } from '../admission.ts';
 import { Call } from '../call.ts';
 import { badRequest, RelayError } from '../errors.ts';
-import { ZERO_USAGE } from '../protocol/openai-types.ts';
+import { ZERO_USAGE } from '../protocols/openai/types.ts';
 import { parseJsonObject, readBody } from '../read-body.ts';
-import { anthropicSurface } from '../surfaces/anthropic/index.ts';
-import { ConversionError } from '../surfaces/types.ts';
+import { anthropicSurface } from '../protocols/anthropic/index.ts';
+import { ConversionError } from '../protocols/types.ts';
 import { protocolError } from './respond.ts';
 
 const anthropicErrorResponse = protocolError(anthropicSurface.error);

@@ -5,7 +5,7 @@
 import { badRequest, RelayError } from '../errors.ts';
 import { meterGeminiUsage } from '../providers/gemini/usage.ts';
 import { asRecord } from '../providers/shared/json.ts';
-import { type GenerateContentRequest, geminiSurface } from '../surfaces/gemini/index.ts';
+import { type GenerateContentRequest, geminiSurface } from '../protocols/gemini/index.ts';
 import { speaksGemini } from './native-protocols.ts';
 import { surfaceEndpoint } from './surface-endpoint.ts';
 import { upstreamRequest } from './upstream-request.ts';

@@ -8,7 +8,7 @@ import type { ReservationInput } from '../admission.ts';
 import type { Call } from '../call.ts';
 import { badRequest } from '../errors.ts';
 import type { RelayEndpoint } from '../pipeline.ts';
-import { ZERO_USAGE } from '../protocol/openai-types.ts';
+import { ZERO_USAGE } from '../protocols/openai/types.ts';
 import { asRecord, count } from '../providers/shared/json.ts';
 import { intField, type MultipartBody, multipartBodyFor, parseMultipart, requiredFile, requiredText, textField } from './multipart.ts';
 import { type Billing, billedJson, openaiJsonEndpoint, openaiWireOnly, roughTokens } from './openai-json.ts';

@@ -5,7 +5,7 @@
 import { meterAnthropicUsage, mergeUsage } from '../providers/anthropic/usage.ts';
 import { asRecord } from '../providers/shared/json.ts';
 import { VERTEX_ANTHROPIC_VERSION } from '../providers/vertex/index.ts';
-import { anthropicSurface, type MessagesRequest } from '../surfaces/anthropic/index.ts';
+import { anthropicSurface, type MessagesRequest } from '../protocols/anthropic/index.ts';
 import { onVertex, speaksAnthropic } from './native-protocols.ts';
 import { surfaceEndpoint } from './surface-endpoint.ts';
 import { jsonBodyFor, upstreamRequest } from './upstream-request.ts';

@@ -8,7 +8,7 @@ import type { ReservationInput } from '../admission.ts';
 import type { Call } from '../call.ts';
 import { jsonResponse, readUpstreamJson } from '../chat.ts';
 import type { AttemptContext, RelayEndpoint } from '../pipeline.ts';
-import type { MeteredUsage } from '../protocol/openai-types.ts';
+import type { MeteredUsage } from '../protocols/openai/types.ts';
 import type { Endpoint } from '../providers/types.ts';
 import { parseJsonObject } from '../read-body.ts';
 import { validate } from '../schemas.ts';

@@ -2,7 +2,7 @@
 // type, plus the gateway's request id and overhead headers.
 import type { Call } from '../call.ts';
 import type { RelayError } from '../errors.ts';
-import type { SurfaceError } from '../surfaces/types.ts';
+import type { SurfaceError } from '../protocols/types.ts';
 
 export function bytesResponse(call: Call, body: Uint8Array | string, contentType: string): Response {
   return new Response(body as Uint8Array<ArrayBuffer> | string, { status: 200, headers: { 'content-type': contentType, ...call.responseHeaders() } });

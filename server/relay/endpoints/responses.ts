@@ -2,9 +2,9 @@
 // native-protocols.ts) get the client's bytes and stream back byte for byte, metered from
 // the usage of response.completed; chat-only channels go through the chat conversion.
 // The gateway is stateless: what that rules out is in docs/surfaces.md.
-import type { MeteredUsage } from '../protocol/openai-types.ts';
+import type { MeteredUsage } from '../protocols/openai/types.ts';
 import { asRecord, count } from '../providers/shared/json.ts';
-import { type ResponsesRequest, responsesSurface } from '../surfaces/responses/index.ts';
+import { type ResponsesRequest, responsesSurface } from '../protocols/responses/index.ts';
 import { speaksResponses } from './native-protocols.ts';
 import { surfaceEndpoint } from './surface-endpoint.ts';
 import { jsonBodyFor, upstreamRequest } from './upstream-request.ts';

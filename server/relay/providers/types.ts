@@ -7,7 +7,7 @@
 // A provider whose stream is framed differently (AWS Bedrock's binary event-stream)
 // supplies `streamDecoder()`; the core feeds it raw bytes and hands the resulting
 // events to `chat.stream()` exactly as it would SSE events.
-import type { ChatChunk, ChatRequest, ChatResponse, MeteredUsage } from '../protocol/openai-types.ts';
+import type { ChatChunk, ChatRequest, ChatResponse, MeteredUsage } from '../protocols/openai/types.ts';
 
 /** What an adapter sees of a channel for one upstream attempt. */
 export interface ChannelTarget {

@@ -1,5 +1,5 @@
 // Anthropic Messages SSE stream → OpenAI chat chunks, one event at a time.
-import type { ChatChunk, MeteredUsage } from '../../protocol/openai-types.ts';
+import type { ChatChunk, MeteredUsage } from '../../protocols/openai/types.ts';
 import { argumentsDelta, ChunkWriter } from '../shared/chunks.ts';
 import { VendorStreamError } from '../shared/errors.ts';
 import { nowSeconds, randomId } from '../shared/ids.ts';

@@ -1,5 +1,5 @@
 // OpenAI chat request → Bedrock Converse request.
-import type { ChatMessage, ChatRequest } from '../../protocol/openai-types.ts';
+import type { ChatMessage, ChatRequest } from '../../protocols/openai/types.ts';
 import { contentParts, contentText, imageUrlOf, isSystemRole, toAlternatingTurns } from '../shared/content.ts';
 import { parseDataUrl } from '../shared/data-url.ts';
 import { VendorRequestError } from '../shared/errors.ts';

@@ -1,6 +1,6 @@
 // ConverseStream events (decoded from event-stream frames) → OpenAI chat chunks.
 // Order on the wire: messageStart, content blocks, messageStop, then metadata (usage).
-import type { ChatChunk, MeteredUsage } from '../../protocol/openai-types.ts';
+import type { ChatChunk, MeteredUsage } from '../../protocols/openai/types.ts';
 import { argumentsDelta, ChunkWriter } from '../shared/chunks.ts';
 import { VendorStreamError } from '../shared/errors.ts';
 import { nowSeconds, randomId } from '../shared/ids.ts';

@@ -1,6 +1,6 @@
 // Gemini streamGenerateContent?alt=sse → OpenAI chat chunks. Each SSE event is a whole
 // GenerateContentResponse holding the next slice of text; usageMetadata is cumulative.
-import type { ChatChunk, MeteredUsage } from '../../protocol/openai-types.ts';
+import type { ChatChunk, MeteredUsage } from '../../protocols/openai/types.ts';
 import { ChunkWriter } from '../shared/chunks.ts';
 import { VendorStreamError } from '../shared/errors.ts';
 import { nowSeconds, randomId } from '../shared/ids.ts';

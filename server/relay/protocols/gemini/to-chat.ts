@@ -1,7 +1,7 @@
 // Gemini GenerateContentRequest → OpenAI chat request.
 // Gemini ties a functionResponse to its call by name (ids are optional), while chat needs a
 // tool_call_id; calls without an id get one here and responses claim them in order per name.
-import type { ChatContentPart, ChatMessage, ChatRequest, ToolCall } from '../../protocol/openai-types.ts';
+import type { ChatContentPart, ChatMessage, ChatRequest, ToolCall } from '../openai/types.ts';
 import { ConversionError, effortForBudget } from '../types.ts';
 import type { GeminiContent, GeminiPart, GenerateContentRequest } from './schema.ts';
 

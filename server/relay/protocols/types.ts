@@ -16,7 +16,7 @@
 //   It is created per request and holds the state needed to rebuild block/item boundaries.
 // - Nothing here does I/O, reads config or knows about channels.
 import * as v from 'valibot';
-import type { ChatChunk, ChatRequest, ChatResponse, Usage } from '../protocol/openai-types.ts';
+import type { ChatChunk, ChatRequest, ChatResponse, Usage } from './openai/types.ts';
 
 export type SurfaceName = 'anthropic' | 'responses' | 'gemini';
 

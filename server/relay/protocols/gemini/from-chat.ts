@@ -1,6 +1,6 @@
 // OpenAI chat completion → Gemini GenerateContentResponse, plus the finish-reason and usage
 // mappings the stream converter shares.
-import type { ChatMessage, ChatResponse, Usage } from '../../protocol/openai-types.ts';
+import type { ChatMessage, ChatResponse, Usage } from '../openai/types.ts';
 import { bareId, parseArguments } from '../types.ts';
 import type { GenerateContentRequest } from './schema.ts';
 

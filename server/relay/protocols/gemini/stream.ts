@@ -4,7 +4,7 @@
 // with CRLF pairs; its JS SDK splits on \n\n, \r\r or \r\n\r\n). Text and thoughts go out as
 // they arrive. Gemini sends each functionCall whole, so tool-call argument fragments are
 // buffered and released in the last frame, together with finishReason and usageMetadata.
-import type { ChatChunk, Usage } from '../../protocol/openai-types.ts';
+import type { ChatChunk, Usage } from '../openai/types.ts';
 import { bareId, type SurfaceStream } from '../types.ts';
 import { finishReason, functionCallPart, usageMetadata, wantsThoughts } from './from-chat.ts';
 import { geminiErrorBody } from './errors.ts';

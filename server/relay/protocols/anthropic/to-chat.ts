@@ -1,7 +1,7 @@
 // Anthropic Messages request → OpenAI chat request.
 // cache_control and thinking blocks are dropped here: only a native Anthropic channel
 // (byte passthrough) can honour them.
-import type { ChatContentPart, ChatMessage, ChatRequest, ToolCall } from '../../protocol/openai-types.ts';
+import type { ChatContentPart, ChatMessage, ChatRequest, ToolCall } from '../openai/types.ts';
 import { ConversionError, effortForBudget } from '../types.ts';
 import {
   isCustomTool,

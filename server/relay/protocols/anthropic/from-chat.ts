@@ -1,6 +1,6 @@
 // OpenAI chat completion → Anthropic Message, plus the stop-reason and usage mappings the
 // stream converter shares.
-import { meterOpenAIUsage, type ChatResponse, type Usage } from '../../protocol/openai-types.ts';
+import { meterOpenAIUsage, type ChatResponse, type Usage } from '../openai/types.ts';
 import { bareId, parseArguments } from '../types.ts';
 
 export type StopReason = 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'refusal';

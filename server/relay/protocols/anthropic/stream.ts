@@ -4,7 +4,7 @@
 // This converter opens a block when the kind of delta changes (thinking → text → tool call n),
 // closes the previous one, and holds message_delta until end() because OpenAI reports
 // finish_reason and usage on separate, late chunks.
-import type { ChatChunk, Usage } from '../../protocol/openai-types.ts';
+import type { ChatChunk, Usage } from '../openai/types.ts';
 import { firstChoice, type SurfaceStream } from '../types.ts';
 import { anthropicUsage, messageId, stopReason } from './from-chat.ts';
 import type { MessagesRequest } from './schema.ts';

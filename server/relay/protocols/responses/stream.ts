@@ -3,7 +3,7 @@
 // Each run of reasoning, text or one tool call becomes an output item: output_item.added, its
 // part/argument events, then the matching *.done events and output_item.done when the next run
 // starts. response.completed (or .incomplete) waits for end() because chat sends usage last.
-import type { ChatChunk, Usage } from '../../protocol/openai-types.ts';
+import type { ChatChunk, Usage } from '../openai/types.ts';
 import { firstChoice, type SurfaceStream } from '../types.ts';
 import {
   finishStatus,

@@ -2,7 +2,7 @@
 // Items map to messages in order: consecutive function_call items join one assistant message,
 // function_call_output items become `tool` messages, reasoning items are dropped (their
 // encrypted content is only readable by the OpenAI project that produced it).
-import type { ChatContentPart, ChatMessage, ChatRequest } from '../../protocol/openai-types.ts';
+import type { ChatContentPart, ChatMessage, ChatRequest } from '../openai/types.ts';
 import { ConversionError } from '../types.ts';
 import { isKnownPart, type ContentPartT, type InputItemT, type MessageItemT, type ResponsesRequest } from './schema.ts';
 

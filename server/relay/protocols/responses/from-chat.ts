@@ -1,6 +1,6 @@
 // OpenAI chat completion → Responses API `response` object, plus the envelope, item and usage
 // builders the stream converter reuses so both paths emit identical objects.
-import type { ChatResponse, Usage } from '../../protocol/openai-types.ts';
+import type { ChatResponse, Usage } from '../openai/types.ts';
 import { bareId } from '../types.ts';
 import type { ResponsesRequest } from './schema.ts';
 
