@@ -1,11 +1,11 @@
 import { expect, test } from 'bun:test';
 import type { ChatRequest } from '../../server/relay/protocols/openai/types.ts';
 import anthropic from '../../server/relay/providers/anthropic/index.ts';
-import { toAnthropicRequest } from '../../server/relay/providers/anthropic/convert-request.ts';
-import { fromAnthropicResponse } from '../../server/relay/providers/anthropic/convert-response.ts';
-import { anthropicStream } from '../../server/relay/providers/anthropic/convert-stream.ts';
-import { anthropicError } from '../../server/relay/providers/anthropic/errors.ts';
-import { VendorStreamError } from '../../server/relay/providers/shared/errors.ts';
+import { toAnthropicRequest } from '../../server/relay/protocols/anthropic/request-from-chat.ts';
+import { fromAnthropicResponse } from '../../server/relay/protocols/anthropic/response-to-chat.ts';
+import { anthropicStream } from '../../server/relay/protocols/anthropic/stream-to-chat.ts';
+import { anthropicError } from '../../server/relay/protocols/anthropic/upstream-error.ts';
+import { VendorStreamError } from '../../server/relay/protocols/shared/errors.ts';
 import type { ChannelTarget } from '../../server/relay/providers/types.ts';
 import { accumulate, deltas, fixtureJson, fixtureText, parseSse, replay } from './fixtures.ts';
 

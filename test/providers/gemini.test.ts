@@ -1,10 +1,10 @@
 import { expect, test } from 'bun:test';
 import type { ChatRequest } from '../../server/relay/protocols/openai/types.ts';
 import gemini from '../../server/relay/providers/gemini/index.ts';
-import { toGeminiRequest } from '../../server/relay/providers/gemini/convert-request.ts';
-import { fromGeminiResponse } from '../../server/relay/providers/gemini/convert-response.ts';
-import { geminiStream } from '../../server/relay/providers/gemini/convert-stream.ts';
-import { geminiError } from '../../server/relay/providers/gemini/errors.ts';
+import { toGeminiRequest } from '../../server/relay/protocols/gemini/request-from-chat.ts';
+import { fromGeminiResponse } from '../../server/relay/protocols/gemini/response-to-chat.ts';
+import { geminiStream } from '../../server/relay/protocols/gemini/stream-to-chat.ts';
+import { geminiError } from '../../server/relay/protocols/gemini/upstream-error.ts';
 import type { ChannelTarget } from '../../server/relay/providers/types.ts';
 import { accumulate, deltas, fixtureJson, fixtureText, parseSse, replay } from './fixtures.ts';
 

@@ -10,7 +10,7 @@ import type { Call } from '../call.ts';
 import { badRequest } from '../errors.ts';
 import type { RelayEndpoint } from '../pipeline.ts';
 import { ZERO_USAGE } from '../protocols/openai/types.ts';
-import { asRecord, count, tryParse } from '../providers/shared/json.ts';
+import { asRecord, count, tryParse } from '../protocols/shared/json.ts';
 import { type MultipartBody, multipartBodyFor, parseMultipart, requiredFile, requiredText, textField } from './multipart.ts';
 import { type Billing, openaiWireOnly } from './openai-json.ts';
 import { bytesResponse } from './respond.ts';

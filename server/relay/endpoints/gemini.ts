@@ -3,8 +3,8 @@
 // Vertex AI) get the client's bytes and stream back byte for byte, metered from
 // usageMetadata; every other channel is served through the chat conversion.
 import { badRequest, RelayError } from '../errors.ts';
-import { meterGeminiUsage } from '../providers/gemini/usage.ts';
-import { asRecord } from '../providers/shared/json.ts';
+import { meterGeminiUsage } from '../protocols/gemini/usage.ts';
+import { asRecord } from '../protocols/shared/json.ts';
 import { type GenerateContentRequest, geminiSurface } from '../protocols/gemini/index.ts';
 import { speaksGemini } from './native-protocols.ts';
 import { surfaceEndpoint } from './surface-endpoint.ts';

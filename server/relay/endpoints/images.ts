@@ -9,7 +9,7 @@ import type { Call } from '../call.ts';
 import { badRequest } from '../errors.ts';
 import type { RelayEndpoint } from '../pipeline.ts';
 import { ZERO_USAGE } from '../protocols/openai/types.ts';
-import { asRecord, count } from '../providers/shared/json.ts';
+import { asRecord, count } from '../protocols/shared/json.ts';
 import { intField, type MultipartBody, multipartBodyFor, parseMultipart, requiredFile, requiredText, textField } from './multipart.ts';
 import { type Billing, billedJson, openaiJsonEndpoint, openaiWireOnly, roughTokens } from './openai-json.ts';
 import { upstreamRequest } from './upstream-request.ts';

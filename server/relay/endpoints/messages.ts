@@ -2,8 +2,8 @@
 // get the client's bytes and anthropic-version / anthropic-beta headers, and the answer
 // streams back byte for byte, metered from message_start / message_delta usage (cache
 // reads and writes included). Other channels are served through the chat conversion.
-import { meterAnthropicUsage, mergeUsage } from '../providers/anthropic/usage.ts';
-import { asRecord } from '../providers/shared/json.ts';
+import { meterAnthropicUsage, mergeUsage } from '../protocols/anthropic/usage.ts';
+import { asRecord } from '../protocols/shared/json.ts';
 import { VERTEX_ANTHROPIC_VERSION } from '../providers/vertex/index.ts';
 import { anthropicSurface, type MessagesRequest } from '../protocols/anthropic/index.ts';
 import { onVertex, speaksAnthropic } from './native-protocols.ts';

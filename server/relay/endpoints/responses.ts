@@ -3,7 +3,7 @@
 // the usage of response.completed; chat-only channels go through the chat conversion.
 // The gateway is stateless: what that rules out is in docs/surfaces.md.
 import type { MeteredUsage } from '../protocols/openai/types.ts';
-import { asRecord, count } from '../providers/shared/json.ts';
+import { asRecord, count } from '../protocols/shared/json.ts';
 import { type ResponsesRequest, responsesSurface } from '../protocols/responses/index.ts';
 import { speaksResponses } from './native-protocols.ts';
 import { surfaceEndpoint } from './surface-endpoint.ts';

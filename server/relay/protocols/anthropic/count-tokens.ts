@@ -4,7 +4,7 @@
 // by some percent; an Anthropic channel should be asked instead when one serves the model.
 import { countTokens as countText } from 'gpt-tokenizer';
 import type { ChatMessage } from '../openai/types.ts';
-import { toChatInput } from './to-chat.ts';
+import { toChatInput } from './request-to-chat.ts';
 import type { CountTokensRequest } from './schema.ts';
 
 /** Per message framing (role markers), as in OpenAI's cookbook estimate. */

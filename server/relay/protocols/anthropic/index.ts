@@ -2,11 +2,11 @@
 import type { Surface } from '../types.ts';
 import { parseWith } from '../types.ts';
 import { countTokens } from './count-tokens.ts';
-import { anthropicError } from './errors.ts';
-import { fromChat } from './from-chat.ts';
+import { anthropicError } from './error-body.ts';
+import { fromChat } from './response-from-chat.ts';
 import { CountTokensRequestSchema, MessagesRequestSchema, type CountTokensRequest, type MessagesRequest } from './schema.ts';
-import { anthropicStream } from './stream.ts';
-import { toChat } from './to-chat.ts';
+import { anthropicStream } from './stream-from-chat.ts';
+import { toChat } from './request-to-chat.ts';
 
 export const anthropicSurface: Surface<MessagesRequest> & {
   parseCountTokens(body: unknown): ReturnType<typeof parseWith<typeof CountTokensRequestSchema>>;

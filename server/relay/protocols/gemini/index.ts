@@ -3,11 +3,11 @@
 // passes both to toChat().
 import type { Surface } from '../types.ts';
 import { parseWith } from '../types.ts';
-import { geminiError } from './errors.ts';
-import { fromChat } from './from-chat.ts';
+import { geminiError } from './error-body.ts';
+import { fromChat } from './response-from-chat.ts';
 import { GenerateContentRequestSchema, normalizeKeys, type GenerateContentRequest } from './schema.ts';
-import { geminiStream } from './stream.ts';
-import { toChat } from './to-chat.ts';
+import { geminiStream } from './stream-from-chat.ts';
+import { toChat } from './request-to-chat.ts';
 
 export const geminiSurface: Surface<GenerateContentRequest> = {
   name: 'gemini',

@@ -1,10 +1,10 @@
 // 14 Anthropic: native Messages API.
 import type { Provider } from '../types.ts';
 import { joinUrl } from '../url.ts';
-import { toAnthropicRequest } from './convert-request.ts';
-import { fromAnthropicResponse } from './convert-response.ts';
-import { anthropicStream } from './convert-stream.ts';
-import { anthropicError } from './errors.ts';
+import { toAnthropicRequest } from '../../protocols/anthropic/request-from-chat.ts';
+import { fromAnthropicResponse } from '../../protocols/anthropic/response-to-chat.ts';
+import { anthropicStream } from '../../protocols/anthropic/stream-to-chat.ts';
+import { anthropicError } from '../../protocols/anthropic/upstream-error.ts';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
 

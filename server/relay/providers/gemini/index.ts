@@ -1,10 +1,10 @@
 // 24 Google Gemini (AI Studio): native generateContent API.
 import type { Provider } from '../types.ts';
 import { joinUrl } from '../url.ts';
-import { toGeminiRequest } from './convert-request.ts';
-import { fromGeminiResponse } from './convert-response.ts';
-import { geminiStream } from './convert-stream.ts';
-import { geminiError } from './errors.ts';
+import { toGeminiRequest } from '../../protocols/gemini/request-from-chat.ts';
+import { fromGeminiResponse } from '../../protocols/gemini/response-to-chat.ts';
+import { geminiStream } from '../../protocols/gemini/stream-to-chat.ts';
+import { geminiError } from '../../protocols/gemini/upstream-error.ts';
 import { geminiModelUrl } from './url.ts';
 
 export const GEMINI_MODELS = ['gemini-2.5-pro', 'gemini-2.5-flash', 'gemini-2.5-flash-lite', 'gemini-2.0-flash', 'gemini-2.0-flash-lite'];

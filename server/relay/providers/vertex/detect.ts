@@ -1,8 +1,8 @@
 // The core hands converters the client-facing model name, which a model mapping may have
 // renamed, so Vertex tells Claude from Gemini replies by their shape, not by the name.
-import { anthropicStream } from '../anthropic/convert-stream.ts';
-import { geminiStream } from '../gemini/convert-stream.ts';
-import { asRecord, tryParse } from '../shared/json.ts';
+import { anthropicStream } from '../../protocols/anthropic/stream-to-chat.ts';
+import { geminiStream } from '../../protocols/gemini/stream-to-chat.ts';
+import { asRecord, tryParse } from '../../protocols/shared/json.ts';
 import type { ChatStreamConverter, SseEvent } from '../types.ts';
 import { isClaude } from './url.ts';
 

@@ -1,11 +1,11 @@
 // 42 Google Vertex AI: Gemini (generateContent) and Claude (Anthropic-on-Vertex
 // rawPredict) behind one service-account key; the wire format follows the model.
-import { toAnthropicRequest } from '../anthropic/convert-request.ts';
-import { fromAnthropicResponse } from '../anthropic/convert-response.ts';
-import { anthropicError } from '../anthropic/errors.ts';
-import { toGeminiRequest } from '../gemini/convert-request.ts';
-import { fromGeminiResponse } from '../gemini/convert-response.ts';
-import { geminiError } from '../gemini/errors.ts';
+import { toAnthropicRequest } from '../../protocols/anthropic/request-from-chat.ts';
+import { fromAnthropicResponse } from '../../protocols/anthropic/response-to-chat.ts';
+import { anthropicError } from '../../protocols/anthropic/upstream-error.ts';
+import { toGeminiRequest } from '../../protocols/gemini/request-from-chat.ts';
+import { fromGeminiResponse } from '../../protocols/gemini/response-to-chat.ts';
+import { geminiError } from '../../protocols/gemini/upstream-error.ts';
 import type { Provider } from '../types.ts';
 import { isAnthropicBody, vertexStream } from './detect.ts';
 import { parseServiceAccount } from './service-account.ts';

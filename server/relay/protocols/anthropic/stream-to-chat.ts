@@ -1,10 +1,10 @@
 // Anthropic Messages SSE stream → OpenAI chat chunks, one event at a time.
-import type { ChatChunk, MeteredUsage } from '../../protocols/openai/types.ts';
+import type { ChatChunk, MeteredUsage } from '../openai/types.ts';
 import { argumentsDelta, ChunkWriter } from '../shared/chunks.ts';
 import { VendorStreamError } from '../shared/errors.ts';
 import { nowSeconds, randomId } from '../shared/ids.ts';
 import { asRecord, asString, tryParse } from '../shared/json.ts';
-import type { ChatStreamConverter, SseEvent } from '../types.ts';
+import type { ChatStreamConverter, SseEvent } from '../../providers/types.ts';
 import { finishReason } from './finish-reason.ts';
 import { mergeUsage } from './usage.ts';
 

@@ -16,7 +16,7 @@ import {
   responseObject,
   responseUsage,
   type Envelope,
-} from './from-chat.ts';
+} from './response-from-chat.ts';
 import type { ResponsesRequest } from './schema.ts';
 
 type Open =

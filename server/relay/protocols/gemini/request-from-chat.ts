@@ -1,10 +1,10 @@
 // OpenAI chat request → Gemini generateContent request.
-import type { ChatMessage, ChatRequest } from '../../protocols/openai/types.ts';
+import type { ChatMessage, ChatRequest } from '../openai/types.ts';
 import { contentParts, contentText, imageUrlOf, isSystemRole } from '../shared/content.ts';
 import { mediaTypeFromUrl, parseDataUrl } from '../shared/data-url.ts';
 import { isRecord, parseArguments, tryParse } from '../shared/json.ts';
 import { sanitizeSchema } from '../shared/schema.ts';
-import type { GeminiContent, GeminiPart, GeminiRequest } from '../../protocols/gemini/wire.ts';
+import type { GeminiContent, GeminiPart, GeminiRequest } from './wire.ts';
 
 const THINKING_BUDGET: Record<string, number> = { none: 0, minimal: 0, low: 1024, medium: 8192, high: 24576 };
 

@@ -1,5 +1,5 @@
 // Anthropic Messages response → OpenAI chat completion.
-import type { ChatMessage, ChatResponse, MeteredUsage, ToolCall } from '../../protocols/openai/types.ts';
+import type { ChatMessage, ChatResponse, MeteredUsage, ToolCall } from '../openai/types.ts';
 import { nowSeconds, randomId } from '../shared/ids.ts';
 import { asArray, asRecord, asString } from '../shared/json.ts';
 import { toOpenAIUsage } from '../shared/usage.ts';

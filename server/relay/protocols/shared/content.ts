@@ -1,5 +1,5 @@
 // Reading OpenAI message content, which is either a string or an array of parts.
-import type { ChatContentPart, ChatMessage } from '../../protocols/openai/types.ts';
+import type { ChatContentPart, ChatMessage } from '../openai/types.ts';
 
 export function contentParts(content: ChatMessage['content']): ChatContentPart[] {
   if (content == null) return [];

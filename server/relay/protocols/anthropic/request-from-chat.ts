@@ -1,9 +1,9 @@
 // OpenAI chat request → Anthropic Messages request.
-import type { ChatContentPart, ChatMessage, ChatRequest } from '../../protocols/openai/types.ts';
+import type { ChatContentPart, ChatMessage, ChatRequest } from '../openai/types.ts';
 import { contentParts, contentText, imageUrlOf, isSystemRole, toAlternatingTurns } from '../shared/content.ts';
 import { parseDataUrl } from '../shared/data-url.ts';
 import { parseArguments } from '../shared/json.ts';
-import type { AnthropicBlock, AnthropicMessage, AnthropicRequest, AnthropicSource, AnthropicToolChoice } from '../../protocols/anthropic/wire.ts';
+import type { AnthropicBlock, AnthropicMessage, AnthropicRequest, AnthropicSource, AnthropicToolChoice } from './wire.ts';
 
 /** Anthropic requires max_tokens; OpenAI clients usually omit it. */
 export function defaultMaxTokens(model: string): number {

@@ -6,8 +6,8 @@
 // buffered and released in the last frame, together with finishReason and usageMetadata.
 import type { ChatChunk, Usage } from '../openai/types.ts';
 import { bareId, type SurfaceStream } from '../types.ts';
-import { finishReason, functionCallPart, usageMetadata, wantsThoughts } from './from-chat.ts';
-import { geminiErrorBody } from './errors.ts';
+import { finishReason, functionCallPart, usageMetadata, wantsThoughts } from './response-from-chat.ts';
+import { geminiErrorBody } from './error-body.ts';
 import type { GenerateContentRequest } from './schema.ts';
 
 export function frame(data: unknown): string {

@@ -1,6 +1,6 @@
 // Anthropic usage → MeteredUsage. Anthropic's input_tokens already EXCLUDES cache reads
 // and cache writes, so it maps straight to `input`; no subtraction.
-import type { MeteredUsage } from '../../protocols/openai/types.ts';
+import type { MeteredUsage } from '../openai/types.ts';
 import { asRecord, count } from '../shared/json.ts';
 
 export function meterAnthropicUsage(raw: unknown): MeteredUsage | null {

@@ -1,7 +1,7 @@
 // Gemini usageMetadata → MeteredUsage. Unlike Anthropic, Gemini's promptTokenCount
 // INCLUDES cachedContentTokenCount, so cached tokens are subtracted from input; and
 // candidatesTokenCount EXCLUDES thoughtsTokenCount, so thoughts are added to output.
-import type { MeteredUsage } from '../../protocols/openai/types.ts';
+import type { MeteredUsage } from '../openai/types.ts';
 import { asRecord, count } from '../shared/json.ts';
 
 export function meterGeminiUsage(raw: unknown): MeteredUsage | null {

@@ -1,6 +1,6 @@
 // Metered usage → the OpenAI usage block clients see. OpenAI counts cached and
 // cache-write tokens inside prompt_tokens, so they are added back here.
-import type { MeteredUsage, Usage } from '../../protocols/openai/types.ts';
+import type { MeteredUsage, Usage } from '../openai/types.ts';
 
 export function toOpenAIUsage(m: MeteredUsage): Usage {
   const prompt = m.input + m.cacheRead + m.cacheWrite;

@@ -1,12 +1,12 @@
 // Gemini streamGenerateContent?alt=sse → OpenAI chat chunks. Each SSE event is a whole
 // GenerateContentResponse holding the next slice of text; usageMetadata is cumulative.
-import type { ChatChunk, MeteredUsage } from '../../protocols/openai/types.ts';
+import type { ChatChunk, MeteredUsage } from '../openai/types.ts';
 import { ChunkWriter } from '../shared/chunks.ts';
 import { VendorStreamError } from '../shared/errors.ts';
 import { nowSeconds, randomId } from '../shared/ids.ts';
 import { asArray, asRecord, asString, tryParse } from '../shared/json.ts';
-import type { ChatStreamConverter, SseEvent } from '../types.ts';
-import { readParts } from './convert-response.ts';
+import type { ChatStreamConverter, SseEvent } from '../../providers/types.ts';
+import { readParts } from './response-to-chat.ts';
 import { finishReason } from './finish-reason.ts';
 import { meterGeminiUsage } from './usage.ts';
 

@@ -1,5 +1,5 @@
 // Builds OpenAI stream chunks for one response so converters only state the delta.
-import type { ChatChunk, MeteredUsage, ToolCallDelta } from '../../protocols/openai/types.ts';
+import type { ChatChunk, MeteredUsage, ToolCallDelta } from '../openai/types.ts';
 import { toOpenAIUsage } from './usage.ts';
 
 export type ChunkDelta = ChatChunk['choices'][number]['delta'];

@@ -6,7 +6,7 @@
 // finish_reason and usage on separate, late chunks.
 import type { ChatChunk, Usage } from '../openai/types.ts';
 import { firstChoice, type SurfaceStream } from '../types.ts';
-import { anthropicUsage, messageId, stopReason } from './from-chat.ts';
+import { anthropicUsage, messageId, stopReason } from './response-from-chat.ts';
 import type { MessagesRequest } from './schema.ts';
 
 type Open = { kind: 'text' | 'thinking'; index: number } | { kind: 'tool'; index: number; slot: number };
