@@ -66,7 +66,7 @@ export async function testChannel(gw: Gateway, channel: ChannelEntry, model: str
       status = res.status;
       if (!res.ok) {
         const text = await res.text().catch(() => '');
-        return result(res.status, null, channel.provider.chat?.error?.(res.status, text).message ?? upstreamMessage(res.status, text));
+        return result(res.status, null, channel.provider.chat?.errorMessage?.(res.status, text).message ?? upstreamMessage(res.status, text));
       }
       return result(res.status, await readAnswer(channel, kind, stream, res, upstreamModel), null);
     } finally {

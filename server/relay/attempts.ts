@@ -57,7 +57,7 @@ export async function tryChannels<C>(
           return { ctx, attempt };
         }
         const text = await res.text().catch(() => '');
-        const message = channel.provider.chat?.error?.(res.status, text).message ?? upstreamMessage(res.status, text);
+        const message = channel.provider.chat?.errorMessage?.(res.status, text).message ?? upstreamMessage(res.status, text);
         lastError = upstreamError(res.status, message);
         switch (classifyFailure(res.status, text)) {
           case 'client':

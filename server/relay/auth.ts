@@ -5,7 +5,7 @@ import type { Store } from '../state/store.ts';
 import type { KeyEntry, UserEntry } from '../state/types.ts';
 import { RelayError } from './errors.ts';
 
-export interface Principal {
+export interface KeyHolder {
   key: KeyEntry;
   user: UserEntry;
 }
@@ -20,7 +20,7 @@ export function presentedKey(headers: Headers, url?: URL): string | null {
   return headers.get('x-api-key')?.trim() || headers.get('x-goog-api-key')?.trim() || url?.searchParams.get('key') || null;
 }
 
-export function authenticate(store: Store, raw: string | null, now = Date.now()): Principal {
+export function authenticate(store: Store, raw: string | null, now = Date.now()): KeyHolder {
   if (!raw) throw new RelayError(401, 'Missing API key. Send it as "Authorization: Bearer sk-...".', 'authentication_error', 'missing_api_key');
   const normalised = raw.startsWith('sk-') ? raw : `sk-${raw}`;
   const key = store.keyBySecret(normalised, hashClientKey);

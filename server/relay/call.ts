@@ -6,7 +6,7 @@ import type { Gateway } from '../context.ts';
 import type { TokenHold } from '../limits/index.ts';
 import { BodyCapture } from '../logs/capture.ts';
 import type { ChannelEntry } from '../state/types.ts';
-import type { Principal } from './auth.ts';
+import type { KeyHolder } from './auth.ts';
 import { errorBody, type RelayError } from './errors.ts';
 import { type MeteredUsage, ZERO_USAGE } from './protocols/openai/types.ts';
 
@@ -37,7 +37,7 @@ export class Call {
   model = '';
   upstreamModel: string | null = null;
   stream = false;
-  principal: Principal | null = null;
+  principal: KeyHolder | null = null;
   channel: ChannelEntry | null = null;
   private listPrice: PriceEntry | null = null;
   /** The price the call is billed at: the serving channel's own price for the model, else the list (or fallback) price. */

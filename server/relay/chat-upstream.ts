@@ -39,7 +39,7 @@ export async function chatUpstream(channel: ChannelEntry, target: ChannelTarget,
   } else {
     if (!p.chat) throw new RelayError(500, `Channel type ${channel.type} has no chat adapter.`, 'server_error', 'adapter_missing');
     try {
-      payload = JSON.stringify(p.chat.toUpstream({ ...body, model: upstreamModel }, target));
+      payload = JSON.stringify(p.chat.requestFromChat({ ...body, model: upstreamModel }, target));
     } catch (e) {
       const status = (e as { status?: number }).status;
       throw new RelayError(status === 400 ? 400 : 500, (e as Error).message, status === 400 ? 'invalid_request_error' : 'server_error', 'conversion_failed');
@@ -58,7 +58,7 @@ export function chatResponseOf(channel: ChannelEntry, json: unknown, upstreamMod
     }
     return { response, usage: meterOpenAIUsage((json as { usage?: Usage }).usage) };
   }
-  return channel.provider.chat!.fromUpstream(json, upstreamModel);
+  return channel.provider.chat!.responseToChat(json, upstreamModel);
 }
 
 export interface ChunkSource {
@@ -88,7 +88,7 @@ export function chunkSource(channel: ChannelEntry, upstreamModel: string): Chunk
     return { push: (b) => parse(parser.push(b)), end: () => parse(parser.end()), usage: () => usage };
   }
   const decoder = p.streamDecoder?.() ?? new SseParser();
-  const converter = p.chat!.stream(upstreamModel);
+  const converter = p.chat!.streamToChat(upstreamModel);
   return {
     push: (b) => decoder.push(b).flatMap((ev) => converter.push(ev)),
     end: () => [...(decoder.end?.() ?? []).flatMap((ev) => converter.push(ev)), ...converter.end()],

@@ -8,7 +8,7 @@ import { chatEndpoint } from './chat.ts';
 import { speechEndpoint } from './endpoints/audio-speech.ts';
 import { transcriptionsEndpoint, translationsEndpoint } from './endpoints/audio-transcriptions.ts';
 import { completionsEndpoint } from './endpoints/completions.ts';
-import { countTokens } from './endpoints/count-tokens.ts';
+import { countTokensEndpoint } from './endpoints/count-tokens.ts';
 import { embeddingsEndpoint } from './endpoints/embeddings.ts';
 import { geminiEndpoint } from './endpoints/gemini.ts';
 import { imageEditsEndpoint, imageGenerationsEndpoint } from './endpoints/images.ts';
@@ -62,7 +62,7 @@ export function relayPlugin(gw: Gateway) {
     .post('/v1/rerank', relay(rerankEndpoint), raw)
     .post('/v1/responses', relay(responsesEndpoint), raw)
     .post('/v1/messages', relay(messagesEndpoint), raw)
-    .post('/v1/messages/count_tokens', ({ request, server }) => track(gw, countTokens(gw, request, ip(server, request))), raw)
+    .post('/v1/messages/count_tokens', ({ request, server }) => track(gw, countTokensEndpoint(gw, request, ip(server, request))), raw)
     // `{model}:generateContent` is one path segment; the endpoint splits it.
     .post('/v1beta/models/:method', relay(geminiEndpoint), raw)
     .get('/v1/models', ({ request }) => guarded((requestId) => {

@@ -2,7 +2,7 @@
 // order (Efraimidis–Spirakis), so weight really counts and failover walks the rest.
 import type { Store } from '../state/store.ts';
 import type { ChannelEntry, PoolKey } from '../state/types.ts';
-import type { Principal } from './auth.ts';
+import type { KeyHolder } from './auth.ts';
 import { RelayError } from './errors.ts';
 
 export interface SelectOptions {
@@ -63,7 +63,7 @@ export const PIN_HEADER = 'x-switchboard-channel';
  * `X-Switchboard-Channel: <id>` pins one enabled channel for a request, for debugging.
  * Only admin and root users may pin; groups are not checked for them.
  */
-export function pinnedChannel(store: Store, principal: Principal, header: string | null, model: string): ChannelEntry | null {
+export function pinnedChannel(store: Store, principal: KeyHolder, header: string | null, model: string): ChannelEntry | null {
   if (header === null) return null;
   if (principal.user.role !== 'admin' && principal.user.role !== 'root') {
     throw new RelayError(403, `Only admin users may pin a channel with ${PIN_HEADER}.`, 'permission_error', 'channel_pin_forbidden');

@@ -19,12 +19,12 @@ describe('anthropic: request → chat', () => {
   for (const name of ['text', 'image', 'tools', 'thinking']) {
     test(`request-${name}.json converts exactly`, async () => {
       const f = await fixture(`anthropic/request-${name}.json`);
-      expect(surface.toChat(parsed(f.inbound), f.model)).toEqual(f.chat);
+      expect(surface.requestToChat(parsed(f.inbound), f.model)).toEqual(f.chat);
     });
   }
 
   test('tool_choice auto/tool/none map to chat tool_choice', () => {
-    const choose = (tool_choice: unknown) => surface.toChat(parsed({ ...minimal, tool_choice }), 'm').tool_choice;
+    const choose = (tool_choice: unknown) => surface.requestToChat(parsed({ ...minimal, tool_choice }), 'm').tool_choice;
     expect(choose({ type: 'auto' })).toBe('auto');
     expect(choose({ type: 'none' })).toBe('none');
     expect(choose({ type: 'tool', name: 'get_weather' })).toEqual({ type: 'function', function: { name: 'get_weather' } });
@@ -41,7 +41,7 @@ describe('anthropic: request → chat', () => {
         },
       ],
     });
-    expect(surface.toChat(req, 'm').messages.slice(1)).toEqual([
+    expect(surface.requestToChat(req, 'm').messages.slice(1)).toEqual([
       { role: 'tool', tool_call_id: 't1', content: 'done' },
       { role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/gif;base64,R0lG' } }] },
     ]);
@@ -49,15 +49,15 @@ describe('anthropic: request → chat', () => {
 
   test('output_config.effort wins over thinking budget; xhigh caps at high', () => {
     const req = parsed({ ...minimal, thinking: { type: 'enabled', budget_tokens: 1024 }, output_config: { effort: 'max' } });
-    expect(surface.toChat(req, 'm').reasoning_effort).toBe('high');
-    expect(surface.toChat(parsed({ ...minimal, thinking: { type: 'enabled', budget_tokens: 2000 } }), 'm').reasoning_effort).toBe('low');
-    expect(surface.toChat(parsed({ ...minimal, thinking: { type: 'disabled' } }), 'm').reasoning_effort).toBeUndefined();
+    expect(surface.requestToChat(req, 'm').reasoning_effort).toBe('high');
+    expect(surface.requestToChat(parsed({ ...minimal, thinking: { type: 'enabled', budget_tokens: 2000 } }), 'm').reasoning_effort).toBe('low');
+    expect(surface.requestToChat(parsed({ ...minimal, thinking: { type: 'disabled' } }), 'm').reasoning_effort).toBeUndefined();
   });
 
   test('server tools parse (for passthrough) but refuse conversion', () => {
     const req = parsed({ ...minimal, tools: [{ type: 'web_search_20250305', name: 'web_search', max_uses: 5 }] });
-    expect(() => surface.toChat(req, 'm')).toThrow(ConversionError);
-    expect(() => surface.toChat(req, 'm')).toThrow(/web_search.*Anthropic channel/);
+    expect(() => surface.requestToChat(req, 'm')).toThrow(ConversionError);
+    expect(() => surface.requestToChat(req, 'm')).toThrow(/web_search.*Anthropic channel/);
   });
 });
 
@@ -90,13 +90,13 @@ describe('anthropic: malformed requests', () => {
 describe('anthropic: chat response → message', () => {
   test('response-tool-use.json: thinking, text, tool_use and cached usage', async () => {
     const f = await fixture('anthropic/response-tool-use.json');
-    expect(surface.fromChat(f.chat, parsed(minimal))).toEqual(f.message);
+    expect(surface.responseFromChat(f.chat, parsed(minimal))).toEqual(f.message);
   });
 
   test('finish reasons map to stop reasons', () => {
     const reason = (finish: string) => {
       const res: ChatResponse = { id: 'chatcmpl-1', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'x' }, finish_reason: finish }] };
-      return (surface.fromChat(res, parsed(minimal)) as { stop_reason: string }).stop_reason;
+      return (surface.responseFromChat(res, parsed(minimal)) as { stop_reason: string }).stop_reason;
     };
     expect(reason('stop')).toBe('end_turn');
     expect(reason('length')).toBe('max_tokens');
@@ -110,7 +110,7 @@ describe('anthropic: chat response → message', () => {
       choices: [{ index: 0, message: { role: 'assistant', content: 'x' }, finish_reason: 'stop' }],
       usage: { prompt_tokens: 1000, completion_tokens: 5, prompt_tokens_details: { cached_tokens: 200, cache_creation_tokens: 700 } },
     };
-    expect((surface.fromChat(res, parsed(minimal)) as { usage: unknown }).usage).toEqual({
+    expect((surface.responseFromChat(res, parsed(minimal)) as { usage: unknown }).usage).toEqual({
       input_tokens: 100, output_tokens: 5, cache_creation_input_tokens: 700, cache_read_input_tokens: 200,
     });
   });
@@ -120,11 +120,11 @@ describe('anthropic: stream', () => {
   test('stream-text-tools: transcript matches the fixture byte for byte', async () => {
     const chunks = await fixture<ChatChunk[]>('anthropic/stream-text-tools.chunks.json');
     const expected = await fixtureText('anthropic/stream-text-tools.sse.txt');
-    expect(runStream(surface.stream(parsed(minimal)), chunks)).toBe(expected);
+    expect(runStream(surface.streamFromChat(parsed(minimal)), chunks)).toBe(expected);
   });
 
   test('text then two tool calls: block starts, indices and stops', () => {
-    const s = surface.stream(parsed(minimal));
+    const s = surface.streamFromChat(parsed(minimal));
     const out = runStream(s, [
       chunk({ role: 'assistant', content: 'Hi' }),
       chunk({ content: ' there' }),
@@ -161,7 +161,7 @@ describe('anthropic: stream', () => {
   });
 
   test('end(usage) overrides usage seen on chunks; nothing is emitted after end', () => {
-    const s = surface.stream(parsed(minimal));
+    const s = surface.streamFromChat(parsed(minimal));
     s.push(chunk({ content: 'x' }, 'length', { prompt_tokens: 1, completion_tokens: 1 }));
     const tail = parseSse(s.end({ prompt_tokens: 50, completion_tokens: 9, prompt_tokens_details: { cached_tokens: 20 } }));
     expect(tail.find((e) => e.data.type === 'message_delta')!.data.usage).toEqual({ input_tokens: 30, output_tokens: 9, cache_creation_input_tokens: 0, cache_read_input_tokens: 20 });
@@ -171,12 +171,12 @@ describe('anthropic: stream', () => {
   });
 
   test('an empty stream still produces a complete message', () => {
-    const types = parseSse(surface.stream(parsed(minimal)).end()).map((e) => e.data.type);
+    const types = parseSse(surface.streamFromChat(parsed(minimal)).end()).map((e) => e.data.type);
     expect(types).toEqual(['message_start', 'ping', 'message_delta', 'message_stop']);
   });
 
   test('fail() emits an error event in Anthropic shape', () => {
-    const s = surface.stream(parsed(minimal));
+    const s = surface.streamFromChat(parsed(minimal));
     s.push(chunk({ content: 'x' }));
     expect(s.fail('upstream died')).toBe('event: error\ndata: {"type":"error","error":{"type":"api_error","message":"upstream died"}}\n\n');
     expect(s.end()).toBe('');
@@ -185,13 +185,13 @@ describe('anthropic: stream', () => {
 
 describe('anthropic: errors and count_tokens', () => {
   test('status → error type', () => {
-    const type = (status: number) => (surface.error(status, 'm').body as { error: { type: string } }).error.type;
-    expect(surface.error(400, 'bad')).toEqual({ status: 400, body: { type: 'error', error: { type: 'invalid_request_error', message: 'bad' } } });
+    const type = (status: number) => (surface.errorBody(status, 'm').body as { error: { type: string } }).error.type;
+    expect(surface.errorBody(400, 'bad')).toEqual({ status: 400, body: { type: 'error', error: { type: 'invalid_request_error', message: 'bad' } } });
     expect([401, 403, 404, 413, 422, 429, 500, 502, 529].map(type)).toEqual([
       'authentication_error', 'permission_error', 'not_found_error', 'request_too_large', 'invalid_request_error', 'rate_limit_error', 'api_error', 'api_error', 'overloaded_error',
     ]);
     expect(type(503)).toBe('api_error');
-    expect((surface.error(400, 'm', 'overloaded_error').body as { error: { type: string } }).error.type).toBe('overloaded_error');
+    expect((surface.errorBody(400, 'm', 'overloaded_error').body as { error: { type: string } }).error.type).toBe('overloaded_error');
   });
 
   test('count_tokens is the o200k count of the converted text plus framing', () => {
@@ -213,7 +213,7 @@ describe('anthropic: errors and count_tokens', () => {
 describe('anthropic: the official SDK reads our output', () => {
   test('messages.stream() → finalMessage() with thinking, text and two tool calls', async () => {
     const chunks = await fixture<ChatChunk[]>('anthropic/stream-text-tools.chunks.json');
-    const sse = runStream(surface.stream(parsed(minimal)), chunks);
+    const sse = runStream(surface.streamFromChat(parsed(minimal)), chunks);
     const srv = serveFixed(sse, 'text/event-stream');
     try {
       const client = new Anthropic({ baseURL: srv.url, apiKey: 'x', maxRetries: 0 });
@@ -233,7 +233,7 @@ describe('anthropic: the official SDK reads our output', () => {
 
   test('messages.create() reads fromChat JSON', async () => {
     const f = await fixture('anthropic/response-tool-use.json');
-    const srv = serveFixed(JSON.stringify(surface.fromChat(f.chat, parsed(minimal))), 'application/json');
+    const srv = serveFixed(JSON.stringify(surface.responseFromChat(f.chat, parsed(minimal))), 'application/json');
     try {
       const client = new Anthropic({ baseURL: srv.url, apiKey: 'x', maxRetries: 0 });
       const message = await client.messages.create({ model: 'claude-test', max_tokens: 64, messages: [{ role: 'user', content: 'Weather?' }] });
@@ -246,7 +246,7 @@ describe('anthropic: the official SDK reads our output', () => {
   });
 
   test('an error body makes the SDK throw with our type and message', async () => {
-    const err = surface.error(429, 'slow down');
+    const err = surface.errorBody(429, 'slow down');
     const server = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => Response.json(err.body, { status: err.status }) });
     try {
       const client = new Anthropic({ baseURL: `http://127.0.0.1:${server.port}`, apiKey: 'x', maxRetries: 0 });

@@ -17,17 +17,17 @@ describe('gemini: request → chat', () => {
   for (const name of ['text', 'image', 'tools']) {
     test(`request-${name}.json converts exactly`, async () => {
       const f = await fixture(`gemini/request-${name}.json`);
-      expect(surface.toChat(parsed(f.inbound), f.model)).toEqual(f.chat);
+      expect(surface.requestToChat(parsed(f.inbound), f.model)).toEqual(f.chat);
     });
   }
 
   test('the stream flag comes from the URL and asks for usage', () => {
-    expect(surface.toChat(parsed(minimal), 'm', true)).toMatchObject({ stream: true, stream_options: { include_usage: true } });
-    expect(surface.toChat(parsed(minimal), 'm').stream).toBeUndefined();
+    expect(surface.requestToChat(parsed(minimal), 'm', true)).toMatchObject({ stream: true, stream_options: { include_usage: true } });
+    expect(surface.requestToChat(parsed(minimal), 'm').stream).toBeUndefined();
   });
 
   test('two calls to the same function pair with their responses in order; explicit ids win', () => {
-    const chat = surface.toChat(
+    const chat = surface.requestToChat(
       parsed({
         contents: [
           { role: 'user', parts: [{ text: 'Weather in two cities' }] },
@@ -47,7 +47,7 @@ describe('gemini: request → chat', () => {
   });
 
   test('audio and pdf inline data, snake_case function args untouched', () => {
-    const chat = surface.toChat(
+    const chat = surface.requestToChat(
       parsed({
         contents: [
           { role: 'model', parts: [{ function_call: { name: 'f', args: { snake_key: 1 } } }] },
@@ -64,10 +64,10 @@ describe('gemini: request → chat', () => {
   });
 
   test('built-in tools, cachedContent and Files API uris refuse conversion', () => {
-    expect(() => surface.toChat(parsed({ ...minimal, tools: [{ googleSearch: {} }] }), 'm')).toThrow(/googleSearch/);
-    expect(() => surface.toChat(parsed({ ...minimal, cachedContent: 'cachedContents/abc' }), 'm')).toThrow(ConversionError);
+    expect(() => surface.requestToChat(parsed({ ...minimal, tools: [{ googleSearch: {} }] }), 'm')).toThrow(/googleSearch/);
+    expect(() => surface.requestToChat(parsed({ ...minimal, cachedContent: 'cachedContents/abc' }), 'm')).toThrow(ConversionError);
     const file = { contents: [{ parts: [{ fileData: { mimeType: 'video/mp4', fileUri: 'https://generativelanguage.googleapis.com/v1beta/files/abc' } }] }] };
-    expect(() => surface.toChat(parsed(file), 'm')).toThrow(/inlineData/);
+    expect(() => surface.requestToChat(parsed(file), 'm')).toThrow(/inlineData/);
   });
 });
 
@@ -87,7 +87,7 @@ describe('gemini: malformed requests', () => {
 describe('gemini: chat response → GenerateContentResponse', () => {
   test('response-tool-call.json: thought, text, functionCall and usage with cache and thoughts', async () => {
     const f = await fixture('gemini/response-tool-call.json');
-    expect(surface.fromChat(f.chat, parsed(f.request))).toEqual(f.gemini);
+    expect(surface.responseFromChat(f.chat, parsed(f.request))).toEqual(f.gemini);
   });
 
   test('thoughts are left out unless includeThoughts; finish reasons map', () => {
@@ -95,7 +95,7 @@ describe('gemini: chat response → GenerateContentResponse', () => {
       id: 'chatcmpl-1', object: 'chat.completion', created: 1, model: 'm',
       choices: [{ index: 0, message: { role: 'assistant', content: 'x', reasoning_content: 'hmm' }, finish_reason: finish }],
     });
-    const out = (finish: string) => surface.fromChat(res(finish), parsed(minimal)) as { candidates: Array<{ content: { parts: unknown[] }; finishReason: string }> };
+    const out = (finish: string) => surface.responseFromChat(res(finish), parsed(minimal)) as { candidates: Array<{ content: { parts: unknown[] }; finishReason: string }> };
     expect(out('stop').candidates[0]!.content.parts).toEqual([{ text: 'x' }]);
     expect(['stop', 'length', 'content_filter', 'tool_calls'].map((f) => out(f).candidates[0]!.finishReason)).toEqual(['STOP', 'MAX_TOKENS', 'SAFETY', 'STOP']);
   });
@@ -106,13 +106,13 @@ describe('gemini: stream', () => {
     const chunks = await fixture<ChatChunk[]>('gemini/stream-text-tools.chunks.json');
     const expected = await fixtureText('gemini/stream-text-tools.sse.txt');
     const req = parsed({ contents: [{ parts: [{ text: 'Weather in Paris and Tokyo?' }] }], generationConfig: { thinkingConfig: { includeThoughts: true } } });
-    const out = runStream(surface.stream(req), chunks);
+    const out = runStream(surface.streamFromChat(req), chunks);
     expect(out).toBe(expected);
     expect(out.split('\r\n\r\n').filter(Boolean).every((frame) => frame.startsWith('data: ') && !frame.includes('\n'))).toBe(true);
   });
 
   test('text then two tool calls: text streams, calls arrive whole in the last frame with usage', () => {
-    const out = runStream(surface.stream(parsed(minimal)), [
+    const out = runStream(surface.streamFromChat(parsed(minimal)), [
       chunk({ role: 'assistant', content: 'Hi' }),
       chunk({ tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { name: 'a', arguments: '{"x"' } }] }),
       chunk({ tool_calls: [{ index: 0, function: { arguments: ':1}' } }] }),
@@ -138,7 +138,7 @@ describe('gemini: stream', () => {
   });
 
   test('fail() sends a Google error frame and ends the stream', () => {
-    const s = surface.stream(parsed(minimal));
+    const s = surface.streamFromChat(parsed(minimal));
     expect(s.fail('boom')).toBe('data: {"error":{"code":500,"message":"boom","status":"INTERNAL"}}\r\n\r\n');
     expect(s.end()).toBe('');
   });
@@ -146,8 +146,8 @@ describe('gemini: stream', () => {
 
 describe('gemini: errors', () => {
   test('Google error shape with canonical status names', () => {
-    expect(surface.error(400, 'bad')).toEqual({ status: 400, body: { error: { code: 400, message: 'bad', status: 'INVALID_ARGUMENT' } } });
-    const status = (code: number) => (surface.error(code, 'm').body as { error: { status: string } }).error.status;
+    expect(surface.errorBody(400, 'bad')).toEqual({ status: 400, body: { error: { code: 400, message: 'bad', status: 'INVALID_ARGUMENT' } } });
+    const status = (code: number) => (surface.errorBody(code, 'm').body as { error: { status: string } }).error.status;
     expect([401, 403, 404, 429, 500, 503, 504, 418, 502].map(status)).toEqual([
       'UNAUTHENTICATED', 'PERMISSION_DENIED', 'NOT_FOUND', 'RESOURCE_EXHAUSTED', 'INTERNAL', 'UNAVAILABLE', 'DEADLINE_EXCEEDED', 'INVALID_ARGUMENT', 'INTERNAL',
     ]);

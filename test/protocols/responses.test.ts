@@ -18,12 +18,12 @@ describe('responses: request → chat', () => {
   for (const name of ['text', 'items']) {
     test(`request-${name}.json converts exactly`, async () => {
       const f = await fixture(`responses/request-${name}.json`);
-      expect(surface.toChat(parsed(f.inbound), f.model)).toEqual(f.chat);
+      expect(surface.requestToChat(parsed(f.inbound), f.model)).toEqual(f.chat);
     });
   }
 
   test('json_object format, input_file and allowed_tools', () => {
-    const chat = surface.toChat(
+    const chat = surface.requestToChat(
       parsed({
         model: 'm',
         input: [{ role: 'user', content: [{ type: 'input_file', filename: 'a.pdf', file_data: 'data:application/pdf;base64,JVBE' }] }],
@@ -43,9 +43,9 @@ describe('responses: request → chat', () => {
   });
 
   test('built-in tools, file ids and item references refuse conversion', () => {
-    expect(() => surface.toChat(parsed({ ...minimal, tools: [{ type: 'web_search_preview' }] }), 'm')).toThrow(/web_search_preview/);
-    expect(() => surface.toChat(parsed({ model: 'm', input: [{ type: 'item_reference', id: 'msg_1' }] }), 'm')).toThrow(ConversionError);
-    expect(() => surface.toChat(parsed({ model: 'm', input: [{ role: 'user', content: [{ type: 'input_image', file_id: 'file-1', detail: 'auto' }] }] }), 'm')).toThrow(/file_id/);
+    expect(() => surface.requestToChat(parsed({ ...minimal, tools: [{ type: 'web_search_preview' }] }), 'm')).toThrow(/web_search_preview/);
+    expect(() => surface.requestToChat(parsed({ model: 'm', input: [{ type: 'item_reference', id: 'msg_1' }] }), 'm')).toThrow(ConversionError);
+    expect(() => surface.requestToChat(parsed({ model: 'm', input: [{ role: 'user', content: [{ type: 'input_image', file_id: 'file-1', detail: 'auto' }] }] }), 'm')).toThrow(/file_id/);
   });
 });
 
@@ -77,12 +77,12 @@ describe('responses: malformed and stateful requests', () => {
 describe('responses: chat response → response object', () => {
   test('response-tool-call.json: reasoning, message, function call, cached and reasoning usage', async () => {
     const f = await fixture('responses/response-tool-call.json');
-    expect(surface.fromChat(f.chat, parsed(f.request))).toEqual(f.response);
+    expect(surface.responseFromChat(f.chat, parsed(f.request))).toEqual(f.response);
   });
 
   test('length ends as incomplete with max_output_tokens', () => {
     const res: ChatResponse = { id: 'chatcmpl-1', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'x' }, finish_reason: 'length' }] };
-    expect(surface.fromChat(res, parsed(minimal))).toMatchObject({ status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } });
+    expect(surface.responseFromChat(res, parsed(minimal))).toMatchObject({ status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } });
   });
 });
 
@@ -90,11 +90,11 @@ describe('responses: stream', () => {
   test('stream-text-tools: transcript matches the fixture byte for byte', async () => {
     const chunks = await fixture<ChatChunk[]>('responses/stream-text-tools.chunks.json');
     const expected = await fixtureText('responses/stream-text-tools.sse.txt');
-    expect(runStream(surface.stream(parsed({ model: 'gpt-4.1', input: 'Weather in Paris and Tokyo?', stream: true })), chunks)).toBe(expected);
+    expect(runStream(surface.streamFromChat(parsed({ model: 'gpt-4.1', input: 'Weather in Paris and Tokyo?', stream: true })), chunks)).toBe(expected);
   });
 
   test('text then two tool calls: item order, indices and sequence numbers', () => {
-    const out = runStream(surface.stream(parsed(minimal)), [
+    const out = runStream(surface.streamFromChat(parsed(minimal)), [
       chunk({ role: 'assistant', content: 'Hi' }),
       chunk({ tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { name: 'a', arguments: '{"x"' } }] }),
       chunk({ tool_calls: [{ index: 0, function: { arguments: ':1}' } }] }),
@@ -135,12 +135,12 @@ describe('responses: stream', () => {
   });
 
   test('a length stop ends with response.incomplete', () => {
-    const events = parseSse(runStream(surface.stream(parsed(minimal)), [chunk({ content: 'x' }, 'length')]));
+    const events = parseSse(runStream(surface.streamFromChat(parsed(minimal)), [chunk({ content: 'x' }, 'length')]));
     expect(events.at(-1)!.data).toMatchObject({ type: 'response.incomplete', response: { status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } } });
   });
 
   test('fail() before any chunk still opens the response, then fails it', () => {
-    const events = parseSse(surface.stream(parsed(minimal)).fail('upstream timed out'));
+    const events = parseSse(surface.streamFromChat(parsed(minimal)).fail('upstream timed out'));
     expect(events.map((e) => e.data.type)).toEqual(['response.created', 'response.in_progress', 'response.failed']);
     expect(events[2]!.data.response).toMatchObject({ status: 'failed', error: { code: 'server_error', message: 'upstream timed out' } });
   });
@@ -148,17 +148,17 @@ describe('responses: stream', () => {
 
 describe('responses: errors', () => {
   test('OpenAI error shape with status-derived type and code', () => {
-    expect(surface.error(400, 'bad')).toEqual({ status: 400, body: { error: { message: 'bad', type: 'invalid_request_error', param: null, code: null } } });
-    expect(surface.error(401, 'key').body).toEqual({ error: { message: 'key', type: 'authentication_error', param: null, code: 'invalid_api_key' } });
-    expect(surface.error(429, 'slow').body).toMatchObject({ error: { type: 'rate_limit_error', code: 'rate_limit_exceeded' } });
-    expect(surface.error(502, 'down').body).toMatchObject({ error: { type: 'server_error' } });
+    expect(surface.errorBody(400, 'bad')).toEqual({ status: 400, body: { error: { message: 'bad', type: 'invalid_request_error', param: null, code: null } } });
+    expect(surface.errorBody(401, 'key').body).toEqual({ error: { message: 'key', type: 'authentication_error', param: null, code: 'invalid_api_key' } });
+    expect(surface.errorBody(429, 'slow').body).toMatchObject({ error: { type: 'rate_limit_error', code: 'rate_limit_exceeded' } });
+    expect(surface.errorBody(502, 'down').body).toMatchObject({ error: { type: 'server_error' } });
   });
 });
 
 describe('responses: the official openai SDK reads our output', () => {
   test('responses.create({stream:true}) → events and finalResponse', async () => {
     const chunks = await fixture<ChatChunk[]>('responses/stream-text-tools.chunks.json');
-    const sse = runStream(surface.stream(parsed({ ...minimal, stream: true })), chunks);
+    const sse = runStream(surface.streamFromChat(parsed({ ...minimal, stream: true })), chunks);
     const srv = serveFixed(sse, 'text/event-stream');
     try {
       const client = new OpenAI({ baseURL: srv.url, apiKey: 'x', maxRetries: 0 });
@@ -185,7 +185,7 @@ describe('responses: the official openai SDK reads our output', () => {
 
   test('responses.create() reads fromChat JSON', async () => {
     const f = await fixture('responses/response-tool-call.json');
-    const srv = serveFixed(JSON.stringify(surface.fromChat(f.chat, parsed(f.request))), 'application/json');
+    const srv = serveFixed(JSON.stringify(surface.responseFromChat(f.chat, parsed(f.request))), 'application/json');
     try {
       const client = new OpenAI({ baseURL: srv.url, apiKey: 'x', maxRetries: 0 });
       const res = await client.responses.create({ model: 'gpt-4.1', input: 'Weather?' });

@@ -11,9 +11,9 @@ import { anthropicSurface } from '../protocols/anthropic/index.ts';
 import { ConversionError } from '../protocols/types.ts';
 import { protocolError } from './respond.ts';
 
-const anthropicErrorResponse = protocolError(anthropicSurface.error);
+const anthropicErrorResponse = protocolError(anthropicSurface.errorBody);
 
-export async function countTokens(gw: Gateway, request: Request, clientIp: string | null): Promise<Response> {
+export async function countTokensEndpoint(gw: Gateway, request: Request, clientIp: string | null): Promise<Response> {
   const call = new Call('messages/count_tokens', clientIp, request.headers.get('user-agent'));
   try {
     admitKey(gw, call, request);

@@ -62,7 +62,7 @@ export function surfaceEndpoint<B>(spec: SurfaceEndpointSpec<B>): RelayEndpoint<
       const model = spec.model(body, url);
       const stream = spec.stream(body, url);
       try {
-        return { body, json, model, stream, chat: surface.toChat(body, model, stream), unconvertible: null };
+        return { body, json, model, stream, chat: surface.requestToChat(body, model, stream), unconvertible: null };
       } catch (e) {
         if (!(e instanceof ConversionError)) throw e;
         return { body, json, model, stream, chat: null, unconvertible: e.message };
@@ -86,7 +86,7 @@ export function surfaceEndpoint<B>(spec: SurfaceEndpointSpec<B>): RelayEndpoint<
       if (servesNatively(ctx)) return ctx.call.stream ? nativeStream(ctx, attempt, native) : nativeJson(ctx, attempt, native);
       return ctx.call.stream ? convertedStream(ctx, attempt, surface) : convertedJson(ctx, attempt, surface);
     },
-    error: protocolError(surface.error),
+    error: protocolError(surface.errorBody),
   };
 }
 
@@ -109,7 +109,7 @@ function nativeStream<B>({ gw, call, req }: AttemptContext<SurfaceCall<B>>, atte
 async function convertedJson<B>({ gw, call, req, channel, upstreamModel }: AttemptContext<SurfaceCall<B>>, attempt: Attempt, surface: Surface<B>): Promise<Response> {
   const { json } = await readUpstreamJson(call, attempt);
   const { response, usage } = chatResponseOf(channel, json, upstreamModel);
-  const res = jsonResponse(call, encoder.encode(JSON.stringify(surface.fromChat(response, req.body))));
+  const res = jsonResponse(call, encoder.encode(JSON.stringify(surface.responseFromChat(response, req.body))));
   const text = usage ? '' : response.choices.map((c) => (typeof c.message.content === 'string' ? c.message.content : '') + (c.message.reasoning_content ?? '')).join('');
   call.finish(gw, { status: 200, usage: usage ?? estimateOf(req, text), estimated: !usage });
   return res;
@@ -127,7 +127,7 @@ function convertedStream<B>(ctx: AttemptContext<SurfaceCall<B>>, attempt: Attemp
  */
 function convertingTransform<B>({ gw, call, req, channel, upstreamModel }: AttemptContext<SurfaceCall<B>>, surface: Surface<B>): StreamTransform {
   const source = chunkSource(channel, upstreamModel);
-  const out = surface.stream(req.body);
+  const out = surface.streamFromChat(req.body);
   let text = '';
   let failed = false;
   const estimate = () => estimateOf(req, text);

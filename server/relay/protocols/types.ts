@@ -30,13 +30,13 @@ export interface Surface<Req> {
    * Inbound request → canonical chat request for `model` (the name sent upstream).
    * `stream` defaults to the request's own flag; Gemini carries it in the URL, so the core passes it.
    */
-  toChat(req: Req, model: string, stream?: boolean): ChatRequest;
+  requestToChat(req: Req, model: string, stream?: boolean): ChatRequest;
   /** Canonical non-streamed response → the protocol's response JSON. */
-  fromChat(res: ChatResponse, req: Req): unknown;
+  responseFromChat(res: ChatResponse, req: Req): unknown;
   /** A converter for one streamed response. */
-  stream(req: Req): SurfaceStream;
+  streamFromChat(req: Req): SurfaceStream;
   /** The protocol's own error body for an HTTP status; `type` overrides the derived error type. */
-  error(status: number, message: string, type?: string): SurfaceError;
+  errorBody(status: number, message: string, type?: string): SurfaceError;
 }
 
 export interface SurfaceStream {

@@ -107,11 +107,11 @@ export interface Provider {
   headers(target: ChannelTarget, ctx: { model: string; stream: boolean }): Record<string, string> | Promise<Record<string, string>>;
   /** Native wire only: conversions between OpenAI chat and the vendor's protocol. */
   chat?: {
-    toUpstream(req: ChatRequest, target: ChannelTarget): unknown;
-    fromUpstream(json: unknown, model: string): { response: ChatResponse; usage: MeteredUsage | null };
-    stream(model: string): ChatStreamConverter;
+    requestFromChat(req: ChatRequest, target: ChannelTarget): unknown;
+    responseToChat(json: unknown, model: string): { response: ChatResponse; usage: MeteredUsage | null };
+    streamToChat(model: string): ChatStreamConverter;
     /** Extract a human message from a vendor error body. */
-    error?(status: number, body: string): { message: string; type?: string; code?: string };
+    errorMessage?(status: number, body: string): { message: string; type?: string; code?: string };
   };
   /** For streams that are not SSE: a fresh decoder per upstream stream. */
   streamDecoder?(): StreamDecoder;

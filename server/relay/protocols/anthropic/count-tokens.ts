@@ -12,7 +12,7 @@ const PER_MESSAGE = 3;
 /** Anthropic prices an image by pixels (w*h/750, ~1.6k max); dimensions are unknown here. */
 const PER_IMAGE = 1600;
 
-export function countTokens(req: CountTokensRequest): { input_tokens: number } {
+export function countMessageTokens(req: CountTokensRequest): { input_tokens: number } {
   const chat = toChatInput(req, req.model);
   let total = 0;
   for (const message of chat.messages) total += PER_MESSAGE + messageTokens(message);

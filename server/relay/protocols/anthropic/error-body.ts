@@ -21,6 +21,6 @@ export function errorType(status: number): string {
   return TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
 }
 
-export function anthropicError(status: number, message: string, type?: string): SurfaceError {
+export function errorBody(status: number, message: string, type?: string): SurfaceError {
   return { status, body: { type: 'error', error: { type: type ?? errorType(status), message } } };
 }

@@ -1,5 +1,5 @@
 // Anthropic stop_reason → OpenAI finish_reason.
-export function finishReason(stop: unknown): string | null {
+export function finishReasonToChat(stop: unknown): string | null {
   switch (stop) {
     case 'end_turn':
     case 'stop_sequence':

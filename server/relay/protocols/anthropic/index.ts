@@ -1,12 +1,12 @@
 // The Anthropic Messages surface: `POST /v1/messages` and `POST /v1/messages/count_tokens`.
 import type { Surface } from '../types.ts';
 import { parseWith } from '../types.ts';
-import { countTokens } from './count-tokens.ts';
-import { anthropicError } from './error-body.ts';
-import { fromChat } from './response-from-chat.ts';
+import { countMessageTokens } from './count-tokens.ts';
+import { errorBody } from './error-body.ts';
+import { responseFromChat } from './response-from-chat.ts';
 import { CountTokensRequestSchema, MessagesRequestSchema, type CountTokensRequest, type MessagesRequest } from './schema.ts';
-import { anthropicStream } from './stream-from-chat.ts';
-import { toChat } from './request-to-chat.ts';
+import { streamFromChat } from './stream-from-chat.ts';
+import { requestToChat } from './request-to-chat.ts';
 
 export const anthropicSurface: Surface<MessagesRequest> & {
   parseCountTokens(body: unknown): ReturnType<typeof parseWith<typeof CountTokensRequestSchema>>;
@@ -14,12 +14,12 @@ export const anthropicSurface: Surface<MessagesRequest> & {
 } = {
   name: 'anthropic',
   parse: (body) => parseWith(MessagesRequestSchema, body),
-  toChat,
-  fromChat: (res) => fromChat(res),
-  stream: (req) => anthropicStream(req),
-  error: anthropicError,
+  requestToChat: requestToChat,
+  responseFromChat: (res) => responseFromChat(res),
+  streamFromChat: (req) => streamFromChat(req),
+  errorBody: errorBody,
   parseCountTokens: (body) => parseWith(CountTokensRequestSchema, body),
-  countTokens,
+  countTokens: countMessageTokens,
 };
 
 export type { MessagesRequest, CountTokensRequest };

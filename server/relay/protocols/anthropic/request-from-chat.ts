@@ -12,7 +12,7 @@ export function defaultMaxTokens(model: string): number {
 
 const THINKING_BUDGET: Record<string, number> = { minimal: 1024, low: 2048, medium: 8192, high: 24576 };
 
-export function toAnthropicRequest(req: ChatRequest): AnthropicRequest {
+export function requestFromChat(req: ChatRequest): AnthropicRequest {
   const out: AnthropicRequest = {
     model: req.model,
     max_tokens: req.max_completion_tokens ?? req.max_tokens ?? defaultMaxTokens(req.model),

@@ -13,7 +13,7 @@ import {
   type MessagesRequest,
 } from './schema.ts';
 
-export function toChat(req: MessagesRequest, model: string, stream = req.stream === true): ChatRequest {
+export function requestToChat(req: MessagesRequest, model: string, stream = req.stream === true): ChatRequest {
   const chat: ChatRequest = { ...toChatInput(req, model), max_tokens: req.max_tokens };
   if (stream) {
     chat.stream = true;

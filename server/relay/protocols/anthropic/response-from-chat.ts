@@ -6,7 +6,7 @@ import { bareId, parseArguments } from '../types.ts';
 export type StopReason = 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'refusal';
 
 /** OpenAI finish_reason → Anthropic stop_reason. A policy stop is what Anthropic calls `refusal`. */
-export function stopReason(finish: string | null | undefined): StopReason {
+export function stopReasonFromChat(finish: string | null | undefined): StopReason {
   switch (finish) {
     case 'length':
       return 'max_tokens';
@@ -42,7 +42,7 @@ export function messageId(chatId: string | undefined): string {
   return `msg_${bareId(chatId)}`;
 }
 
-export function fromChat(res: ChatResponse): unknown {
+export function responseFromChat(res: ChatResponse): unknown {
   const choice = res.choices[0];
   const message = choice?.message;
   const content: unknown[] = [];
@@ -63,7 +63,7 @@ export function fromChat(res: ChatResponse): unknown {
     model: res.model,
     content,
     // Some upstreams say "stop" even when they returned tool calls; the client must still run them.
-    stop_reason: hasToolUse && choice?.finish_reason === 'stop' ? 'tool_use' : stopReason(choice?.finish_reason),
+    stop_reason: hasToolUse && choice?.finish_reason === 'stop' ? 'tool_use' : stopReasonFromChat(choice?.finish_reason),
     stop_sequence: null,
     usage: anthropicUsage(res.usage),
   };

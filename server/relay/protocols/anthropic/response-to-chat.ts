@@ -3,10 +3,10 @@ import type { ChatMessage, ChatResponse, MeteredUsage, ToolCall } from '../opena
 import { nowSeconds, randomId } from '../shared/ids.ts';
 import { asArray, asRecord, asString } from '../shared/json.ts';
 import { toOpenAIUsage } from '../shared/usage.ts';
-import { finishReason } from './finish-reason.ts';
+import { finishReasonToChat } from './finish-reason.ts';
 import { meterAnthropicUsage } from './usage.ts';
 
-export function fromAnthropicResponse(json: unknown, model: string): { response: ChatResponse; usage: MeteredUsage | null } {
+export function responseToChat(json: unknown, model: string): { response: ChatResponse; usage: MeteredUsage | null } {
   const body = asRecord(json);
   let text = '';
   let reasoning = '';
@@ -33,7 +33,7 @@ export function fromAnthropicResponse(json: unknown, model: string): { response:
     object: 'chat.completion',
     created: nowSeconds(),
     model: asString(body.model) ?? model,
-    choices: [{ index: 0, message, finish_reason: finishReason(body.stop_reason) }],
+    choices: [{ index: 0, message, finish_reason: finishReasonToChat(body.stop_reason) }],
   };
   if (usage) response.usage = toOpenAIUsage(usage);
   return { response, usage };

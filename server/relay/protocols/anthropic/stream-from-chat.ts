@@ -6,7 +6,7 @@
 // finish_reason and usage on separate, late chunks.
 import type { ChatChunk, Usage } from '../openai/types.ts';
 import { firstChoice, type SurfaceStream } from '../types.ts';
-import { anthropicUsage, messageId, stopReason } from './response-from-chat.ts';
+import { anthropicUsage, messageId, stopReasonFromChat } from './response-from-chat.ts';
 import type { MessagesRequest } from './schema.ts';
 
 type Open = { kind: 'text' | 'thinking'; index: number } | { kind: 'tool'; index: number; slot: number };
@@ -15,7 +15,7 @@ export function sse(type: string, data: unknown): string {
   return `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
-export function anthropicStream(req: Pick<MessagesRequest, 'model'>): SurfaceStream {
+export function streamFromChat(req: Pick<MessagesRequest, 'model'>): SurfaceStream {
   let started = false;
   let finished = false;
   let nextIndex = 0;
@@ -98,7 +98,7 @@ export function anthropicStream(req: Pick<MessagesRequest, 'model'>): SurfaceStr
       finished = true;
       let out = start() + close();
       // Some upstreams finish with "stop" after tool calls; the client must still run them.
-      const reason = tools.size > 0 && (finish === 'stop' || finish === null) ? 'tool_use' : stopReason(finish);
+      const reason = tools.size > 0 && (finish === 'stop' || finish === null) ? 'tool_use' : stopReasonFromChat(finish);
       out += sse('message_delta', {
         type: 'message_delta',
         delta: { stop_reason: reason, stop_sequence: null },

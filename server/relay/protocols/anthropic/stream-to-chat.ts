@@ -5,10 +5,10 @@ import { VendorStreamError } from '../shared/errors.ts';
 import { nowSeconds, randomId } from '../shared/ids.ts';
 import { asRecord, asString, tryParse } from '../shared/json.ts';
 import type { ChatStreamConverter, SseEvent } from '../../providers/types.ts';
-import { finishReason } from './finish-reason.ts';
+import { finishReasonToChat } from './finish-reason.ts';
 import { mergeUsage } from './usage.ts';
 
-export function anthropicStream(model: string): ChatStreamConverter {
+export function streamToChat(model: string): ChatStreamConverter {
   const out = new ChunkWriter(randomId('chatcmpl-'), model, nowSeconds());
   let usage: MeteredUsage | null = null;
   let finish: string | null = null;
@@ -53,7 +53,7 @@ export function anthropicStream(model: string): ChatStreamConverter {
       }
       case 'message_delta': {
         usage = mergeUsage(usage, data.usage);
-        finish = finishReason(asRecord(data.delta).stop_reason) ?? finish;
+        finish = finishReasonToChat(asRecord(data.delta).stop_reason) ?? finish;
         return [];
       }
       case 'message_stop':

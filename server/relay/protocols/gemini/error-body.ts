@@ -16,11 +16,11 @@ const STATUS: Record<number, string> = {
   504: 'DEADLINE_EXCEEDED',
 };
 
-export function geminiErrorBody(status: number, message: string, type?: string) {
+export function errorObject(status: number, message: string, type?: string) {
   const name = type ?? STATUS[status] ?? (status >= 500 ? 'INTERNAL' : 'INVALID_ARGUMENT');
   return { error: { code: status, message, status: name } };
 }
 
-export function geminiError(status: number, message: string, type?: string): SurfaceError {
-  return { status, body: geminiErrorBody(status, message, type) };
+export function errorBody(status: number, message: string, type?: string): SurfaceError {
+  return { status, body: errorObject(status, message, type) };
 }

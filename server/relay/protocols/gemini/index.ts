@@ -3,19 +3,19 @@
 // passes both to toChat().
 import type { Surface } from '../types.ts';
 import { parseWith } from '../types.ts';
-import { geminiError } from './error-body.ts';
-import { fromChat } from './response-from-chat.ts';
+import { errorBody } from './error-body.ts';
+import { responseFromChat } from './response-from-chat.ts';
 import { GenerateContentRequestSchema, normalizeKeys, type GenerateContentRequest } from './schema.ts';
-import { geminiStream } from './stream-from-chat.ts';
-import { toChat } from './request-to-chat.ts';
+import { streamFromChat } from './stream-from-chat.ts';
+import { requestToChat } from './request-to-chat.ts';
 
 export const geminiSurface: Surface<GenerateContentRequest> = {
   name: 'gemini',
   parse: (body) => parseWith(GenerateContentRequestSchema, normalizeKeys(body)),
-  toChat,
-  fromChat,
-  stream: geminiStream,
-  error: geminiError,
+  requestToChat: requestToChat,
+  responseFromChat: responseFromChat,
+  streamFromChat: streamFromChat,
+  errorBody: errorBody,
 };
 
 export type { GenerateContentRequest };

@@ -8,7 +8,7 @@ import type { GeminiContent, GeminiPart, GeminiRequest } from './wire.ts';
 
 const THINKING_BUDGET: Record<string, number> = { none: 0, minimal: 0, low: 1024, medium: 8192, high: 24576 };
 
-export function toGeminiRequest(req: ChatRequest): GeminiRequest {
+export function requestFromChat(req: ChatRequest): GeminiRequest {
   const out: GeminiRequest = { contents: toContents(req.messages) };
   const system = req.messages.filter((m) => isSystemRole(m.role)).map((m) => contentText(m.content)).filter(Boolean);
   if (system.length) out.systemInstruction = { parts: system.map((text) => ({ text })) };

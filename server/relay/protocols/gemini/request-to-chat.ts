@@ -5,7 +5,7 @@ import type { ChatContentPart, ChatMessage, ChatRequest, ToolCall } from '../ope
 import { ConversionError, effortForBudget } from '../types.ts';
 import type { GeminiContent, GeminiPart, GenerateContentRequest } from './schema.ts';
 
-export function toChat(req: GenerateContentRequest, model: string, stream = false): ChatRequest {
+export function requestToChat(req: GenerateContentRequest, model: string, stream = false): ChatRequest {
   if (req.cachedContent) {
     throw new ConversionError('cachedContent refers to a cache stored in one Google project; send the content inline on this channel.');
   }

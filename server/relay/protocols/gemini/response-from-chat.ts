@@ -5,7 +5,7 @@ import { bareId, parseArguments } from '../types.ts';
 import type { GenerateContentRequest } from './schema.ts';
 
 /** Tool calls end a Gemini turn with STOP; the functionCall parts say what to run. */
-export function finishReason(finish: string | null | undefined): string {
+export function finishReasonFromChat(finish: string | null | undefined): string {
   switch (finish) {
     case 'length':
       return 'MAX_TOKENS';
@@ -66,12 +66,12 @@ function partsOf(message: ChatMessage | undefined, thoughts: boolean): unknown[]
   return parts.length ? parts : [{ text: '' }];
 }
 
-export function fromChat(res: ChatResponse, req: GenerateContentRequest): unknown {
+export function responseFromChat(res: ChatResponse, req: GenerateContentRequest): unknown {
   const thoughts = wantsThoughts(req);
   const out: Record<string, unknown> = {
     candidates: res.choices.map((choice) => ({
       content: { parts: partsOf(choice.message, thoughts), role: 'model' },
-      finishReason: finishReason(choice.finish_reason),
+      finishReason: finishReasonFromChat(choice.finish_reason),
       index: choice.index,
     })),
   };

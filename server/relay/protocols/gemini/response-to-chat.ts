@@ -3,7 +3,7 @@ import type { ChatMessage, ChatResponse, MeteredUsage, ToolCall } from '../opena
 import { nowSeconds, randomId } from '../shared/ids.ts';
 import { asArray, asRecord, asString } from '../shared/json.ts';
 import { toOpenAIUsage } from '../shared/usage.ts';
-import { finishReason } from './finish-reason.ts';
+import { finishReasonToChat } from './finish-reason.ts';
 import { meterGeminiUsage } from './usage.ts';
 
 export interface CandidateContent {
@@ -34,7 +34,7 @@ export function readParts(parts: unknown): CandidateContent {
   return out;
 }
 
-export function fromGeminiResponse(json: unknown, model: string): { response: ChatResponse; usage: MeteredUsage | null } {
+export function responseToChat(json: unknown, model: string): { response: ChatResponse; usage: MeteredUsage | null } {
   const body = asRecord(json);
   const candidates = asArray(body.candidates);
   const choices: ChatResponse['choices'] = candidates.map((raw, i) => {
@@ -43,7 +43,7 @@ export function fromGeminiResponse(json: unknown, model: string): { response: Ch
     const message: ChatMessage = { role: 'assistant', content: text || (toolCalls.length ? null : '') };
     if (reasoning) message.reasoning_content = reasoning;
     if (toolCalls.length) message.tool_calls = toolCalls;
-    return { index: typeof cand.index === 'number' ? cand.index : i, message, finish_reason: finishReason(cand.finishReason, toolCalls.length > 0) ?? 'stop' };
+    return { index: typeof cand.index === 'number' ? cand.index : i, message, finish_reason: finishReasonToChat(cand.finishReason, toolCalls.length > 0) ?? 'stop' };
   });
   // A blocked prompt returns promptFeedback and no candidates at all.
   if (choices.length === 0) {

@@ -6,8 +6,8 @@
 // buffered and released in the last frame, together with finishReason and usageMetadata.
 import type { ChatChunk, Usage } from '../openai/types.ts';
 import { bareId, type SurfaceStream } from '../types.ts';
-import { finishReason, functionCallPart, usageMetadata, wantsThoughts } from './response-from-chat.ts';
-import { geminiErrorBody } from './error-body.ts';
+import { finishReasonFromChat, functionCallPart, usageMetadata, wantsThoughts } from './response-from-chat.ts';
+import { errorObject } from './error-body.ts';
 import type { GenerateContentRequest } from './schema.ts';
 
 export function frame(data: unknown): string {
@@ -20,7 +20,7 @@ interface Candidate {
   calls: Map<number, { id: string; name: string; args: string }>;
 }
 
-export function geminiStream(req: GenerateContentRequest): SurfaceStream {
+export function streamFromChat(req: GenerateContentRequest): SurfaceStream {
   const thoughts = wantsThoughts(req);
   let finished = false;
   let model = req.model ?? '';
@@ -69,7 +69,7 @@ export function geminiStream(req: GenerateContentRequest): SurfaceStream {
       if (candidates.size === 0) candidate(0);
       const list = [...candidates.entries()].map(([index, c]) => {
         const calls = [...c.calls.values()].map((call) => functionCallPart(call.id, call.name, call.args));
-        return { content: { parts: calls.length ? calls : [{ text: '' }], role: 'model' }, finishReason: finishReason(c.finish), index };
+        return { content: { parts: calls.length ? calls : [{ text: '' }], role: 'model' }, finishReason: finishReasonFromChat(c.finish), index };
       });
       const meta = usageMetadata(finalUsage ?? usage);
       return envelope(list, meta ? { usageMetadata: meta } : {});
@@ -78,7 +78,7 @@ export function geminiStream(req: GenerateContentRequest): SurfaceStream {
     fail(message: string) {
       if (finished) return '';
       finished = true;
-      return frame(geminiErrorBody(500, message));
+      return frame(errorObject(500, message));
     },
   };
 }

@@ -7,10 +7,10 @@ import { nowSeconds, randomId } from '../shared/ids.ts';
 import { asArray, asRecord, asString, tryParse } from '../shared/json.ts';
 import type { ChatStreamConverter, SseEvent } from '../../providers/types.ts';
 import { readParts } from './response-to-chat.ts';
-import { finishReason } from './finish-reason.ts';
+import { finishReasonToChat } from './finish-reason.ts';
 import { meterGeminiUsage } from './usage.ts';
 
-export function geminiStream(model: string): ChatStreamConverter {
+export function streamToChat(model: string): ChatStreamConverter {
   const out = new ChunkWriter(randomId('chatcmpl-'), model, nowSeconds());
   let usage: MeteredUsage | null = null;
   let started = false;
@@ -43,7 +43,7 @@ export function geminiStream(model: string): ChatStreamConverter {
         toolCount.set(index, base + toolCalls.length);
         chunks.push(out.delta({ tool_calls: toolCalls.map((c, k) => ({ ...c, index: base + k })) }, null, index));
       }
-      const finish = finishReason(cand.finishReason, (toolCount.get(index) ?? 0) > 0);
+      const finish = finishReasonToChat(cand.finishReason, (toolCount.get(index) ?? 0) > 0);
       if (finish && !finished.has(index)) {
         finished.add(index);
         chunks.push(out.delta({}, finish, index));

@@ -3,7 +3,7 @@
 import { asRecord, asString, tryParse } from '../shared/json.ts';
 import { plainError } from '../shared/errors.ts';
 
-export function geminiError(status: number, body: string): { message: string; type?: string; code?: string } {
+export function errorMessage(status: number, body: string): { message: string; type?: string; code?: string } {
   let parsed = tryParse(body);
   if (Array.isArray(parsed)) parsed = parsed[0];
   const err = asRecord(asRecord(parsed).error);

@@ -7,7 +7,7 @@ const CODES: Record<number, string> = {
   429: 'rate_limit_exceeded',
 };
 
-export function responsesError(status: number, message: string, type?: string): SurfaceError {
+export function errorBody(status: number, message: string, type?: string): SurfaceError {
   const derived = status >= 500 ? 'server_error' : status === 429 ? 'rate_limit_error' : status === 401 ? 'authentication_error' : 'invalid_request_error';
   return { status, body: { error: { message, type: type ?? derived, param: null, code: CODES[status] ?? null } } };
 }

@@ -6,7 +6,7 @@ import type { ChatContentPart, ChatMessage, ChatRequest } from '../openai/types.
 import { ConversionError } from '../types.ts';
 import { isKnownPart, type ContentPartT, type InputItemT, type MessageItemT, type ResponsesRequest } from './schema.ts';
 
-export function toChat(req: ResponsesRequest, model: string, stream = req.stream === true): ChatRequest {
+export function requestToChat(req: ResponsesRequest, model: string, stream = req.stream === true): ChatRequest {
   const messages: ChatMessage[] = [];
   // Instructions are the system prompt; OpenAI inserts them ahead of the input.
   if (req.instructions) messages.push({ role: 'system', content: req.instructions });

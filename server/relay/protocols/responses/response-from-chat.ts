@@ -112,7 +112,7 @@ export function functionCallItem(id: string, callId: string, name: string, args:
   return { id, type: 'function_call', status, call_id: callId, name, arguments: args };
 }
 
-export function fromChat(res: ChatResponse, req: ResponsesRequest): unknown {
+export function responseFromChat(res: ChatResponse, req: ResponsesRequest): unknown {
   const choice = res.choices[0];
   const message = choice?.message;
   const id = responseId(res.id);

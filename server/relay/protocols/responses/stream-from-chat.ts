@@ -23,7 +23,7 @@ type Open =
   | { kind: 'message' | 'reasoning'; outputIndex: number; id: string; text: string }
   | { kind: 'tool'; outputIndex: number; id: string; callId: string; name: string; args: string };
 
-export function responsesStream(req: ResponsesRequest): SurfaceStream {
+export function streamFromChat(req: ResponsesRequest): SurfaceStream {
   let seq = 0;
   let started = false;
   let finished = false;

@@ -1,10 +1,10 @@
 // 14 Anthropic: native Messages API.
 import type { Provider } from '../types.ts';
 import { joinUrl } from '../url.ts';
-import { toAnthropicRequest } from '../../protocols/anthropic/request-from-chat.ts';
-import { fromAnthropicResponse } from '../../protocols/anthropic/response-to-chat.ts';
-import { anthropicStream } from '../../protocols/anthropic/stream-to-chat.ts';
-import { anthropicError } from '../../protocols/anthropic/upstream-error.ts';
+import { requestFromChat } from '../../protocols/anthropic/request-from-chat.ts';
+import { responseToChat } from '../../protocols/anthropic/response-to-chat.ts';
+import { streamToChat } from '../../protocols/anthropic/stream-to-chat.ts';
+import { errorMessage } from '../../protocols/anthropic/upstream-error.ts';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
 
@@ -32,10 +32,10 @@ const anthropic: Provider = {
     return h;
   },
   chat: {
-    toUpstream: (req) => toAnthropicRequest(req),
-    fromUpstream: fromAnthropicResponse,
-    stream: anthropicStream,
-    error: anthropicError,
+    requestFromChat: (req) => requestFromChat(req),
+    responseToChat: responseToChat,
+    streamToChat: streamToChat,
+    errorMessage: errorMessage,
   },
 };
 

@@ -46,10 +46,10 @@ const bedrock: Provider = {
     return signSigV4(req, auth.credentials, { service: 'bedrock', region: auth.region });
   },
   chat: {
-    toUpstream: (req) => toConverseRequest(req),
-    fromUpstream: fromConverseResponse,
-    stream: converseStream,
-    error: bedrockError,
+    requestFromChat: (req) => toConverseRequest(req),
+    responseToChat: fromConverseResponse,
+    streamToChat: converseStream,
+    errorMessage: bedrockError,
   },
 };
 

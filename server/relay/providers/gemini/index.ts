@@ -1,10 +1,10 @@
 // 24 Google Gemini (AI Studio): native generateContent API.
 import type { Provider } from '../types.ts';
 import { joinUrl } from '../url.ts';
-import { toGeminiRequest } from '../../protocols/gemini/request-from-chat.ts';
-import { fromGeminiResponse } from '../../protocols/gemini/response-to-chat.ts';
-import { geminiStream } from '../../protocols/gemini/stream-to-chat.ts';
-import { geminiError } from '../../protocols/gemini/upstream-error.ts';
+import { requestFromChat } from '../../protocols/gemini/request-from-chat.ts';
+import { responseToChat } from '../../protocols/gemini/response-to-chat.ts';
+import { streamToChat } from '../../protocols/gemini/stream-to-chat.ts';
+import { errorMessage } from '../../protocols/gemini/upstream-error.ts';
 import { geminiModelUrl } from './url.ts';
 
 export const GEMINI_MODELS = ['gemini-2.5-pro', 'gemini-2.5-flash', 'gemini-2.5-flash-lite', 'gemini-2.0-flash', 'gemini-2.0-flash-lite'];
@@ -24,10 +24,10 @@ const gemini: Provider = {
   },
   headers: (target) => ({ 'x-goog-api-key': target.key }),
   chat: {
-    toUpstream: (req) => toGeminiRequest(req),
-    fromUpstream: fromGeminiResponse,
-    stream: geminiStream,
-    error: geminiError,
+    requestFromChat: (req) => requestFromChat(req),
+    responseToChat: responseToChat,
+    streamToChat: streamToChat,
+    errorMessage: errorMessage,
   },
 };
 

@@ -1,11 +1,11 @@
 // 42 Google Vertex AI: Gemini (generateContent) and Claude (Anthropic-on-Vertex
 // rawPredict) behind one service-account key; the wire format follows the model.
-import { toAnthropicRequest } from '../../protocols/anthropic/request-from-chat.ts';
-import { fromAnthropicResponse } from '../../protocols/anthropic/response-to-chat.ts';
-import { anthropicError } from '../../protocols/anthropic/upstream-error.ts';
-import { toGeminiRequest } from '../../protocols/gemini/request-from-chat.ts';
-import { fromGeminiResponse } from '../../protocols/gemini/response-to-chat.ts';
-import { geminiError } from '../../protocols/gemini/upstream-error.ts';
+import * as anthropic from '../../protocols/anthropic/request-from-chat.ts';
+import * as anthropicResponse from '../../protocols/anthropic/response-to-chat.ts';
+import * as anthropicError from '../../protocols/anthropic/upstream-error.ts';
+import * as gemini from '../../protocols/gemini/request-from-chat.ts';
+import * as geminiResponse from '../../protocols/gemini/response-to-chat.ts';
+import * as geminiError from '../../protocols/gemini/upstream-error.ts';
 import type { Provider } from '../types.ts';
 import { isAnthropicBody, vertexStream } from './detect.ts';
 import { parseServiceAccount } from './service-account.ts';
@@ -42,17 +42,17 @@ const vertex: Provider = {
     return { authorization: `Bearer ${token}` };
   },
   chat: {
-    toUpstream(req) {
-      if (!isClaude(req.model)) return toGeminiRequest(req);
-      const { model: _model, ...body } = toAnthropicRequest(req);
+    requestFromChat(req) {
+      if (!isClaude(req.model)) return gemini.requestFromChat(req);
+      const { model: _model, ...body } = anthropic.requestFromChat(req);
       return { anthropic_version: VERTEX_ANTHROPIC_VERSION, ...body };
     },
-    fromUpstream: (json, model) => (isAnthropicBody(json) ? fromAnthropicResponse(json, model) : fromGeminiResponse(json, model)),
-    stream: vertexStream,
+    responseToChat: (json, model) => (isAnthropicBody(json) ? anthropicResponse.responseToChat(json, model) : geminiResponse.responseToChat(json, model)),
+    streamToChat: vertexStream,
     // Vertex wraps errors Google-style, but Claude's own errors come back Anthropic-style.
-    error(status, body) {
-      const a = anthropicError(status, body);
-      return a.type && a.type !== 'upstream_error' ? a : geminiError(status, body);
+    errorMessage(status, body) {
+      const a = anthropicError.errorMessage(status, body);
+      return a.type && a.type !== 'upstream_error' ? a : geminiError.errorMessage(status, body);
     },
   },
 };
