@@ -95,16 +95,3 @@ export function chunkSource(channel: ChannelEntry, upstreamModel: string): Chunk
     usage: () => converter.usage(),
   };
 }
-
-/** Text a stream delivered, for local token estimates when no usage was reported. */
-export function chunkText(chunks: ChatChunk[]): string {
-  let text = '';
-  for (const c of chunks) {
-    for (const ch of c.choices) {
-      if (typeof ch.delta.content === 'string') text += ch.delta.content;
-      if (typeof ch.delta.reasoning_content === 'string') text += ch.delta.reasoning_content;
-      for (const t of ch.delta.tool_calls ?? []) text += (t.function?.name ?? '') + (t.function?.arguments ?? '');
-    }
-  }
-  return text;
-}

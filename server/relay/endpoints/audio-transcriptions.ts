@@ -63,7 +63,7 @@ function sttEndpoint(name: 'audio/transcriptions' | 'audio/translations'): Relay
       const { bytes, contentType } = await multipartBodyFor(raw, req.body, upstreamModel);
       return upstreamRequest(channel, target, { endpoint: name, model: upstreamModel, stream: false, body: bytes, contentType });
     },
-    async respond({ gw, call, req }, attempt) {
+    async respond({ call, req }, attempt) {
       // text, srt and vtt answers are not JSON: they go back as they are, billed from the upload.
       const contentType = attempt.response.headers.get('content-type') ?? 'application/json';
       const bytes = new Uint8Array(await attempt.response.arrayBuffer());
@@ -71,9 +71,7 @@ function sttEndpoint(name: 'audio/transcriptions' | 'audio/translations'): Relay
       call.firstByte = call.upstreamEnd;
       const answer = /json/i.test(contentType) ? asRecord(tryParse(new TextDecoder().decode(bytes))) : {};
       const billing = bill(answer, req, call);
-      const res = bytesResponse(call, bytes, contentType);
-      call.finish(gw, { status: 200, ...billing });
-      return res;
+      return { response: bytesResponse(call, bytes, contentType), outcome: { status: 200, ...billing } };
     },
   };
 }

@@ -6,13 +6,14 @@ import type * as v from 'valibot';
 import type { PriceEntry } from '../../billing/pricing.ts';
 import type { ReservationInput } from '../admission.ts';
 import type { Call } from '../call.ts';
-import { jsonResponse, readUpstreamJson } from '../chat.ts';
+import type { Answer, Outcome } from '../outcome.ts';
 import type { AttemptContext, RelayEndpoint } from '../pipeline.ts';
 import type { MeteredUsage } from '../protocols/openai/types.ts';
 import type { Endpoint } from '../providers/types.ts';
 import { parseJsonObject } from '../read-body.ts';
 import { validate } from '../schemas.ts';
 import type { Attempt } from '../upstream.ts';
+import { jsonResponse, readUpstreamJson } from './respond.ts';
 import { jsonBodyFor, upstreamRequest } from './upstream-request.ts';
 
 export interface JsonCall<B> {
@@ -21,11 +22,7 @@ export interface JsonCall<B> {
 }
 
 /** What one call costs: token usage priced by costOf, or an exact `cost` in another unit. */
-export interface Billing {
-  usage: MeteredUsage | null;
-  cost?: bigint;
-  estimated?: boolean;
-}
+export type Billing = Pick<Outcome, 'cost' | 'estimated'> & { usage: MeteredUsage | null };
 
 export interface JsonEndpointSpec<B extends { model: string }> {
   endpoint: Endpoint;
@@ -58,12 +55,10 @@ export function openaiJsonEndpoint<B extends { model: string }>(spec: JsonEndpoi
 
 /** RelayEndpoint.respond for a JSON answer: the upstream's bytes back, billed by `bill`. */
 export function billedJson<Req>(bill: (answer: unknown, req: Req, call: Call) => Billing) {
-  return async ({ gw, call, req }: AttemptContext<Req>, attempt: Attempt): Promise<Response> => {
+  return async ({ call, req }: AttemptContext<Req>, attempt: Attempt): Promise<Answer> => {
     const { bytes, json } = await readUpstreamJson(call, attempt);
     const billing = bill(json, req, call);
-    const res = jsonResponse(call, bytes);
-    call.finish(gw, { status: 200, ...billing });
-    return res;
+    return { response: jsonResponse(call, bytes), outcome: { status: 200, ...billing } };
   };
 }
 

@@ -1,13 +1,13 @@
 // An inbound protocol (Anthropic Messages, Responses, Gemini) as a RelayEndpoint. On a
 // channel that speaks the protocol natively the client's bytes go through and the answer
 // comes back byte for byte, metered on the side. On any other channel the request is
-// converted to OpenAI chat (surfaces/<protocol>), relayed like chat, and the answer or
+// converted to OpenAI chat (protocols/<protocol>), relayed like chat, and the answer or
 // stream converted back.
-import { roughPromptTokens } from '../../billing/estimate.ts';
+import { chunkText, estimateChatUsage, responseText, roughPromptTokens } from '../../billing/estimate.ts';
 import type { ChannelEntry } from '../../state/types.ts';
-import { estimateUsage, jsonResponse, readUpstreamJson } from '../chat.ts';
-import { chatResponseOf, chatUpstream, chunkSource, chunkText } from '../chat-upstream.ts';
+import { chatResponseOf, chatUpstream, chunkSource } from '../chat-upstream.ts';
 import { badRequest, RelayError } from '../errors.ts';
+import type { Answer } from '../outcome.ts';
 import type { AttemptContext, RelayEndpoint } from '../pipeline.ts';
 import { type ChatChunk, type ChatRequest, type MeteredUsage, ZERO_USAGE } from '../protocols/openai/types.ts';
 import type { UpstreamRequest } from '../providers/types.ts';
@@ -16,7 +16,7 @@ import { relayStream, sseHeaders, type StreamTransform } from '../relay-stream.t
 import { ConversionError, type Surface } from '../protocols/types.ts';
 import type { Attempt } from '../upstream.ts';
 import { meteredPassthrough } from './metered-passthrough.ts';
-import { protocolError } from './respond.ts';
+import { jsonResponse, protocolError, readUpstreamJson, streamedAnswer } from './respond.ts';
 
 export interface SurfaceCall<B> {
   body: B;
@@ -91,45 +91,41 @@ export function surfaceEndpoint<B>(spec: SurfaceEndpointSpec<B>): RelayEndpoint<
 }
 
 const estimateOf = <B>(req: SurfaceCall<B>, text: string): MeteredUsage =>
-  req.chat ? estimateUsage(req.chat, text) : ZERO_USAGE;
+  req.chat ? estimateChatUsage(req.chat, text) : ZERO_USAGE;
 
-async function nativeJson<B>({ gw, call, req }: AttemptContext<SurfaceCall<B>>, attempt: Attempt, native: NativeRoute<B>): Promise<Response> {
+async function nativeJson<B>({ call, req }: AttemptContext<SurfaceCall<B>>, attempt: Attempt, native: NativeRoute<B>): Promise<Answer> {
   const { bytes, json } = await readUpstreamJson(call, attempt);
   const usage = native.meter(json);
-  const res = jsonResponse(call, bytes);
-  call.finish(gw, { status: 200, usage: usage ?? estimateOf(req, ''), estimated: !usage });
-  return res;
+  return { response: jsonResponse(call, bytes), outcome: { status: 200, usage: usage ?? estimateOf(req, ''), estimated: !usage } };
 }
 
-function nativeStream<B>({ gw, call, req }: AttemptContext<SurfaceCall<B>>, attempt: Attempt, native: NativeRoute<B>): Response {
-  const stream = relayStream(gw, call, attempt, meteredPassthrough({ ...native.scan, estimate: () => estimateOf(req, '') }));
-  return new Response(stream, { status: 200, headers: sseHeaders(call) });
+function nativeStream<B>({ gw, call, req }: AttemptContext<SurfaceCall<B>>, attempt: Attempt, native: NativeRoute<B>): Answer {
+  return streamedAnswer(relayStream(gw, call, attempt, meteredPassthrough({ ...native.scan, estimate: () => estimateOf(req, '') })), sseHeaders(call));
 }
 
-async function convertedJson<B>({ gw, call, req, channel, upstreamModel }: AttemptContext<SurfaceCall<B>>, attempt: Attempt, surface: Surface<B>): Promise<Response> {
+async function convertedJson<B>({ call, req, channel, upstreamModel }: AttemptContext<SurfaceCall<B>>, attempt: Attempt, surface: Surface<B>): Promise<Answer> {
   const { json } = await readUpstreamJson(call, attempt);
   const { response, usage } = chatResponseOf(channel, json, upstreamModel);
-  const res = jsonResponse(call, encoder.encode(JSON.stringify(surface.responseFromChat(response, req.body))));
-  const text = usage ? '' : response.choices.map((c) => (typeof c.message.content === 'string' ? c.message.content : '') + (c.message.reasoning_content ?? '')).join('');
-  call.finish(gw, { status: 200, usage: usage ?? estimateOf(req, text), estimated: !usage });
-  return res;
+  return {
+    response: jsonResponse(call, encoder.encode(JSON.stringify(surface.responseFromChat(response, req.body)))),
+    outcome: { status: 200, usage: usage ?? estimateOf(req, responseText(response)), estimated: !usage },
+  };
 }
 
-function convertedStream<B>(ctx: AttemptContext<SurfaceCall<B>>, attempt: Attempt, surface: Surface<B>): Response {
-  const stream = relayStream(ctx.gw, ctx.call, attempt, convertingTransform(ctx, surface));
-  return new Response(stream, { status: 200, headers: sseHeaders(ctx.call) });
+function convertedStream<B>(ctx: AttemptContext<SurfaceCall<B>>, attempt: Attempt, surface: Surface<B>): Answer {
+  return streamedAnswer(relayStream(ctx.gw, ctx.call, attempt, convertingTransform(ctx, surface)), sseHeaders(ctx.call));
 }
 
 /**
  * Upstream stream → OpenAI chunks → the protocol's events. A failure inside the stream
- * (after the 200 went out) is reported in the protocol's own error event; the call is
- * settled here as a 502, which makes relayStream's later settlement a no-op.
+ * (after the 200 went out) is reported in the protocol's own error event, and the call
+ * ends as a 502 (relayStream reads `failure()` right after the push that failed).
  */
-function convertingTransform<B>({ gw, call, req, channel, upstreamModel }: AttemptContext<SurfaceCall<B>>, surface: Surface<B>): StreamTransform {
+function convertingTransform<B>({ call, req, channel, upstreamModel }: AttemptContext<SurfaceCall<B>>, surface: Surface<B>): StreamTransform {
   const source = chunkSource(channel, upstreamModel);
   const out = surface.streamFromChat(req.body);
   let text = '';
-  let failed = false;
+  let failed: RelayError | null = null;
   const estimate = () => estimateOf(req, text);
   const run = (next: () => ChatChunk[], closing: boolean): Uint8Array | null => {
     if (failed) return null;
@@ -140,11 +136,9 @@ function convertingTransform<B>({ gw, call, req, channel, upstreamModel }: Attem
       for (const c of chunks) events += out.push(c);
       if (closing) events += out.end();
     } catch (e) {
-      failed = true;
       const err = e instanceof RelayError ? e : new RelayError(502, `Upstream stream error: ${(e as Error).message}`, 'upstream_error', 'upstream_stream_error');
+      failed = err;
       call.upstreamEnd = performance.now();
-      const reported = source.usage();
-      call.finish(gw, { status: 502, error: err, usage: reported ?? estimate(), estimated: !reported });
       events += out.fail(err.message);
     }
     return events ? encoder.encode(events) : null;
@@ -154,5 +148,6 @@ function convertingTransform<B>({ gw, call, req, channel, upstreamModel }: Attem
     end: () => run(() => source.end(), true),
     usage: () => source.usage(),
     estimate,
+    failure: () => (failed ? { status: 502, error: failed } : null),
   };
 }
