@@ -6,7 +6,7 @@ import { Elysia } from 'elysia';
 import type { Gateway } from '../context.ts';
 import { authenticate, presentedKey } from '../relay/auth.ts';
 import { newRequestId } from '../relay/call.ts';
-import { errorResponse, RelayError } from '../relay/errors.ts';
+import { errorResponse, RelayError } from '../relay/protocols/openai/errors.ts';
 import { redeemCode } from './credits.ts';
 import { nanoToUsd } from './money.ts';
 

@@ -4,7 +4,7 @@
 // TPM takes the prompt estimate up front and is corrected by the actual tokens at finish.
 import type { Logger } from '../logger.ts';
 import type { KeyHolder } from '../relay/auth.ts';
-import { RelayError } from '../relay/errors.ts';
+import { RelayError } from '../relay/protocols/openai/errors.ts';
 import type { Counter, Take, TakeResult } from './counter.ts';
 import { rateLimitHeaders } from './headers.ts';
 

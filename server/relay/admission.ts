@@ -10,7 +10,7 @@ import { ipAllowed } from '../limits/ip-allow.ts';
 import type { ChannelEntry } from '../state/types.ts';
 import { authenticate, presentedKey } from './auth.ts';
 import type { Call } from './call.ts';
-import { RelayError } from './errors.ts';
+import { RelayError } from './protocols/openai/errors.ts';
 import { typesForProviderHint } from './providers/registry.ts';
 import { candidates } from './select-channel.ts';
 

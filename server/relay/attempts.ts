@@ -9,7 +9,7 @@ import { noteChannelError, noteKeyInvalid, noteRateLimited, noteSuccess } from '
 import { routingSettings } from '../routing/settings.ts';
 import type { ChannelEntry } from '../state/types.ts';
 import type { Call } from './call.ts';
-import { RelayError } from './errors.ts';
+import { RelayError } from './protocols/openai/errors.ts';
 import type { ChannelTarget, UpstreamRequest } from './providers/types.ts';
 import { nextKeyAt, PIN_HEADER, pickKey, pinnedChannel } from './select-channel.ts';
 import { type Attempt, classifyFailure, retryAfterMs, sendUpstream, upstreamError, upstreamMessage } from './upstream.ts';

@@ -3,7 +3,7 @@
 import { hashClientKey } from '../secrets/crypto.ts';
 import type { Store } from '../state/store.ts';
 import type { KeyEntry, UserEntry } from '../state/types.ts';
-import { RelayError } from './errors.ts';
+import { RelayError } from './protocols/openai/errors.ts';
 
 export interface KeyHolder {
   key: KeyEntry;

@@ -8,7 +8,7 @@ import type { TokenHold } from '../limits/index.ts';
 import { BodyCapture } from '../logs/capture.ts';
 import type { ChannelEntry } from '../state/types.ts';
 import type { KeyHolder } from './auth.ts';
-import { errorBody, type RelayError } from './errors.ts';
+import { errorBody, type RelayError } from './protocols/openai/errors.ts';
 import type { Outcome } from './outcome.ts';
 import { ZERO_USAGE } from './protocols/openai/types.ts';
 

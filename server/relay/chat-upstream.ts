@@ -3,7 +3,7 @@
 // Used by /v1/chat/completions and by every inbound surface that converts to chat.
 import { applyChatOverrides, hasChatOverrides } from '../channels/overrides.ts';
 import type { ChannelEntry } from '../state/types.ts';
-import { RelayError } from './errors.ts';
+import { RelayError } from './protocols/openai/errors.ts';
 import { type ChatChunk, type ChatRequest, type ChatResponse, type MeteredUsage, meterOpenAIUsage, type Usage } from './protocols/openai/types.ts';
 import type { ChannelTarget, UpstreamRequest } from './providers/types.ts';
 import { SseParser } from './sse.ts';

@@ -1,7 +1,7 @@
 // What a relayed call came to. An endpoint's respond step returns its response together
 // with the outcome (known now, or when a stream ends); only the pipeline settles and logs
 // it (Call.finish), so no endpoint touches money or the call log.
-import type { RelayError } from './errors.ts';
+import type { RelayError } from './protocols/openai/errors.ts';
 import type { MeteredUsage } from './protocols/openai/types.ts';
 
 export interface Outcome {

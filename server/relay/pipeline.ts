@@ -12,7 +12,7 @@ import type { PriceEntry } from '../billing/pricing.ts';
 import { admitKey, type ReservationInput, reserve, route } from './admission.ts';
 import { tryChannels } from './attempts.ts';
 import { Call } from './call.ts';
-import { errorResponse, RelayError } from './errors.ts';
+import { errorResponse, RelayError } from './protocols/openai/errors.ts';
 import type { Answer, Outcome } from './outcome.ts';
 import type { ChannelTarget, UpstreamRequest } from './providers/types.ts';
 import { readBody } from './read-body.ts';

@@ -16,7 +16,7 @@ import { messagesEndpoint } from './endpoints/messages.ts';
 import { moderationsEndpoint } from './endpoints/moderations.ts';
 import { rerankEndpoint } from './endpoints/rerank.ts';
 import { responsesEndpoint } from './endpoints/responses.ts';
-import { errorResponse, RelayError } from './errors.ts';
+import { errorResponse, RelayError } from './protocols/openai/errors.ts';
 import { modelsFor } from './models.ts';
 import { type RelayEndpoint, runRelay } from './pipeline.ts';
 

@@ -5,7 +5,7 @@
 // the settled call is journalled (call.settled()).
 import type { Gateway } from '../context.ts';
 import type { Call } from './call.ts';
-import { errorBody, RelayError } from './errors.ts';
+import { errorBody, RelayError } from './protocols/openai/errors.ts';
 import type { Outcome } from './outcome.ts';
 import type { MeteredUsage } from './protocols/openai/types.ts';
 import { abortedByClient, type Attempt } from './upstream.ts';

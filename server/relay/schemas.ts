@@ -1,7 +1,7 @@
 // valibot schemas for relay request bodies. Loose objects: fields the gateway does not
 // read pass through untouched.
 import * as v from 'valibot';
-import { RelayError } from './errors.ts';
+import { RelayError } from './protocols/openai/errors.ts';
 
 /** The largest output-token limit accepted (int4's maximum): more is a typo or an attack, never a real limit. */
 export const MAX_TOKENS = 2_147_483_647;

@@ -3,7 +3,7 @@
 import type { Store } from '../state/store.ts';
 import type { ChannelEntry, PoolKey } from '../state/types.ts';
 import type { KeyHolder } from './auth.ts';
-import { RelayError } from './errors.ts';
+import { RelayError } from './protocols/openai/errors.ts';
 
 export interface SelectOptions {
   /** Groups the caller may use (the owner's group, narrowed by the key). */

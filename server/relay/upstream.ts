@@ -1,5 +1,5 @@
 // One upstream HTTP attempt with a first-byte deadline, linked to the client's abort.
-import { RelayError } from './errors.ts';
+import { RelayError } from './protocols/openai/errors.ts';
 import type { UpstreamRequest } from './providers/types.ts';
 
 export interface Attempt {

@@ -7,7 +7,7 @@
 // A model without stt_per_minute skips 1–2.
 import { sttCost } from '../../billing/unit-pricing.ts';
 import type { Call } from '../call.ts';
-import { badRequest } from '../errors.ts';
+import { badRequest } from '../protocols/openai/errors.ts';
 import type { RelayEndpoint } from '../pipeline.ts';
 import { ZERO_USAGE } from '../protocols/openai/types.ts';
 import { asRecord, count, tryParse } from '../protocols/shared/json.ts';

@@ -1,7 +1,7 @@
 // POST /v1/messages/count_tokens. Answered locally, without an upstream: the count is an
 // estimate (see protocols/anthropic/count-tokens.ts). The key, its model permission and a
 // route for the model are checked as for any call, and the call is logged at cost 0.
-import { badRequest } from '../errors.ts';
+import { badRequest } from '../protocols/openai/errors.ts';
 import type { LocalEndpoint } from '../pipeline.ts';
 import { anthropicSurface, type CountTokensRequest } from '../protocols/anthropic/index.ts';
 import { ZERO_USAGE } from '../protocols/openai/types.ts';

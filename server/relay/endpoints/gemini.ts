@@ -2,7 +2,7 @@
 // Gemini API, with the key in x-goog-api-key or ?key=. Gemini channels (and Gemini on
 // Vertex AI) get the client's bytes and stream back byte for byte, metered from
 // usageMetadata; every other channel is served through the chat conversion.
-import { badRequest, RelayError } from '../errors.ts';
+import { badRequest, RelayError } from '../protocols/openai/errors.ts';
 import { meterGeminiUsage } from '../protocols/gemini/usage.ts';
 import { asRecord } from '../protocols/shared/json.ts';
 import { type GenerateContentRequest, geminiSurface } from '../protocols/gemini/index.ts';

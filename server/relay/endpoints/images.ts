@@ -6,7 +6,7 @@ import type { PriceEntry } from '../../billing/pricing.ts';
 import { imagesCost, imageUnitPrice, maxImageUnitPrice } from '../../billing/unit-pricing.ts';
 import type { ReservationInput } from '../admission.ts';
 import type { Call } from '../call.ts';
-import { badRequest } from '../errors.ts';
+import { badRequest } from '../protocols/openai/errors.ts';
 import type { RelayEndpoint } from '../pipeline.ts';
 import { ZERO_USAGE } from '../protocols/openai/types.ts';
 import { asRecord, count } from '../protocols/shared/json.ts';

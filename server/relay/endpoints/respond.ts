@@ -1,7 +1,7 @@
 // The respond step's building blocks: read an upstream JSON answer, and build the client's
 // response with the gateway's request id and overhead headers.
 import type { Call } from '../call.ts';
-import { RelayError } from '../errors.ts';
+import { RelayError } from '../protocols/openai/errors.ts';
 import type { Answer } from '../outcome.ts';
 import type { SurfaceError } from '../protocols/types.ts';
 import type { RelayedStream } from '../relay-stream.ts';

@@ -6,7 +6,7 @@
 import { chunkText, estimateChatUsage, responseText, roughPromptTokens } from '../../billing/estimate.ts';
 import type { ChannelEntry } from '../../state/types.ts';
 import { chatResponseOf, chatUpstream, chunkSource } from '../chat-upstream.ts';
-import { badRequest, RelayError } from '../errors.ts';
+import { badRequest, RelayError } from '../protocols/openai/errors.ts';
 import type { Answer } from '../outcome.ts';
 import type { AttemptContext, RelayEndpoint } from '../pipeline.ts';
 import { type ChatChunk, type ChatRequest, type MeteredUsage, ZERO_USAGE } from '../protocols/openai/types.ts';

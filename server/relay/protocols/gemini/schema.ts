@@ -3,7 +3,7 @@
 // Google's JSON mapping accepts snake_case field names as well as camelCase (curl examples use
 // `system_instruction`, `inline_data`), so parse() normalises keys before validating.
 import * as v from 'valibot';
-import { badRequest } from '../../errors.ts';
+import { badRequest } from '../openai/errors.ts';
 import { MAX_TOKENS } from '../../schemas.ts';
 
 const Blob = v.looseObject({ mimeType: v.string(), data: v.string() });
