@@ -64,7 +64,7 @@ export const ChannelCreate = v.object({
   config: v.optional(TextRecord, {}),
 });
 
-// Account schemas (users, keys, tokens, sign-in) live in server/auth/schemas.ts.
+// Account schemas (users, keys, tokens, sign-in) live in server/admin/account-schemas.ts.
 
 /** Per-1M-token prices in USD: shared by list prices, long-context tiers and the fallback price. */
 export const TokenPriceFields = {

@@ -3,7 +3,7 @@
 // (Postgres or Redis), which is what makes the limit hold across instances exactly.
 // TPM takes the prompt estimate up front and is corrected by the actual tokens at finish.
 import type { Logger } from '../logger.ts';
-import type { KeyHolder } from '../relay/auth.ts';
+import type { KeyHolder } from '../state/types.ts';
 import { RelayError } from '../relay/protocols/openai/errors.ts';
 import type { Counter, Take, TakeResult } from './counter.ts';
 import { rateLimitHeaders } from './headers.ts';

@@ -2,13 +2,10 @@
 // `X-API-Key: sk-…`. A key sent without `sk-` (One API habit) is normalised first.
 import { hashClientKey } from '../secrets/crypto.ts';
 import type { Store } from '../state/store.ts';
-import type { KeyEntry, UserEntry } from '../state/types.ts';
+import type { KeyHolder } from '../state/types.ts';
 import { RelayError } from './protocols/openai/errors.ts';
 
-export interface KeyHolder {
-  key: KeyEntry;
-  user: UserEntry;
-}
+export type { KeyHolder };
 
 /** The presented client key, or null. Also accepts `x-goog-api-key` and `?key=` for Gemini-style clients. */
 export function presentedKey(headers: Headers, url?: URL): string | null {

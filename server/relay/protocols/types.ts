@@ -16,7 +16,7 @@
 //   It is created per request and holds the state needed to rebuild block/item boundaries.
 // - Nothing here does I/O, reads config or knows about channels.
 import * as v from 'valibot';
-import type { ChatChunk, ChatRequest, ChatResponse, Usage } from './openai/types.ts';
+import type { ChatChunk, ChatRequest, ChatResponse, MeteredUsage, Usage } from './openai/types.ts';
 
 export type SurfaceName = 'anthropic' | 'responses' | 'gemini';
 
@@ -111,4 +111,27 @@ export function effortForBudget(budget: number | undefined | null): 'low' | 'med
 /** The choice a single-choice surface converts: index 0, else the first one present. */
 export function firstChoice(chunk: ChatChunk): ChatChunk['choices'][number] | undefined {
   return chunk.choices.find((c) => c.index === 0) ?? chunk.choices[0];
+}
+
+/** One SSE event as read off the upstream stream. */
+export interface SseEvent {
+  event?: string;
+  data: string;
+}
+
+/**
+ * Turns a vendor's stream into OpenAI chunks, one upstream event at a time.
+ * `push` throws (VendorStreamError from protocols/shared/errors.ts) when the vendor
+ * reports an error inside the stream.
+ */
+export interface ChatStreamConverter {
+  push(event: SseEvent): ChatChunk[];
+  /**
+   * Called when the upstream stream ends; may flush a finish chunk. When the vendor
+   * reported usage, the last chunk returned is OpenAI's usage chunk (`choices: []`,
+   * `usage` set); the core forwards it only if the client asked for include_usage.
+   */
+  end(): ChatChunk[];
+  /** Usage seen so far (vendors report it at the end or spread over events). */
+  usage(): MeteredUsage | null;
 }

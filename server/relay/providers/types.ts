@@ -6,8 +6,11 @@
 // Streams: by default the upstream stream is SSE and the core parses it into SseEvent.
 // A provider whose stream is framed differently (AWS Bedrock's binary event-stream)
 // supplies `streamDecoder()`; the core feeds it raw bytes and hands the resulting
-// events to `chat.stream()` exactly as it would SSE events.
-import type { ChatChunk, ChatRequest, ChatResponse, MeteredUsage } from '../protocols/openai/types.ts';
+// events to `chat.streamToChat()` exactly as it would SSE events.
+import type { ChatRequest, ChatResponse, MeteredUsage } from '../protocols/openai/types.ts';
+import type { ChatStreamConverter, SseEvent } from '../protocols/types.ts';
+
+export type { ChatStreamConverter, SseEvent };
 
 /** What an adapter sees of a channel for one upstream attempt. */
 export interface ChannelTarget {
@@ -52,34 +55,11 @@ export interface UpstreamRequest {
   body?: string | Uint8Array;
 }
 
-/** One SSE event as read off the upstream stream. */
-export interface SseEvent {
-  event?: string;
-  data: string;
-}
-
 /** Turns non-SSE stream bytes into events, incrementally (partial frames are buffered). */
 export interface StreamDecoder {
   push(bytes: Uint8Array): SseEvent[];
   /** Called at end of stream; throws if the stream stopped inside a frame. */
   end?(): SseEvent[];
-}
-
-/**
- * Turns a vendor's stream into OpenAI chunks, one upstream event at a time.
- * `push` throws (VendorStreamError from providers/shared/errors.ts) when the vendor
- * reports an error inside the stream.
- */
-export interface ChatStreamConverter {
-  push(event: SseEvent): ChatChunk[];
-  /**
-   * Called when the upstream stream ends; may flush a finish chunk. When the vendor
-   * reported usage, the last chunk returned is OpenAI's usage chunk (`choices: []`,
-   * `usage` set); the core forwards it only if the client asked for include_usage.
-   */
-  end(): ChatChunk[];
-  /** Usage seen so far (vendors report it at the end or spread over events). */
-  usage(): MeteredUsage | null;
 }
 
 export interface Provider {

@@ -3,7 +3,7 @@
 // Unknown block/tool types (server tools, newer blocks) pass: an Anthropic channel serves
 // them natively, and toChat() refuses them with a ConversionError otherwise.
 import * as v from 'valibot';
-import { MAX_TOKENS } from '../../schemas.ts';
+import { MAX_TOKENS } from '../openai/types.ts';
 
 const CacheControl = v.optional(v.nullable(v.looseObject({ type: v.string() })));
 

@@ -4,7 +4,7 @@ import { argumentsDelta, ChunkWriter } from '../shared/chunks.ts';
 import { VendorStreamError } from '../shared/errors.ts';
 import { nowSeconds, randomId } from '../shared/ids.ts';
 import { asRecord, asString, tryParse } from '../shared/json.ts';
-import type { ChatStreamConverter, SseEvent } from '../../providers/types.ts';
+import type { ChatStreamConverter, SseEvent } from '../types.ts';
 import { finishReasonToChat } from './finish-reason.ts';
 import { mergeUsage } from './usage.ts';
 

@@ -4,7 +4,7 @@
 // `system_instruction`, `inline_data`), so parse() normalises keys before validating.
 import * as v from 'valibot';
 import { badRequest } from '../openai/errors.ts';
-import { MAX_TOKENS } from '../../schemas.ts';
+import { MAX_TOKENS } from '../openai/types.ts';
 
 const Blob = v.looseObject({ mimeType: v.string(), data: v.string() });
 const FileData = v.looseObject({ mimeType: v.optional(v.string()), fileUri: v.string() });

@@ -5,7 +5,7 @@ import { ChunkWriter } from '../shared/chunks.ts';
 import { VendorStreamError } from '../shared/errors.ts';
 import { nowSeconds, randomId } from '../shared/ids.ts';
 import { asArray, asRecord, asString, tryParse } from '../shared/json.ts';
-import type { ChatStreamConverter, SseEvent } from '../../providers/types.ts';
+import type { ChatStreamConverter, SseEvent } from '../types.ts';
 import { readParts } from './response-to-chat.ts';
 import { finishReasonToChat } from './finish-reason.ts';
 import { meterGeminiUsage } from './usage.ts';

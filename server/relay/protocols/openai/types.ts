@@ -124,3 +124,6 @@ export function meterOpenAIUsage(u: Usage | null | undefined): MeteredUsage | nu
 function num(x: unknown): number {
   return typeof x === 'number' && Number.isFinite(x) && x > 0 ? Math.floor(x) : 0;
 }
+
+/** The largest output-token limit accepted (int4's maximum): more is a typo or an attack, never a real limit. */
+export const MAX_TOKENS = 2_147_483_647;

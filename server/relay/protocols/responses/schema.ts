@@ -3,7 +3,7 @@
 // conversation, background mode, stored prompts) is refused here, whatever the channel, because
 // the next request may be routed to a different channel that never saw that state.
 import * as v from 'valibot';
-import { MAX_TOKENS } from '../../schemas.ts';
+import { MAX_TOKENS } from '../openai/types.ts';
 
 const InputText = v.looseObject({ type: v.literal('input_text'), text: v.string() });
 const InputImage = v.looseObject({

@@ -2,7 +2,7 @@
 // the router, the CLI and the console; messages are shown next to the field.
 import { isIP } from 'node:net';
 import * as v from 'valibot';
-import { Id, int4, INT4_MAX, ModelList, Text, UsdAmount } from '../admin/schemas.ts';
+import { Id, int4, INT4_MAX, ModelList, Text, UsdAmount } from './schemas.ts';
 import { INT8_MAX, usdToNano } from '../billing/money.ts';
 
 export { Id };

@@ -10,8 +10,8 @@ import { getWSConnectionHandler } from '@trpc/server/adapters/ws';
 import type { ServerWebSocket } from 'bun';
 import { Elysia } from 'elysia';
 import type { WebSocket as WsWebSocket } from 'ws';
-import { createAdminContext, peerIp } from '../admin/plugin.ts';
-import { type AppRouter, appRouter } from '../admin/router.ts';
+import { createAdminContext, peerIp } from './plugin.ts';
+import { type AppRouter, appRouter } from './router.ts';
 import type { Gateway } from '../context.ts';
 
 export const LIVE_PATH = '/live';

@@ -1,9 +1,9 @@
 // Live events over tRPC subscriptions (WebSocket at /live, see ws.ts). Any signed-in
 // principal may subscribe; a `user` sees only its own calls and balance.
 import * as v from 'valibot';
-import { ownerFilter, router, userProcedure } from '../admin/trpc.ts';
-import { LIVE_EVENT_TYPES } from './events.ts';
-import { liveEvents } from './subscription.ts';
+import { ownerFilter, router, userProcedure } from './trpc.ts';
+import { LIVE_EVENT_TYPES } from '../live/events.ts';
+import { liveEvents } from '../live/subscription.ts';
 
 export const LiveInput = v.optional(v.object({
   /** Only these event types; all when absent. */

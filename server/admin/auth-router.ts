@@ -2,12 +2,12 @@
 // caller's own sessions.
 import { TRPCError } from '@trpc/server';
 import * as v from 'valibot';
-import { BigId } from '../admin/schemas.ts';
-import { accountOf, noteAudit, publicProcedure, router, userProcedure } from '../admin/trpc.ts';
-import { clearedSessionCookie, sessionCookie } from './cookies.ts';
-import { hashPassword, needsRehash, verifyPassword } from './passwords.ts';
-import { ChangePassword, Login } from './schemas.ts';
-import { SESSION_TTL_MS } from './sessions.ts';
+import { BigId } from './schemas.ts';
+import { accountOf, noteAudit, publicProcedure, router, userProcedure } from './trpc.ts';
+import { clearedSessionCookie, sessionCookie } from '../auth/cookies.ts';
+import { hashPassword, needsRehash, verifyPassword } from '../auth/passwords.ts';
+import { ChangePassword, Login } from './account-schemas.ts';
+import { SESSION_TTL_MS } from '../auth/sessions.ts';
 
 function tooMany(resHeaders: Headers, seconds: number): TRPCError {
   resHeaders.set('retry-after', String(seconds));

@@ -2,11 +2,11 @@
 // Same credentials and scoping as the admin API: a `user` principal exports only its own calls.
 import { Elysia } from 'elysia';
 import * as v from 'valibot';
-import { createAdminContext, peerIp } from '../admin/plugin.ts';
-import { ownerFilter } from '../admin/trpc.ts';
+import { createAdminContext, peerIp } from './plugin.ts';
+import { ownerFilter } from './trpc.ts';
 import type { Gateway } from '../context.ts';
-import { exportCsv } from './export-csv.ts';
-import { LogFilter } from './query.ts';
+import { exportCsv } from '../logs/export-csv.ts';
+import { LogFilter } from '../logs/query.ts';
 
 const NUMERIC = new Set(['keyId', 'userId', 'channelId']);
 

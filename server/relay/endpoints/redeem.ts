@@ -3,12 +3,12 @@
 //   200 {"amount_usd": "10.00", "balance_usd": "12.50"}
 // Errors are OpenAI-shaped like the relay's.
 import { Elysia } from 'elysia';
-import type { Gateway } from '../context.ts';
-import { authenticate, presentedKey } from '../relay/auth.ts';
-import { newRequestId } from '../relay/call.ts';
-import { errorResponse, RelayError } from '../relay/protocols/openai/errors.ts';
-import { redeemCode } from './credits.ts';
-import { nanoToUsd } from './money.ts';
+import type { Gateway } from '../../context.ts';
+import { authenticate, presentedKey } from '../auth.ts';
+import { newRequestId } from '../call.ts';
+import { errorResponse, RelayError } from '../protocols/openai/errors.ts';
+import { redeemCode } from '../../billing/credits.ts';
+import { nanoToUsd } from '../../billing/money.ts';
 
 const REFUSED = {
   unknown: [404, 'This redemption code does not exist.', 'redemption_code_invalid'],

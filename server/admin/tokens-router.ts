@@ -2,8 +2,8 @@
 // admins may look at and revoke anyone's.
 import { TRPCError } from '@trpc/server';
 import * as v from 'valibot';
-import { accountOf, ownerFilter, router, userProcedure } from '../admin/trpc.ts';
-import { Id, IdInput, TokenCreate } from './schemas.ts';
+import { accountOf, ownerFilter, router, userProcedure } from './trpc.ts';
+import { Id, IdInput, TokenCreate } from './account-schemas.ts';
 
 export const tokensRouter = router({
   /** Returns the token once; only its hash and hint are stored. */
