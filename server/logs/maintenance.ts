@@ -1,6 +1,6 @@
 // Hourly upkeep of the log tables, done by one instance at a time (advisory lock): create
 // the coming days' partitions and apply the retention setting.
-import { exclusive, repeat } from '../channels/schedule.ts';
+import { exclusive, repeat } from '../util/schedule.ts';
 import type { Gateway } from '../context.ts';
 import { DAY_MS, dayStart, ensurePartitions, PARTITIONED_TABLES } from './partitions.ts';
 import { applyRetention, type RetentionResult } from './retention.ts';

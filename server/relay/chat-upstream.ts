@@ -1,7 +1,7 @@
 // Chat completions against any channel: build the upstream request, and read the answer
 // back as OpenAI chat (a response, or a stream of chunks) whatever the vendor's wire.
 // Used by /v1/chat/completions and by every inbound surface that converts to chat.
-import { applyChatOverrides, hasChatOverrides } from '../channels/overrides.ts';
+import { applyChatOverrides, hasChatOverrides } from './overrides.ts';
 import type { ChannelEntry } from '../state/types.ts';
 import { RelayError } from './protocols/openai/errors.ts';
 import { type ChatChunk, type ChatRequest, type ChatResponse, type MeteredUsage, meterOpenAIUsage, type Usage } from './protocols/openai/types.ts';

@@ -1,7 +1,7 @@
 // Pure routing rules: failure classification, Retry-After, the 429 backoff schedule, the
 // health window and chat overrides.
 import { describe, expect, test } from 'bun:test';
-import { applyChatOverrides } from '../../server/channels/overrides.ts';
+import { applyChatOverrides } from '../../server/relay/overrides.ts';
 import { kindOf } from '../../server/channels/test-channel.ts';
 import { classifyFailure, retryAfterMs } from '../../server/relay/upstream.ts';
 import { HealthWindows } from '../../server/routing/health.ts';

@@ -1,6 +1,6 @@
 // Background probe: test every channel the health window disabled, with the model that
 // tripped it; a passing test re-enables the channel (see channels/test-runner.ts).
-import { runTests, testModelOf } from '../channels/test-runner.ts';
+import { runTests, testModelOf } from './test-runner.ts';
 import type { Gateway } from '../context.ts';
 
 export async function probeAutoDisabled(gw: Gateway): Promise<void> {

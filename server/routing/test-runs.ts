@@ -1,7 +1,7 @@
 // Progress of channel test runs started from the admin API ("test all"), kept in memory
 // for polling; finished runs are dropped after an hour.
 import { randomToken } from '../secrets/crypto.ts';
-import type { TestResult } from './test-channel.ts';
+import type { TestResult } from '../channels/test-channel.ts';
 
 export interface TestRun {
   id: string;

@@ -2,7 +2,7 @@
 // overrides. `param_override` is `{ rename?: {from: to}, remove?: [names], set?: {name: value} }`,
 // applied in that order, e.g. `{ "rename": { "max_tokens": "max_completion_tokens" } }`.
 import * as v from 'valibot';
-import type { ChatRequest } from '../relay/protocols/openai/types.ts';
+import type { ChatRequest } from './protocols/openai/types.ts';
 import type { ChannelEntry } from '../state/types.ts';
 
 export const ParamOverrideSchema = v.strictObject({
