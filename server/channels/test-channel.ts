@@ -10,21 +10,9 @@ import { sendUpstream, upstreamMessage } from '../relay/upstream.ts';
 import { routingSettings } from '../routing/settings.ts';
 import type { ChannelEntry } from '../state/types.ts';
 
-export type TestKind = 'chat' | 'embeddings' | 'images' | 'speech' | 'transcription';
+import type { TestKind, TestResult } from '../routing/test-runs.ts';
 
-export interface TestResult {
-  channelId: number;
-  model: string;
-  kind: TestKind;
-  stream: boolean;
-  success: boolean;
-  /** HTTP status of the upstream answer; null when there was none (connection failed). */
-  status: number | null;
-  latencyMs: number;
-  /** The model the upstream says answered. */
-  upstreamModel: string | null;
-  error: string | null;
-}
+export type { TestKind, TestResult };
 
 /** The kind of request a model needs, from its name. */
 export function kindOf(model: string): TestKind {

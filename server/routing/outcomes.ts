@@ -1,29 +1,29 @@
 // What an upstream attempt's outcome does to routing state: key cooldowns and disables,
 // the channel's health window, and auto-disabling past the error threshold.
-import type { Gateway } from '../context.ts';
+import type { RoutingDeps } from './deps.ts';
 import type { ChannelEntry, PoolKey } from '../state/types.ts';
 import { setChannelStatus } from './channel-status.ts';
 import type { RoutingSettings } from './settings.ts';
 
-export function noteSuccess(gw: Gateway, s: RoutingSettings, channel: ChannelEntry, model: string, key: PoolKey): void {
+export function noteSuccess(gw: RoutingDeps, s: RoutingSettings, channel: ChannelEntry, model: string, key: PoolKey): void {
   gw.routing.keys.succeeded(key);
   gw.routing.health.record(channel.id, model, true, s.healthWindowMs);
 }
 
 /** A 429: cool the key; returns the cooldown in ms. */
-export function noteRateLimited(gw: Gateway, s: RoutingSettings, channel: ChannelEntry, key: PoolKey, retryAfterMs: number | null): number {
+export function noteRateLimited(gw: RoutingDeps, s: RoutingSettings, channel: ChannelEntry, key: PoolKey, retryAfterMs: number | null): number {
   return gw.routing.keys.coolDown(channel, key, retryAfterMs, s);
 }
 
 /** An auth or quota error: that key is out of rotation, with the reason; the others keep working. */
-export function noteKeyInvalid(gw: Gateway, channel: ChannelEntry, key: PoolKey, reason: string): void {
+export function noteKeyInvalid(gw: RoutingDeps, channel: ChannelEntry, key: PoolKey, reason: string): void {
   if (gw.routing.keys.disable(channel, key, reason)) {
     gw.log.warn('upstream key disabled', { channel_id: channel.id, key_id: key.id, reason });
   }
 }
 
 /** A 5xx, timeout or connection failure: counts against the channel × model window. */
-export function noteChannelError(gw: Gateway, s: RoutingSettings, channel: ChannelEntry, model: string, message: string): void {
+export function noteChannelError(gw: RoutingDeps, s: RoutingSettings, channel: ChannelEntry, model: string, message: string): void {
   const { total, errors } = gw.routing.health.record(channel.id, model, false, s.healthWindowMs);
   if (channel.status !== 1 || total < s.healthMinRequests || errors / total < s.healthErrorRate) return;
   const pct = Math.round((errors / total) * 100);

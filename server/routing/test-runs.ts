@@ -1,7 +1,22 @@
 // Progress of channel test runs started from the admin API ("test all"), kept in memory
 // for polling; finished runs are dropped after an hour.
+
+export type TestKind = 'chat' | 'embeddings' | 'images' | 'speech' | 'transcription';
+
+export interface TestResult {
+  channelId: number;
+  model: string;
+  kind: TestKind;
+  stream: boolean;
+  success: boolean;
+  /** HTTP status of the upstream answer; null when there was none (connection failed). */
+  status: number | null;
+  latencyMs: number;
+  /** The model the upstream says answered. */
+  upstreamModel: string | null;
+  error: string | null;
+}
 import { randomToken } from '../secrets/crypto.ts';
-import type { TestResult } from '../channels/test-channel.ts';
 
 export interface TestRun {
   id: string;

@@ -2,7 +2,14 @@
 // apply without a restart), and make a run exclusive across instances with a Postgres
 // advisory lock: when several gateways share a database, one of them does the work.
 import { sql } from 'kysely';
-import type { Gateway } from '../context.ts';
+import type { Db } from '../../db/connect.ts';
+import type { Logger } from '../logger.ts';
+
+/** What a job needs of the running gateway (server/context.ts passes itself down). */
+export interface JobDeps {
+  db: Db;
+  log: Logger;
+}
 
 /** Advisory lock ids of the jobs (arbitrary, fixed). */
 export const LOCKS = { probe: 0x5342_0001, tests: 0x5342_0002, balances: 0x5342_0003 } as const;
@@ -15,7 +22,7 @@ export interface Repeating {
  * Run `fn` every `intervalMs()` ms (0 pauses). The interval is re-read at least every
  * `checkMs`, so a changed setting applies within that time; runs never overlap.
  */
-export function repeat(gw: Gateway, name: string, intervalMs: () => number, fn: () => Promise<unknown>, checkMs = 1_000): Repeating {
+export function repeat(gw: JobDeps, name: string, intervalMs: () => number, fn: () => Promise<unknown>, checkMs = 1_000): Repeating {
   let timer: ReturnType<typeof setTimeout> | null = null;
   let running: Promise<unknown> | null = null;
   let stopped = false;
@@ -49,7 +56,7 @@ export function repeat(gw: Gateway, name: string, intervalMs: () => number, fn: 
  * pinned connection, released after. Embedded PGlite is owned by one process (and has a
  * single connection the job itself needs), so there it just runs.
  */
-export async function exclusive(gw: Gateway, lock: number, fn: () => Promise<void>): Promise<boolean> {
+export async function exclusive(gw: JobDeps, lock: number, fn: () => Promise<void>): Promise<boolean> {
   if (gw.db.kind === 'pglite') {
     await fn();
     return true;
