@@ -29,7 +29,6 @@ export function openAICompatible(spec: OpenAICompatibleSpec): Provider {
     types: spec.types,
     name: spec.name,
     defaultBaseUrl: spec.defaultBaseUrl,
-    auth: 'bearer',
     keyFormat: spec.keyFormat,
     configFields: spec.configFields,
     models: spec.models,

@@ -24,7 +24,6 @@ export interface ChannelTarget {
   config: Record<string, string>;
 }
 
-export type AuthStyle = 'bearer' | 'x-api-key' | 'api-key' | 'x-goog-api-key' | 'signature' | 'none';
 
 export interface ConfigField {
   name: string;
@@ -69,7 +68,6 @@ export interface Provider {
   types: number[];
   name: { en: string; zh: string };
   defaultBaseUrl: string;
-  auth: AuthStyle;
   /** Hint shown to operators, e.g. `AK|SK` or `id.secret`. */
   keyFormat?: string;
   configFields?: ConfigField[];

@@ -13,7 +13,6 @@ const anthropic: Provider = {
   types: [14],
   name: { en: 'Anthropic Claude', zh: 'Anthropic Claude' },
   defaultBaseUrl: 'https://api.anthropic.com',
-  auth: 'x-api-key',
   keyFormat: 'sk-ant-...',
   configFields: [
     { name: 'beta', label: { en: 'anthropic-beta header (optional)', zh: 'anthropic-beta 请求头（可选）' }, placeholder: 'extended-cache-ttl-2025-04-11' },

@@ -7,7 +7,6 @@ const azure: Provider = {
   types: [3],
   name: { en: 'Azure OpenAI', zh: 'Azure OpenAI' },
   defaultBaseUrl: '',
-  auth: 'api-key',
   keyFormat: '32-character resource key',
   configFields: [
     { name: 'api_version', label: { en: 'API version', zh: 'API 版本' }, placeholder: '2024-10-21 | v1', required: false },

@@ -14,7 +14,6 @@ const gemini: Provider = {
   types: [24],
   name: { en: 'Google Gemini', zh: 'Google Gemini' },
   defaultBaseUrl: 'https://generativelanguage.googleapis.com',
-  auth: 'x-goog-api-key',
   keyFormat: 'AIza...',
   models: [...GEMINI_MODELS, 'gemini-3-pro-preview'],
   wire: 'native',

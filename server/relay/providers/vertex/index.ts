@@ -19,7 +19,6 @@ const vertex: Provider = {
   types: [42],
   name: { en: 'Google Vertex AI', zh: 'Google Vertex AI' },
   defaultBaseUrl: '',
-  auth: 'signature',
   keyFormat: 'service-account JSON',
   configFields: [
     { name: 'region', label: { en: 'Region', zh: '区域' }, placeholder: 'us-central1 | us-east5 | global' },
