@@ -10,13 +10,15 @@ import { badRequest, RelayError } from '../protocols/openai/errors.ts';
 import type { Answer } from '../outcome.ts';
 import type { AttemptContext, RelayEndpoint } from '../pipeline.ts';
 import { type ChatChunk, type ChatRequest, type MeteredUsage, ZERO_USAGE } from '../protocols/openai/types.ts';
-import type { UpstreamRequest } from '../providers/types.ts';
+import { nativeProtocol } from '../native-protocols.ts';
+import type { Endpoint, NativeProtocol, UpstreamRequest } from '../providers/types.ts';
 import { parseJsonObject } from '../read-body.ts';
 import { relayStream, sseHeaders, type StreamTransform } from '../relay-stream.ts';
 import { ConversionError, type Surface } from '../protocols/types.ts';
 import type { Attempt } from '../upstream.ts';
 import { meteredPassthrough } from './metered-passthrough.ts';
 import { jsonResponse, protocolError, readUpstreamJson, streamedAnswer } from './respond.ts';
+import { jsonBodyFor, upstreamRequest } from './upstream-request.ts';
 
 export interface SurfaceCall<B> {
   body: B;
@@ -29,9 +31,12 @@ export interface SurfaceCall<B> {
   unconvertible: string | null;
 }
 
-export interface NativeRoute<B> {
-  serves(channel: ChannelEntry, upstreamModel: string): boolean;
-  upstream(ctx: AttemptContext<SurfaceCall<B>>): Promise<UpstreamRequest>;
+/** How the protocol's own requests reach a channel whose provider declares it `native`. */
+export interface NativeRoute {
+  /** The provider endpoint (URL) the request goes to. */
+  endpoint: Endpoint;
+  /** The model is named in the URL, so the client's bytes go as they are even for a mapped model. */
+  modelInUrl?: boolean;
   /** Usage of a whole native answer. */
   meter(answer: unknown): MeteredUsage | null;
   /** Bytes a stream event must contain to carry usage, and how to fold it in. */
@@ -43,7 +48,7 @@ export interface SurfaceEndpointSpec<B> {
   surface: Surface<B>;
   model(body: B, url: URL): string;
   stream(body: B, url: URL): boolean;
-  native: NativeRoute<B>;
+  native: NativeRoute;
 }
 
 const encoder = new TextEncoder();
@@ -51,7 +56,8 @@ const upstreamModelOf = (channel: ChannelEntry, model: string) => channel.mappin
 
 export function surfaceEndpoint<B>(spec: SurfaceEndpointSpec<B>): RelayEndpoint<SurfaceCall<B>> {
   const { surface, native } = spec;
-  const servesNatively = (ctx: AttemptContext<SurfaceCall<B>>) => native.serves(ctx.channel, ctx.upstreamModel);
+  const declared = (channel: ChannelEntry, upstreamModel: string) => nativeProtocol(channel, surface.name, upstreamModel);
+  const servesNatively = (ctx: AttemptContext<SurfaceCall<B>>) => declared(ctx.channel, ctx.upstreamModel) !== null;
   return {
     name: spec.name,
     parse(raw, _request, url) {
@@ -71,14 +77,15 @@ export function surfaceEndpoint<B>(spec: SurfaceEndpointSpec<B>): RelayEndpoint<
     model: (req) => req.model,
     stream: (req) => req.stream,
     // A request only a native channel can serve (server tools, …) skips the others.
-    supports: (channel, req) => req.chat !== null || native.serves(channel, upstreamModelOf(channel, req.model)),
+    supports: (channel, req) => req.chat !== null || declared(channel, upstreamModelOf(channel, req.model)) !== null,
     unsupported: (req) => (req.unconvertible ? badRequest(req.unconvertible, 'unsupported_feature') : new RelayError(404, `No channel serves "${req.model}" on ${spec.name}.`, 'not_found_error', 'model_not_found')),
     reservation: (req) => ({
       promptTokens: req.chat ? roughPromptTokens(req.chat) : Math.ceil(JSON.stringify(req.json).length / 2),
       maxTokens: req.chat?.max_tokens ?? null,
     }),
     upstream(ctx) {
-      if (servesNatively(ctx)) return native.upstream(ctx);
+      const own = declared(ctx.channel, ctx.upstreamModel);
+      if (own) return nativeUpstream(ctx, native, own);
       const { channel, target, req, upstreamModel } = ctx;
       return chatUpstream(channel, target, { ...req.chat!, model: upstreamModel }, null, upstreamModel);
     },
@@ -90,16 +97,22 @@ export function surfaceEndpoint<B>(spec: SurfaceEndpointSpec<B>): RelayEndpoint<
   };
 }
 
+/** The client's request as the protocol has it, with the edits and headers the provider declares. */
+function nativeUpstream<B>({ channel, target, raw, req, request, upstreamModel }: AttemptContext<SurfaceCall<B>>, route: NativeRoute, own: NativeProtocol): Promise<UpstreamRequest> {
+  const body = own.body ? JSON.stringify(own.body(req.json, upstreamModel)) : route.modelInUrl ? raw : jsonBodyFor(raw, req.json, upstreamModel);
+  return upstreamRequest(channel, target, { endpoint: route.endpoint, model: upstreamModel, stream: req.stream, body, contentType: 'application/json', headers: own.headers?.(request, target) });
+}
+
 const estimateOf = <B>(req: SurfaceCall<B>, text: string): MeteredUsage =>
   req.chat ? estimateChatUsage(req.chat, text) : ZERO_USAGE;
 
-async function nativeJson<B>({ call, req }: AttemptContext<SurfaceCall<B>>, attempt: Attempt, native: NativeRoute<B>): Promise<Answer> {
+async function nativeJson<B>({ call, req }: AttemptContext<SurfaceCall<B>>, attempt: Attempt, native: NativeRoute): Promise<Answer> {
   const { bytes, json } = await readUpstreamJson(call, attempt);
   const usage = native.meter(json);
   return { response: jsonResponse(call, bytes), outcome: { status: 200, usage: usage ?? estimateOf(req, ''), estimated: !usage } };
 }
 
-function nativeStream<B>({ gw, call, req }: AttemptContext<SurfaceCall<B>>, attempt: Attempt, native: NativeRoute<B>): Answer {
+function nativeStream<B>({ gw, call, req }: AttemptContext<SurfaceCall<B>>, attempt: Attempt, native: NativeRoute): Answer {
   return streamedAnswer(relayStream(gw, call, attempt, meteredPassthrough({ ...native.scan, estimate: () => estimateOf(req, '') })), sseHeaders(call));
 }
 

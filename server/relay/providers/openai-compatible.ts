@@ -20,6 +20,8 @@ export interface OpenAICompatibleSpec {
   extraHeaders?: Record<string, string>;
   /** Headers that depend on the channel's config (e.g. Qianfan's optional appid). */
   extraHeadersFrom?: (config: Record<string, string>) => Record<string, string>;
+  /** Inbound protocols served natively (e.g. OpenAI's own /v1/responses). */
+  native?: Provider['native'];
 }
 
 export function openAICompatible(spec: OpenAICompatibleSpec): Provider {
@@ -33,6 +35,7 @@ export function openAICompatible(spec: OpenAICompatibleSpec): Provider {
     configFields: spec.configFields,
     models: spec.models,
     wire: 'openai',
+    native: spec.native,
     url(target, endpoint) {
       const base = spec.baseUrl ? spec.baseUrl(target.baseUrl, target.config) : target.baseUrl;
       return joinUrl(base, prefix, spec.paths?.[endpoint] ?? `/${endpoint}`);

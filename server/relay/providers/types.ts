@@ -8,7 +8,7 @@
 // supplies `streamDecoder()`; the core feeds it raw bytes and hands the resulting
 // events to `chat.streamToChat()` exactly as it would SSE events.
 import type { ChatRequest, ChatResponse, MeteredUsage } from '../protocols/openai/types.ts';
-import type { ChatStreamConverter, SseEvent } from '../protocols/types.ts';
+import type { ChatStreamConverter, SseEvent, SurfaceName } from '../protocols/types.ts';
 
 export type { ChatStreamConverter, SseEvent };
 
@@ -61,6 +61,23 @@ export interface StreamDecoder {
   end?(): SseEvent[];
 }
 
+/** How a vendor takes an inbound protocol's request as it is. */
+export interface NativeProtocol {
+  /** Whether this channel serves the protocol for `upstreamModel` (default: always). */
+  serves?(config: Record<string, string>, upstreamModel: string): boolean;
+  /** The body to send, from the client's JSON; without it the client's bytes go (model renamed if mapped). */
+  body?(json: Record<string, unknown>, upstreamModel: string): Record<string, unknown>;
+  /** Headers the protocol carries from the client (and the channel) to this vendor. */
+  headers?(request: Request, target: ChannelTarget): Record<string, string>;
+}
+
+/** One non-chat endpoint on a native-wire vendor: OpenAI JSON in, OpenAI JSON out. */
+export interface Operation {
+  requestFromOpenAI(body: Record<string, unknown>, upstreamModel: string): unknown;
+  /** The vendor's answer as OpenAI's answer for the endpoint (usage included when the vendor reports it). */
+  responseToOpenAI(json: unknown, upstreamModel: string): unknown;
+}
+
 export interface Provider {
   /** Slug accepted in the `X-AI-Provider` header, e.g. `deepseek`. */
   id: string;
@@ -91,6 +108,18 @@ export interface Provider {
     /** Extract a human message from a vendor error body. */
     errorMessage?(status: number, body: string): { message: string; type?: string; code?: string };
   };
+  /**
+   * Inbound protocols this vendor speaks natively (Anthropic Messages, Gemini, Responses):
+   * a request in one of them goes through unconverted, with the edits declared here, and
+   * the answer comes back byte for byte. Without an entry the core converts through chat.
+   */
+  native?: Partial<Record<SurfaceName, NativeProtocol>>;
+  /**
+   * Endpoints other than chat that a native-wire vendor serves (embeddings, images, …),
+   * with the conversions between OpenAI's JSON and the vendor's. OpenAI-wire vendors serve
+   * every endpoint as it is and need no entry.
+   */
+  operations?: Partial<Record<Endpoint, Operation>>;
   /** For streams that are not SSE: a fresh decoder per upstream stream. */
   streamDecoder?(): StreamDecoder;
   /** Request signing that needs the final body (AWS SigV4). Runs last. */

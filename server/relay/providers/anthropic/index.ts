@@ -1,4 +1,5 @@
 // 14 Anthropic: native Messages API.
+import { anthropicHeaders } from '../../protocols/anthropic/passthrough.ts';
 import type { Provider } from '../types.ts';
 import { joinUrl } from '../url.ts';
 import { requestFromChat } from '../../protocols/anthropic/request-from-chat.ts';
@@ -30,6 +31,8 @@ const anthropic: Provider = {
     if (target.config.beta) h['anthropic-beta'] = target.config.beta;
     return h;
   },
+  // Messages requests go through as they are, with the client's anthropic-version and betas.
+  native: { anthropic: { headers: (request, target) => anthropicHeaders(request, target.config.beta, true) } },
   chat: {
     requestFromChat: (req) => requestFromChat(req),
     responseToChat: responseToChat,

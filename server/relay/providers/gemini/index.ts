@@ -22,6 +22,8 @@ const gemini: Provider = {
     return geminiModelUrl(target.baseUrl, ctx.model, ctx.stream);
   },
   headers: (target) => ({ 'x-goog-api-key': target.key }),
+  // generateContent requests go through as they are (the model is in the URL).
+  native: { gemini: {} },
   chat: {
     requestFromChat: (req) => requestFromChat(req),
     responseToChat: responseToChat,

@@ -6,6 +6,7 @@ import * as anthropicError from '../../protocols/anthropic/upstream-error.ts';
 import * as gemini from '../../protocols/gemini/request-from-chat.ts';
 import * as geminiResponse from '../../protocols/gemini/response-to-chat.ts';
 import * as geminiError from '../../protocols/gemini/upstream-error.ts';
+import { anthropicHeaders } from '../../protocols/anthropic/passthrough.ts';
 import type { Provider } from '../types.ts';
 import { isAnthropicBody, vertexStream } from './detect.ts';
 import { parseServiceAccount } from './service-account.ts';
@@ -39,6 +40,16 @@ const vertex: Provider = {
     // A non-JSON key is taken as a ready access token (e.g. from `gcloud auth print-access-token`).
     const token = sa ? await getAccessToken(sa) : target.key.trim();
     return { authorization: `Bearer ${token}` };
+  },
+  native: {
+    // Claude on Vertex (rawPredict) takes the Messages body without `model` (it is in the
+    // URL) and with Vertex's own anthropic_version in the body instead of the header.
+    anthropic: {
+      serves: (_config, model) => isClaude(model),
+      body: ({ model: _model, ...rest }) => ({ ...rest, anthropic_version: VERTEX_ANTHROPIC_VERSION }),
+      headers: (request, target) => anthropicHeaders(request, target.config.beta, false),
+    },
+    gemini: { serves: (_config, model) => !isClaude(model) },
   },
   chat: {
     requestFromChat(req) {
