@@ -10,7 +10,7 @@ import { ZERO_USAGE } from '../protocols/openai/types.ts';
 import { parseJsonObject } from '../read-body.ts';
 import { relayStream, type StreamTransform } from '../relay-stream.ts';
 import { validate } from '../schemas.ts';
-import { type Billing, openaiWireOnly } from './openai-json.ts';
+import { type Billing, passesBytes } from './openai-json.ts';
 import { streamedAnswer } from './respond.ts';
 import { jsonBodyFor, upstreamRequest } from './upstream-request.ts';
 
@@ -43,7 +43,7 @@ export const speechEndpoint: RelayEndpoint<SpeechCall> = {
   model: (req) => req.body.model,
   // The answer streams, but it is audio: there are no SSE events to meter.
   stream: () => false,
-  supports: openaiWireOnly,
+  supports: passesBytes,
   reservation(req, price, ppm) {
     const cost = ttsCost(req.chars, price, ppm);
     return cost !== null ? { amount: cost } : { promptTokens: req.chars, maxTokens: 0 };

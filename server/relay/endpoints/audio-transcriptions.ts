@@ -12,7 +12,7 @@ import type { RelayEndpoint } from '../pipeline.ts';
 import { ZERO_USAGE } from '../protocols/openai/types.ts';
 import { asRecord, count, tryParse } from '../protocols/shared/json.ts';
 import { type MultipartBody, multipartBodyFor, parseMultipart, requiredFile, requiredText, textField } from './multipart.ts';
-import { type Billing, openaiWireOnly } from './openai-json.ts';
+import { type Billing, passesBytes } from './openai-json.ts';
 import { bytesResponse } from './respond.ts';
 import { upstreamRequest } from './upstream-request.ts';
 import { wavDurationMs } from './wav.ts';
@@ -54,7 +54,7 @@ function sttEndpoint(name: 'audio/transcriptions' | 'audio/translations'): Relay
     },
     model: (req) => req.model,
     stream: () => false,
-    supports: openaiWireOnly,
+    supports: passesBytes,
     reservation(req, price, ppm) {
       const cost = sttCost(req.wavMs ?? (req.fileBytes / MIN_BYTES_PER_SECOND) * 1000, price, ppm);
       return cost !== null ? { amount: cost } : { promptTokens: 0, maxTokens: null };

@@ -22,6 +22,7 @@ export interface OpenAICompatibleSpec {
   extraHeadersFrom?: (config: Record<string, string>) => Record<string, string>;
   /** Inbound protocols served natively (e.g. OpenAI's own /v1/responses). */
   native?: Provider['native'];
+  balance?: Provider['balance'];
 }
 
 export function openAICompatible(spec: OpenAICompatibleSpec): Provider {
@@ -36,6 +37,7 @@ export function openAICompatible(spec: OpenAICompatibleSpec): Provider {
     models: spec.models,
     wire: 'openai',
     native: spec.native,
+    balance: spec.balance,
     url(target, endpoint) {
       const base = spec.baseUrl ? spec.baseUrl(target.baseUrl, target.config) : target.baseUrl;
       return joinUrl(base, prefix, spec.paths?.[endpoint] ?? `/${endpoint}`);

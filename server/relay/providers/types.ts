@@ -61,6 +61,22 @@ export interface StreamDecoder {
   end?(): SseEvent[];
 }
 
+/** An upstream balance as the vendor gave it: decimal text and currency. */
+export interface BalanceReading {
+  amount: string;
+  currency: string;
+}
+
+/** What a balance reader gets from the core: authenticated GETs and exact decimal math. */
+export interface BalanceApi {
+  /** GET a path off the channel's host root with the channel's key; the parsed JSON (throws with the vendor's message). */
+  get(path: string): Promise<Record<string, any>>;
+  /** A decimal amount (string or number) in nano-units (throws on anything else). */
+  nano(amount: unknown): bigint;
+  /** Nano-units as decimal text. */
+  decimal(nano: bigint): string;
+}
+
 /** How a vendor takes an inbound protocol's request as it is. */
 export interface NativeProtocol {
   /** Whether this channel serves the protocol for `upstreamModel` (default: always). */
@@ -120,6 +136,8 @@ export interface Provider {
    * every endpoint as it is and need no entry.
    */
   operations?: Partial<Record<Endpoint, Operation>>;
+  /** Reads the remaining balance, where the vendor offers an endpoint for it. */
+  balance?(api: BalanceApi, channel: { baseUrl: string }): Promise<BalanceReading>;
   /** For streams that are not SSE: a fresh decoder per upstream stream. */
   streamDecoder?(): StreamDecoder;
   /** Request signing that needs the final body (AWS SigV4). Runs last. */
