@@ -1,7 +1,10 @@
 // The one seam between the relay core and a vendor. A vendor is a folder under
-// providers/ whose index.ts exports a `Provider`: identity, URLs, auth and, for vendors
-// that do not speak OpenAI's wire format, pure conversion functions. The core never
-// names a vendor; it asks the registry for the provider of a channel's type.
+// providers/ whose index.ts exports a `Provider` declaring everything about it: identity,
+// URLs and auth headers, the inbound protocols it takes as they are (`native`), for
+// vendors that do not speak OpenAI's wire format the chat conversions (`chat`, usually the
+// protocol's own from server/relay/protocols/) and other endpoints (`operations`), and
+// its balance reader. The core never names a vendor (test/unit/vendor-free-core.test.ts);
+// it asks the registry (one line per vendor) for the provider of a channel's type.
 //
 // Streams: by default the upstream stream is SSE and the core parses it into SseEvent.
 // A provider whose stream is framed differently (AWS Bedrock's binary event-stream)
