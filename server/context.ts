@@ -1,5 +1,9 @@
-// Everything a request handler needs, built once at start and passed down explicitly:
-// no module-level state, so several gateways can run in one process (tests do).
+// Everything a request handler needs, built once at start (server/gateway.ts) and passed
+// down explicitly, so several gateways can run in one process (tests do). Module-level
+// state is limited to caches that are the same for every gateway: the provider registry,
+// vendor token caches (Vertex, Zhipu), joined URLs and the request-id counter. Layers
+// below this one (docs/architecture.md) never import it: they declare the part of the
+// Gateway they use (e.g. routing/deps.ts) and are handed the whole of it.
 import type { Db } from '../db/connect.ts';
 import type { Auth } from './auth/index.ts';
 import type { Accounts } from './billing/accounts.ts';

@@ -6,23 +6,13 @@ import * as v from 'valibot';
 import type { Principal } from '../auth/principal.ts';
 import { principalName } from '../auth/principal.ts';
 import type { Gateway } from '../context.ts';
-import { type ImportProgress, type ImportReport, importOneApi, OneApiImportError } from '../importer/index.ts';
+import type { ImportProgressEvent } from '../routing/events.ts';
+import { type ImportReport, importOneApi, OneApiImportError } from '../importer/index.ts';
 import { randomToken } from '../secrets/crypto.ts';
 import { int4 } from './schemas.ts';
 import { adminProcedure, noteAudit, router } from './trpc.ts';
 
-export interface ImportProgressEvent extends ImportProgress {
-  runId: string;
-  dryRun: boolean;
-  actor: string;
-  at: Date;
-}
-
-declare module '../routing/events.ts' {
-  interface GatewayEventMap {
-    'import.progress': [ImportProgressEvent];
-  }
-}
+export type { ImportProgressEvent };
 
 export const OneApiImport = v.object({
   dsn: v.pipe(v.optional(v.string('dsn must be a string'), ''), v.trim(), v.nonEmpty('dsn is required')),

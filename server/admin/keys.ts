@@ -4,7 +4,7 @@ import { TRPCError } from '@trpc/server';
 import type { Selectable, Updateable } from 'kysely';
 import type * as v from 'valibot';
 import type { ApiKeysTable } from '../../db/schema.ts';
-import { IdInput, KeyCreate, KeyQuery, KeyStatus, KeyUpdate } from '../auth/schemas.ts';
+import { IdInput, KeyCreate, KeyQuery, KeyStatus, KeyUpdate } from './account-schemas.ts';
 import { usdToNano } from '../billing/money.ts';
 import type { Gateway } from '../context.ts';
 import { hashClientKey, hintOf, newClientKey } from '../secrets/crypto.ts';

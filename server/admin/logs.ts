@@ -1,6 +1,6 @@
 // The call log: filtered keyset pages, one call's detail with its captured bodies, and the
 // log settings (retention, body capture). A `user` principal sees only its own calls
-// (ownerFilter); the CSV export is GET /api/logs/export.csv (server/logs/http.ts).
+// (ownerFilter); the CSV export is GET /api/logs/export.csv (server/admin/logs-export.ts).
 import { saveSettings } from '../state/save-settings.ts';
 import { TRPCError } from '@trpc/server';
 import * as v from 'valibot';

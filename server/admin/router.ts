@@ -1,13 +1,13 @@
 // The admin API: one router per domain, merged. Clients import `type AppRouter`.
-import { authRouter } from '../auth/auth-router.ts';
-import { tokensRouter } from '../auth/tokens-router.ts';
 import { alertsRouter } from './alerts.ts';
+import { authRouter } from './auth-router.ts';
+import { tokensRouter } from './tokens-router.ts';
 import { auditRouter } from './audit.ts';
 import { billingRouter } from './billing.ts';
 import { channelsRouter } from './channels.ts';
 import { importRouter } from './import.ts';
 import { keysRouter } from './keys.ts';
-import { liveRouter } from '../live/router.ts';
+import { liveRouter } from './live-router.ts';
 import { logsRouter } from './logs.ts';
 import { pricesRouter } from './prices.ts';
 import { routingRouter } from './routing.ts';

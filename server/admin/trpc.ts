@@ -139,8 +139,6 @@ export const publicProcedure = audited.meta({ access: 'public' });
 export const userProcedure = gate('user');
 /** Admins, root and ADMIN_KEY. */
 export const adminProcedure = gate('admin');
-/** Root and ADMIN_KEY. */
-export const rootProcedure = gate('root');
 
 /** The user id a `user` principal is restricted to; null for admins, root and ADMIN_KEY (they see everything). */
 export function ownerFilter(ctx: { principal: Principal }): number | null {

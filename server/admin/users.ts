@@ -6,7 +6,7 @@ import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Database, Role, UsersTable } from '../../db/schema.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { isRoot, type Principal } from '../auth/principal.ts';
-import { BalanceAdjust, IdInput, UserCreate, UserQuery, UserUpdate } from '../auth/schemas.ts';
+import { BalanceAdjust, IdInput, UserCreate, UserQuery, UserUpdate } from './account-schemas.ts';
 import { usdToNano } from '../billing/money.ts';
 import type { Gateway } from '../context.ts';
 import { adminProcedure, mutate, noteAudit, router } from './trpc.ts';

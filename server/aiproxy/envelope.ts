@@ -2,7 +2,7 @@
 // or `{ success: false, message }` with the HTTP status that says why. FastGPT rejects any
 // answer whose `success` is not true and shows `message`.
 import * as v from 'valibot';
-import { RelayError } from '../relay/errors.ts';
+import { RelayError } from '../relay/protocols/openai/errors.ts';
 import { readBody } from '../relay/read-body.ts';
 
 /** Channel bodies are small; a key pool of a few thousand keys fits well within this. */

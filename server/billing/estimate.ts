@@ -1,7 +1,7 @@
 // Local token counts for calls whose upstream reports no usage (the log row is then
 // marked "estimated") and for the worst-case reservation before a call.
 import { encode } from 'gpt-tokenizer';
-import type { ChatMessage, ChatRequest } from '../relay/protocol/openai-types.ts';
+import type { ChatChunk, ChatMessage, ChatRequest, ChatResponse, MeteredUsage, ToolCallDelta } from '../relay/protocols/openai/types.ts';
 
 /** Fixed allowance per image part; vendors bill images by tiles, this is a reservation bound. */
 const IMAGE_TOKENS = 1_000;
@@ -48,4 +48,43 @@ export function promptTokens(req: ChatRequest): number {
   }
   if (req.tools) n += countTokens(JSON.stringify(req.tools));
   return n;
+}
+
+/**
+ * The one local estimate of a call whose upstream reported no usage: `prompt` tokens as
+ * counted for the request, and the completion's text tokenized. Every relay path (JSON or
+ * streamed, converted or passed through) builds its completion text with messageText, so a
+ * tool-call answer is estimated the same however it was delivered.
+ */
+export function estimateUsage(prompt: number, completion: string): MeteredUsage {
+  return { input: prompt, output: countTokens(completion), cacheRead: 0, cacheWrite: 0, cacheWrite1h: 0, reasoning: 0 };
+}
+
+/** estimateUsage for a chat request. */
+export function estimateChatUsage(req: ChatRequest, completion: string): MeteredUsage {
+  return estimateUsage(promptTokens(req), completion);
+}
+
+/** What a message or a stream delta generated: content, reasoning, and each tool call's name and arguments. */
+export function messageText(m: { content?: unknown; reasoning_content?: unknown; tool_calls?: Array<ToolCallDelta | { function?: { name?: string; arguments?: string } }> | null } | null | undefined): string {
+  if (!m) return '';
+  let text = '';
+  if (typeof m.content === 'string') text += m.content;
+  if (typeof m.reasoning_content === 'string') text += m.reasoning_content;
+  for (const t of m.tool_calls ?? []) text += (t.function?.name ?? '') + (t.function?.arguments ?? '');
+  return text;
+}
+
+/** Text of a whole chat answer, for estimateUsage. */
+export function responseText(res: ChatResponse): string {
+  let text = '';
+  for (const c of res.choices) text += messageText(c.message);
+  return text;
+}
+
+/** Text a stream delivered, for estimateUsage. */
+export function chunkText(chunks: ChatChunk[]): string {
+  let text = '';
+  for (const c of chunks) for (const ch of c.choices) text += messageText(ch.delta);
+  return text;
 }

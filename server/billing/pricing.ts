@@ -2,7 +2,7 @@
 // unit-pricing.ts). Prices are nano-USD per 1M tokens; the sum is taken exactly and
 // rounded once, half up, at the end:
 //   cost = round( (Σ units_k × price_k + per_request × 1e6) × multiplier_ppm / 1e12 )
-import type { MeteredUsage } from '../relay/protocol/openai-types.ts';
+import type { MeteredUsage } from '../relay/protocols/openai/types.ts';
 import { divRound, INT8_MAX } from './money.ts';
 
 /**

@@ -1,70 +1,25 @@
-// Upstream balances, where the vendor offers an endpoint for it. The reading is kept as
+// Upstream balances, where the vendor offers an endpoint for it (`balance` on its provider). The reading is kept as
 // the vendor gave it (decimal text and currency); `channels.balance` (nano-USD) is set
 // only when that currency is USD: we hold no exchange rate, so a CNY balance is never
 // passed off as dollars (docs/routing.md).
 import { nanoToUsd, usdToNano } from '../billing/money.ts';
 import type { Gateway } from '../context.ts';
 import { pickKey } from '../relay/select-channel.ts';
+import type { BalanceReading } from '../relay/providers/types.ts';
 import type { ChannelEntry } from '../state/types.ts';
 
-export interface BalanceReading {
-  /** Decimal text, as the vendor reported it (or computed from its numbers). */
-  amount: string;
-  currency: string;
-}
+export type { BalanceReading };
 
-type Get = (path: string) => Promise<Record<string, any>>;
-
-/** Remaining balance readers by provider id. `get` joins a path to the channel's host root. */
-const READERS: Record<string, (get: Get, channel: ChannelEntry) => Promise<BalanceReading>> = {
-  // OpenAI-style billing endpoints (OpenAI's legacy dashboard API and the resellers that copy it).
-  async openai(get) {
-    const sub = await get('/v1/dashboard/billing/subscription');
-    const day = 86_400_000;
-    const date = (t: number) => new Date(t).toISOString().slice(0, 10);
-    const usage = await get(`/v1/dashboard/billing/usage?start_date=${date(Date.now() - 99 * day)}&end_date=${date(Date.now() + day)}`);
-    // hard_limit_usd is dollars, total_usage is cents.
-    const nano = toNano(sub.hard_limit_usd) - toNano(Number(usage.total_usage) / 100);
-    return { amount: nanoToUsd(nano), currency: 'USD' };
-  },
-  async deepseek(get) {
-    const j = await get('/user/balance');
-    const infos = (j.balance_infos ?? []) as Array<{ currency: string; total_balance: string }>;
-    const info = infos.find((b) => b.currency === 'USD') ?? infos[0];
-    if (!info) throw new Error('DeepSeek returned no balance_infos.');
-    return { amount: String(info.total_balance), currency: info.currency };
-  },
-  async siliconflow(get) {
-    const j = await get('/v1/user/info');
-    const total = j.data?.totalBalance ?? j.data?.balance;
-    if (total === undefined) throw new Error('SiliconFlow returned no balance.');
-    return { amount: String(total), currency: 'CNY' };
-  },
-  async openrouter(get) {
-    const j = await get('/api/v1/credits');
-    const d = j.data ?? {};
-    return { amount: nanoToUsd(toNano(d.total_credits) - toNano(d.total_usage)), currency: 'USD' };
-  },
-  // api.moonshot.cn bills in CNY, api.moonshot.ai in USD.
-  async moonshot(get, channel) {
-    const j = await get('/v1/users/me/balance');
-    const available = j.data?.available_balance;
-    if (available === undefined) throw new Error('Moonshot returned no available_balance.');
-    return { amount: String(available), currency: new URL(channel.baseUrl).hostname.endsWith('.ai') ? 'USD' : 'CNY' };
-  },
-};
-READERS['openai-compatible'] = READERS.openai!;
-
-export const supportsBalance = (channel: ChannelEntry) => channel.provider.id in READERS;
+export const supportsBalance = (channel: ChannelEntry) => channel.provider.balance !== undefined;
 
 /** Query the upstream balance of a channel (throws with the vendor's message). */
 export async function queryBalance(channel: ChannelEntry, timeoutMs = 15_000): Promise<BalanceReading> {
-  const read = READERS[channel.provider.id];
+  const read = channel.provider.balance;
   if (!read) throw new Error(`Channel type ${channel.type} (${channel.provider.id}) has no balance endpoint.`);
   const key = pickKey(channel, Number.POSITIVE_INFINITY);
   if (!key) throw new Error('The channel has no enabled key.');
   const root = hostRoot(channel.baseUrl);
-  const get: Get = async (path) => {
+  const get = async (path: string): Promise<Record<string, any>> => {
     const res = await fetch(root + path, {
       headers: { authorization: `Bearer ${key.key}`, accept: 'application/json', ...channel.headers },
       signal: AbortSignal.timeout(timeoutMs),
@@ -77,7 +32,7 @@ export async function queryBalance(channel: ChannelEntry, timeoutMs = 15_000): P
       throw new Error(`${path} did not answer JSON.`);
     }
   };
-  return read(get, channel);
+  return read({ get, nano: toNano, decimal: nanoToUsd }, channel);
 }
 
 /** Query and store; returns the reading or the error text (also stored). */

@@ -1,7 +1,7 @@
 // Input schemas of the channel admin procedures beyond create (server/admin/schemas.ts).
 import * as v from 'valibot';
-import { Id, int4, ModelList, Text, TextRecord } from '../admin/schemas.ts';
-import { ParamOverrideSchema } from './overrides.ts';
+import { Id, int4, ModelList, Text, TextRecord } from '../util/fields.ts';
+import { ParamOverrideSchema } from '../relay/overrides.ts';
 
 const Ids = v.pipe(v.array(Id), v.minLength(1, 'at least one channel id is required'), v.maxLength(1000));
 

@@ -2,10 +2,10 @@
 // auto-disabled channels, and the optional scheduled tests and balance queries. The last
 // three take a Postgres advisory lock per run, so one instance does them at a time.
 import type { Gateway } from '../context.ts';
-import { BREAKER_PROBE_TICK_MS, probeAutoDisabled, probeBreakers } from '../routing/probe.ts';
+import { BREAKER_PROBE_TICK_MS, probeAutoDisabled, probeBreakers } from './probe.ts';
 import { routingSettings } from '../routing/settings.ts';
 import { refreshBalance, supportsBalance } from './balance.ts';
-import { exclusive, LOCKS, repeat } from './schedule.ts';
+import { exclusive, LOCKS, repeat } from '../util/schedule.ts';
 import { runTests, testModelOf } from './test-runner.ts';
 
 const KEY_FLUSH_MS = 1_000;

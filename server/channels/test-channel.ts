@@ -3,28 +3,16 @@
 // adapters and per-channel overrides as relayed calls. Never touches billing.
 import type { Gateway } from '../context.ts';
 import { chatResponseOf, chatUpstream, chunkSource } from '../relay/chat-upstream.ts';
-import type { ChatRequest } from '../relay/protocol/openai-types.ts';
+import type { ChatRequest } from '../relay/protocols/openai/types.ts';
 import type { ChannelTarget, Endpoint, UpstreamRequest } from '../relay/providers/types.ts';
 import { pickKey } from '../relay/select-channel.ts';
 import { sendUpstream, upstreamMessage } from '../relay/upstream.ts';
 import { routingSettings } from '../routing/settings.ts';
 import type { ChannelEntry } from '../state/types.ts';
 
-export type TestKind = 'chat' | 'embeddings' | 'images' | 'speech' | 'transcription';
+import type { TestKind, TestResult } from '../routing/test-runs.ts';
 
-export interface TestResult {
-  channelId: number;
-  model: string;
-  kind: TestKind;
-  stream: boolean;
-  success: boolean;
-  /** HTTP status of the upstream answer; null when there was none (connection failed). */
-  status: number | null;
-  latencyMs: number;
-  /** The model the upstream says answered. */
-  upstreamModel: string | null;
-  error: string | null;
-}
+export type { TestKind, TestResult };
 
 /** The kind of request a model needs, from its name. */
 export function kindOf(model: string): TestKind {
@@ -66,7 +54,7 @@ export async function testChannel(gw: Gateway, channel: ChannelEntry, model: str
       status = res.status;
       if (!res.ok) {
         const text = await res.text().catch(() => '');
-        return result(res.status, null, channel.provider.chat?.error?.(res.status, text).message ?? upstreamMessage(res.status, text));
+        return result(res.status, null, channel.provider.chat?.errorMessage?.(res.status, text).message ?? upstreamMessage(res.status, text));
       }
       return result(res.status, await readAnswer(channel, kind, stream, res, upstreamModel), null);
     } finally {

@@ -7,7 +7,7 @@ import type { ChannelEventSource } from '../routing/events.ts';
 import { routingSettings } from '../routing/settings.ts';
 import type { ChannelEntry } from '../state/types.ts';
 import { type TestKind, type TestResult, testChannel } from './test-channel.ts';
-import type { TestRun } from './test-runs.ts';
+import type { TestRun } from '../routing/test-runs.ts';
 
 export interface TestJob {
   channel: ChannelEntry;

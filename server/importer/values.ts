@@ -30,10 +30,6 @@ export function asStr(v: unknown, fallback = ''): string {
   return String(v);
 }
 
-export function asOptStr(v: unknown): string | null {
-  return v === null || v === undefined ? null : asStr(v);
-}
-
 export function asBool(v: unknown): boolean {
   if (typeof v === 'boolean') return v;
   if (typeof v === 'string') return v === '1' || v.toLowerCase() === 'true' || v.toLowerCase() === 't';

@@ -3,8 +3,8 @@
 // (Postgres or Redis), which is what makes the limit hold across instances exactly.
 // TPM takes the prompt estimate up front and is corrected by the actual tokens at finish.
 import type { Logger } from '../logger.ts';
-import type { Principal } from '../relay/auth.ts';
-import { RelayError } from '../relay/errors.ts';
+import type { KeyHolder } from '../state/types.ts';
+import { RelayError } from '../relay/protocols/openai/errors.ts';
 import type { Counter, Take, TakeResult } from './counter.ts';
 import { rateLimitHeaders } from './headers.ts';
 
@@ -27,7 +27,7 @@ export class Limiter {
   ) {}
 
   /** Throws 429 when a window is full; returns what to correct at finish (null: no TPM limit). */
-  async admit(p: Principal, promptTokens: number): Promise<TokenHold | null> {
+  async admit(p: KeyHolder, promptTokens: number): Promise<TokenHold | null> {
     const items = takesFor(p, promptTokens);
     if (!items.length) return null;
     let result: TakeResult;
@@ -55,7 +55,7 @@ export class Limiter {
   }
 }
 
-export function takesFor(p: Principal, promptTokens: number): LimitedTake[] {
+export function takesFor(p: KeyHolder, promptTokens: number): LimitedTake[] {
   const out: LimitedTake[] = [];
   const add = (owner: string, rpm: number | null, tpm: number | null) => {
     if (rpm) out.push({ subject: `${owner}:rpm`, limit: rpm, amount: 1, kind: 'requests' });

@@ -1,8 +1,7 @@
 // What live subscribers receive, and who may see what: admins (owner null) see every
 // event; a `user` principal sees only its own calls and balance.
 import type { CallLog } from '../../db/schema.ts';
-import type { ImportProgressEvent } from '../admin/import.ts';
-import type { ChannelBreakerEvent, ChannelStatusEvent, ChannelTestEvent, KeyStatusEvent } from '../routing/events.ts';
+import type { ChannelBreakerEvent, ChannelStatusEvent, ChannelTestEvent, ImportProgressEvent, KeyStatusEvent } from '../routing/events.ts';
 
 export interface CallStarted {
   type: 'call.started';

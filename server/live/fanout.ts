@@ -5,7 +5,8 @@
 // instance with subscribers reads the rows back (they are committed before the ids leave).
 import { sql } from 'kysely';
 import superjson from 'superjson';
-import type { Gateway } from '../context.ts';
+import type { Db } from '../../db/connect.ts';
+import type { Logger } from '../logger.ts';
 import { asLogRow } from '../logs/query.ts';
 import type { LiveBus } from './bus.ts';
 import type { LiveEvent } from './events.ts';
@@ -33,7 +34,7 @@ export interface Fanout {
   stop(): Promise<void>;
 }
 
-export async function startFanout(gw: Gateway, bus: LiveBus, instanceId: string): Promise<Fanout> {
+export async function startFanout(gw: { db: Db; log: Logger }, bus: LiveBus, instanceId: string): Promise<Fanout> {
   let events: string[] = [];
   let finished: { ids: string[]; from: number; to: number } | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;

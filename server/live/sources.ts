@@ -2,9 +2,9 @@
 // changed) and the gateway's channel events (status, key disables, test results). The
 // relay itself emits "call started" (Call.announce). Nothing is built when nobody listens.
 import type { CallLog, NewCallLog } from '../../db/schema.ts';
-import type { Gateway } from '../context.ts';
-import type { ChannelBreakerEvent, ChannelStatusEvent, ChannelTestEvent, KeyStatusEvent } from '../routing/events.ts';
-import type { ImportProgressEvent } from '../admin/import.ts';
+import type { GatewayEvents } from '../routing/events.ts';
+import type { LogWriter } from '../logs/writer.ts';
+import type { ChannelBreakerEvent, ChannelStatusEvent, ChannelTestEvent, ImportProgressEvent, KeyStatusEvent } from '../routing/events.ts';
 import type { LiveBus } from './bus.ts';
 
 /** A just-inserted log row as `logs.list` would return it. */
@@ -12,7 +12,7 @@ function logRow(id: string, log: NewCallLog): CallLog {
   return { ...log, id, created_at: new Date(log.created_at!) } as CallLog;
 }
 
-export function connectLiveSources(gw: Gateway, bus: LiveBus): () => void {
+export function connectLiveSources(gw: { events: GatewayEvents; writer: Pick<LogWriter, 'onCommitted'> }, bus: LiveBus): () => void {
   gw.writer.onCommitted.push((batch, committed) => {
     if (!bus.active) return;
     for (const s of batch) {

@@ -1,7 +1,11 @@
 // Hourly upkeep of the log tables, done by one instance at a time (advisory lock): create
 // the coming days' partitions and apply the retention setting.
-import { exclusive, repeat } from '../channels/schedule.ts';
-import type { Gateway } from '../context.ts';
+import { exclusive, repeat } from '../util/schedule.ts';
+import type { JobDeps } from '../util/schedule.ts';
+import type { LogSettingsCache } from './settings.ts';
+
+/** What log maintenance needs of the running gateway (passed down, never imported). */
+type MaintenanceDeps = JobDeps & { logSettings: LogSettingsCache };
 import { DAY_MS, dayStart, ensurePartitions, PARTITIONED_TABLES } from './partitions.ts';
 import { applyRetention, type RetentionResult } from './retention.ts';
 
@@ -13,7 +17,7 @@ const EVERY_MS = 3_600_000;
  * land in their day's partition rather than the default one (which would then block
  * creating that day). Another instance creating the same day at once is harmless.
  */
-export async function ensureLogPartitions(gw: Gateway, now = Date.now()): Promise<void> {
+export async function ensureLogPartitions(gw: MaintenanceDeps, now = Date.now()): Promise<void> {
   for (const table of PARTITIONED_TABLES) {
     try {
       const created = await ensurePartitions(gw.db.db, table, dayStart(now) - DAY_MS, dayStart(now) + 3 * DAY_MS);
@@ -25,7 +29,7 @@ export async function ensureLogPartitions(gw: Gateway, now = Date.now()): Promis
 }
 
 /** One run; null when another instance holds the lock. */
-export async function runLogMaintenance(gw: Gateway, now = Date.now()): Promise<RetentionResult | null> {
+export async function runLogMaintenance(gw: MaintenanceDeps, now = Date.now()): Promise<RetentionResult | null> {
   let result: RetentionResult | null = null;
   await exclusive(gw, LOCK, async () => {
     await ensureLogPartitions(gw, now);
@@ -37,7 +41,7 @@ export async function runLogMaintenance(gw: Gateway, now = Date.now()): Promise<
 }
 
 /** First run a minute after start (retention may have been due while we were down), then hourly. */
-export function startLogMaintenance(gw: Gateway) {
+export function startLogMaintenance(gw: MaintenanceDeps) {
   let first = true;
   const interval = () => (first ? ((first = false), 60_000) : EVERY_MS);
   return repeat(gw, 'log-maintenance', interval, () => runLogMaintenance(gw));

@@ -5,7 +5,7 @@
 import { type Kysely, type SelectQueryBuilder, sql } from 'kysely';
 import * as v from 'valibot';
 import type { CallLog, Database } from '../../db/schema.ts';
-import { int4, Text } from '../admin/schemas.ts';
+import { int4, Text } from '../util/fields.ts';
 import { INT8_MAX } from '../billing/money.ts';
 
 const id = int4(0);

@@ -11,7 +11,7 @@ import { adminKeyRelayKeyId } from '../state/admin-key.ts';
 import type { ChannelEntry } from '../state/types.ts';
 import { authenticate, presentedKey } from './auth.ts';
 import type { Call } from './call.ts';
-import { RelayError } from './errors.ts';
+import { RelayError } from './protocols/openai/errors.ts';
 import { typesForProviderHint } from './providers/registry.ts';
 import { candidates } from './select-channel.ts';
 

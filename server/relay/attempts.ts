@@ -14,7 +14,7 @@ import { noteChannelError, noteChannelUnavailable, noteKeyInvalid, noteRateLimit
 import { routingSettings } from '../routing/settings.ts';
 import type { ChannelEntry } from '../state/types.ts';
 import type { Call } from './call.ts';
-import { RelayError } from './errors.ts';
+import { RelayError } from './protocols/openai/errors.ts';
 import type { ChannelTarget, UpstreamRequest } from './providers/types.ts';
 import { breakerOrder, nextKeyAt, pickKey, pinHeader, pinnedChannel } from './select-channel.ts';
 import { type Attempt, classifyFailure, retryAfterMs, sendUpstream, upstreamError, upstreamMessage } from './upstream.ts';
@@ -71,7 +71,7 @@ export async function tryChannels<C>(
           return { ctx, attempt };
         }
         const text = await res.text().catch(() => '');
-        const message = channel.provider.chat?.error?.(res.status, text).message ?? upstreamMessage(res.status, text);
+        const message = channel.provider.chat?.errorMessage?.(res.status, text).message ?? upstreamMessage(res.status, text);
         lastError = upstreamError(res.status, message);
         switch (classifyFailure(res.status, text)) {
           case 'client':

@@ -2,13 +2,10 @@
 // `X-API-Key: sk-…`. A key sent without `sk-` (One API habit) is normalised first.
 import { hashClientKey } from '../secrets/crypto.ts';
 import type { Store } from '../state/store.ts';
-import type { KeyEntry, UserEntry } from '../state/types.ts';
-import { RelayError } from './errors.ts';
+import type { KeyHolder } from '../state/types.ts';
+import { RelayError } from './protocols/openai/errors.ts';
 
-export interface Principal {
-  key: KeyEntry;
-  user: UserEntry;
-}
+export type { KeyHolder };
 
 /** The presented client key, or null. Also accepts `x-goog-api-key` and `?key=` for Gemini-style clients. */
 export function presentedKey(headers: Headers, url?: URL): string | null {
@@ -20,7 +17,7 @@ export function presentedKey(headers: Headers, url?: URL): string | null {
   return headers.get('x-api-key')?.trim() || headers.get('x-goog-api-key')?.trim() || url?.searchParams.get('key') || null;
 }
 
-export function authenticate(store: Store, raw: string | null, now = Date.now()): Principal {
+export function authenticate(store: Store, raw: string | null, now = Date.now()): KeyHolder {
   if (!raw) throw new RelayError(401, 'Missing API key. Send it as "Authorization: Bearer sk-...".', 'authentication_error', 'missing_api_key');
   const normalised = raw.startsWith('sk-') ? raw : `sk-${raw}`;
   const key = store.keyBySecret(normalised, hashClientKey);

@@ -1,14 +1,16 @@
 // One relayed call from arrival to its log row. Handlers fill it in as they go; `finish`
-// settles the reservation at the exact cost and queues the log row, exactly once.
+// settles the reservation at the exact cost and queues the log row, exactly once. Only
+// the pipeline (pipeline.ts) calls it, with the outcome an endpoint returned.
 import type { Reservation } from '../billing/accounts.ts';
 import { costOf, type PriceEntry } from '../billing/pricing.ts';
 import type { Gateway } from '../context.ts';
 import type { TokenHold } from '../limits/index.ts';
 import { BodyCapture } from '../logs/capture.ts';
 import type { ChannelEntry } from '../state/types.ts';
-import type { Principal } from './auth.ts';
-import { errorBody, type RelayError } from './errors.ts';
-import { type MeteredUsage, ZERO_USAGE } from './protocol/openai-types.ts';
+import type { KeyHolder } from './auth.ts';
+import { errorBody, type RelayError } from './protocols/openai/errors.ts';
+import type { Outcome } from './outcome.ts';
+import { ZERO_USAGE } from './protocols/openai/types.ts';
 
 export interface AttemptRecord {
   channel_id: number;
@@ -37,7 +39,7 @@ export class Call {
   model = '';
   upstreamModel: string | null = null;
   stream = false;
-  principal: Principal | null = null;
+  principal: KeyHolder | null = null;
   channel: ChannelEntry | null = null;
   private listPrice: PriceEntry | null = null;
   /** The price the call is billed at: the serving channel's own price for the model, else the list (or fallback) price. */
@@ -63,6 +65,8 @@ export class Call {
   durable: Promise<void> | null = null;
   private announced = false;
   private done = false;
+  /** Streams waiting for the pipeline to settle the outcome they reported (see settled()). */
+  private waiters: Array<() => void> | null = null;
 
   constructor(
     readonly endpoint: string,
@@ -110,11 +114,20 @@ export class Call {
   }
 
   /**
-   * Settle and log, exactly once. Token-priced calls pass `usage`; endpoints billed in
-   * other units (images, audio seconds, characters, searches) pass the exact `cost` they
+   * Resolves once the call is settled and its log row journalled. A stream reports its
+   * outcome to the pipeline and waits on this before sending its last bytes.
+   */
+  settled(): Promise<void> {
+    if (this.done) return this.durable ?? Promise.resolve();
+    return new Promise<void>((resolve) => (this.waiters ??= []).push(resolve)).then(() => this.durable ?? undefined);
+  }
+
+  /**
+   * Settle and log, exactly once. Token-priced calls carry `usage`; endpoints billed in
+   * other units (images, audio seconds, characters, searches) carry the exact `cost` they
    * computed with server/billing/pricing.ts, plus whatever token usage they know.
    */
-  finish(gw: Gateway, outcome: { status: number; error?: RelayError | null; usage?: MeteredUsage | null; estimated?: boolean; cost?: bigint }): void {
+  finish(gw: Gateway, outcome: Outcome): void {
     if (this.done) return;
     this.done = true;
     const usage = outcome.usage ?? ZERO_USAGE;
@@ -158,5 +171,8 @@ export class Call {
         unpriced: this.unpriced && this.price === null,
       },
     });
+    const waiters = this.waiters;
+    this.waiters = null;
+    if (waiters) for (const wake of waiters) wake();
   }
 }

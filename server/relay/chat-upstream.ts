@@ -1,10 +1,10 @@
 // Chat completions against any channel: build the upstream request, and read the answer
 // back as OpenAI chat (a response, or a stream of chunks) whatever the vendor's wire.
 // Used by /v1/chat/completions and by every inbound surface that converts to chat.
-import { applyChatOverrides, hasChatOverrides } from '../channels/overrides.ts';
+import { applyChatOverrides, hasChatOverrides } from './overrides.ts';
 import type { ChannelEntry } from '../state/types.ts';
-import { RelayError } from './errors.ts';
-import { type ChatChunk, type ChatRequest, type ChatResponse, type MeteredUsage, meterOpenAIUsage, type Usage } from './protocol/openai-types.ts';
+import { RelayError } from './protocols/openai/errors.ts';
+import { type ChatChunk, type ChatRequest, type ChatResponse, type MeteredUsage, meterOpenAIUsage, type Usage } from './protocols/openai/types.ts';
 import type { ChannelTarget, UpstreamRequest } from './providers/types.ts';
 import { SseParser } from './sse.ts';
 
@@ -39,7 +39,7 @@ export async function chatUpstream(channel: ChannelEntry, target: ChannelTarget,
   } else {
     if (!p.chat) throw new RelayError(500, `Channel type ${channel.type} has no chat adapter.`, 'server_error', 'adapter_missing');
     try {
-      payload = JSON.stringify(p.chat.toUpstream({ ...body, model: upstreamModel }, target));
+      payload = JSON.stringify(p.chat.requestFromChat({ ...body, model: upstreamModel }, target));
     } catch (e) {
       const status = (e as { status?: number }).status;
       throw new RelayError(status === 400 ? 400 : 500, (e as Error).message, status === 400 ? 'invalid_request_error' : 'server_error', 'conversion_failed');
@@ -58,7 +58,7 @@ export function chatResponseOf(channel: ChannelEntry, json: unknown, upstreamMod
     }
     return { response, usage: meterOpenAIUsage((json as { usage?: Usage }).usage) };
   }
-  return channel.provider.chat!.fromUpstream(json, upstreamModel);
+  return channel.provider.chat!.responseToChat(json, upstreamModel);
 }
 
 export interface ChunkSource {
@@ -88,23 +88,10 @@ export function chunkSource(channel: ChannelEntry, upstreamModel: string): Chunk
     return { push: (b) => parse(parser.push(b)), end: () => parse(parser.end()), usage: () => usage };
   }
   const decoder = p.streamDecoder?.() ?? new SseParser();
-  const converter = p.chat!.stream(upstreamModel);
+  const converter = p.chat!.streamToChat(upstreamModel);
   return {
     push: (b) => decoder.push(b).flatMap((ev) => converter.push(ev)),
     end: () => [...(decoder.end?.() ?? []).flatMap((ev) => converter.push(ev)), ...converter.end()],
     usage: () => converter.usage(),
   };
-}
-
-/** Text a stream delivered, for local token estimates when no usage was reported. */
-export function chunkText(chunks: ChatChunk[]): string {
-  let text = '';
-  for (const c of chunks) {
-    for (const ch of c.choices) {
-      if (typeof ch.delta.content === 'string') text += ch.delta.content;
-      if (typeof ch.delta.reasoning_content === 'string') text += ch.delta.reasoning_content;
-      for (const t of ch.delta.tool_calls ?? []) text += (t.function?.name ?? '') + (t.function?.arguments ?? '');
-    }
-  }
-  return text;
 }

@@ -1,7 +1,7 @@
 // GET /v1/models and /v1/models/{id}: the models this key can actually reach, from the
 // channels that are configured and enabled, never from a built-in list.
 import type { Gateway } from '../context.ts';
-import type { Principal } from './auth.ts';
+import type { KeyHolder } from './auth.ts';
 import { candidates } from './select-channel.ts';
 
 export interface ModelCard {
@@ -11,7 +11,7 @@ export interface ModelCard {
   owned_by: string;
 }
 
-export function modelsFor(gw: Gateway, p: Principal): ModelCard[] {
+export function modelsFor(gw: Gateway, p: KeyHolder): ModelCard[] {
   const groups = p.key.groups ?? [p.user.group];
   const out: ModelCard[] = [];
   for (const model of gw.store.models()) {

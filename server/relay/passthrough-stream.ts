@@ -1,7 +1,8 @@
 // Relays an OpenAI-format SSE stream byte for byte. Events are split on their blank
 // line without decoding; only events containing `"usage"` are decoded, to meter them,
 // and the usage-only chunk the gateway asked for is dropped when the client did not.
-import { type MeteredUsage, meterOpenAIUsage, type Usage } from './protocol/openai-types.ts';
+import { messageText } from '../billing/estimate.ts';
+import { type MeteredUsage, meterOpenAIUsage, type Usage } from './protocols/openai/types.ts';
 import { concat, eventEnd, mentionsUsage, parseEvent } from './sse.ts';
 
 const MAX_KEPT_BYTES = 4 * 1024 * 1024;
@@ -57,11 +58,8 @@ export class PassthroughScanner {
         const ev = parseEvent(raw);
         if (!ev || ev.data === '[DONE]') continue;
         try {
-          const j = JSON.parse(ev.data) as { choices?: Array<{ delta?: { content?: string; reasoning_content?: string; tool_calls?: Array<{ function?: { arguments?: string; name?: string } }> } }> };
-          for (const c of j.choices ?? []) {
-            text += (c.delta?.content ?? '') + (c.delta?.reasoning_content ?? '');
-            for (const t of c.delta?.tool_calls ?? []) text += (t.function?.name ?? '') + (t.function?.arguments ?? '');
-          }
+          const j = JSON.parse(ev.data) as { choices?: Array<{ delta?: Parameters<typeof messageText>[0] }> };
+          for (const c of j.choices ?? []) text += messageText(c.delta);
         } catch {}
       }
     }

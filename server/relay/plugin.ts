@@ -4,11 +4,11 @@ import { Elysia } from 'elysia';
 import type { Gateway } from '../context.ts';
 import { authenticate, presentedKey } from './auth.ts';
 import { newRequestId, OVERHEAD_HEADER } from './call.ts';
-import { chatEndpoint } from './chat.ts';
+import { chatEndpoint } from './endpoints/chat.ts';
 import { speechEndpoint } from './endpoints/audio-speech.ts';
 import { transcriptionsEndpoint, translationsEndpoint } from './endpoints/audio-transcriptions.ts';
 import { completionsEndpoint } from './endpoints/completions.ts';
-import { countTokens } from './endpoints/count-tokens.ts';
+import { countTokensEndpoint } from './endpoints/count-tokens.ts';
 import { embeddingsEndpoint } from './endpoints/embeddings.ts';
 import { geminiEndpoint } from './endpoints/gemini.ts';
 import { imageEditsEndpoint, imageGenerationsEndpoint } from './endpoints/images.ts';
@@ -16,7 +16,7 @@ import { messagesEndpoint } from './endpoints/messages.ts';
 import { moderationsEndpoint } from './endpoints/moderations.ts';
 import { rerankEndpoint } from './endpoints/rerank.ts';
 import { responsesEndpoint } from './endpoints/responses.ts';
-import { errorResponse, RelayError } from './errors.ts';
+import { errorResponse, RelayError } from './protocols/openai/errors.ts';
 import { modelsFor } from './models.ts';
 import { type RelayEndpoint, runRelay } from './pipeline.ts';
 
@@ -62,7 +62,7 @@ export function relayPlugin(gw: Gateway) {
     .post('/v1/rerank', relay(rerankEndpoint), raw)
     .post('/v1/responses', relay(responsesEndpoint), raw)
     .post('/v1/messages', relay(messagesEndpoint), raw)
-    .post('/v1/messages/count_tokens', ({ request, server }) => track(gw, countTokens(gw, request, ip(server, request))), raw)
+    .post('/v1/messages/count_tokens', ({ request, server }) => track(gw, runRelay(gw, countTokensEndpoint, request, ip(server, request))), raw)
     // `{model}:generateContent` is one path segment; the endpoint splits it.
     .post('/v1beta/models/:method', relay(geminiEndpoint), raw)
     .get('/v1/models', ({ request }) => guarded((requestId) => {

@@ -1,5 +1,5 @@
 // Read a request body with a hard size cap, failing fast on Content-Length.
-import { RelayError } from './errors.ts';
+import { RelayError } from './protocols/openai/errors.ts';
 
 export async function readBody(req: Request, maxBytes: number): Promise<Uint8Array> {
   const declared = Number(req.headers.get('content-length') ?? NaN);

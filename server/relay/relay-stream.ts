@@ -1,12 +1,14 @@
 // Pumps an upstream stream to the client through a transform, with an idle deadline,
-// and finishes the call exactly once: on the upstream's end, on an upstream failure
-// (the client gets an error event) or when the client goes away (upstream aborted).
-// The stream's last bytes go out only once the settled call is journalled (call.durable).
+// and reports the call's outcome exactly once: on the upstream's end, on an upstream
+// failure (the client gets an error event) or when the client goes away (upstream
+// aborted). The pipeline settles that outcome; the stream's last bytes go out only once
+// the settled call is journalled (call.settled()).
 import type { Gateway } from '../context.ts';
 import type { Call } from './call.ts';
-import { errorBody, RelayError } from './errors.ts';
-import type { MeteredUsage } from './protocol/openai-types.ts';
-import type { Attempt } from './upstream.ts';
+import { errorBody, RelayError } from './protocols/openai/errors.ts';
+import type { Outcome } from './outcome.ts';
+import type { MeteredUsage } from './protocols/openai/types.ts';
+import { abortedByClient, type Attempt } from './upstream.ts';
 
 export interface StreamTransform {
   push(chunk: Uint8Array): Uint8Array | null;
@@ -15,11 +17,21 @@ export interface StreamTransform {
   usage(): MeteredUsage | null;
   /** Local estimate from what was delivered, when the upstream reported none. */
   estimate(): MeteredUsage;
+  /** Set once the transform itself failed (it already wrote the protocol's error event): the call ends with this. */
+  failure?(): { status: number; error: RelayError } | null;
+  /** An exact bill in a unit other than tokens for a call ending with `status`; null falls back to usage(). */
+  bill?(status: number): Pick<Outcome, 'usage' | 'cost' | 'estimated'> | null;
+}
+
+export interface RelayedStream {
+  body: ReadableStream<Uint8Array>;
+  /** Resolves once, when the stream ends, fails or the client leaves. */
+  outcome: Promise<Outcome>;
 }
 
 const encoder = new TextEncoder();
 
-export function relayStream(gw: Gateway, call: Call, attempt: Attempt, transform: StreamTransform): ReadableStream<Uint8Array> {
+export function relayStream(gw: Gateway, call: Call, attempt: Attempt, transform: StreamTransform): RelayedStream {
   const reader = attempt.response.body!.getReader();
   const idleMs = gw.config.idleTimeoutMs;
   let settled = false;
@@ -33,13 +45,22 @@ export function relayStream(gw: Gateway, call: Call, attempt: Attempt, transform
     attempt.abort('stream idle timeout');
   }, idleMs);
 
+  let report!: (outcome: Outcome) => void;
+  const outcome = new Promise<Outcome>((resolve) => { report = resolve; });
   const finish = (status: number, error: RelayError | null) => {
     if (settled) return;
     settled = true;
     clearTimeout(idle);
     call.upstreamEnd = performance.now();
+    const bill = transform.bill?.(status);
+    if (bill) return report({ status, error, ...bill });
     const reported = transform.usage();
-    call.finish(gw, { status, error, usage: reported ?? transform.estimate(), estimated: !reported });
+    report({ status, error, usage: reported ?? transform.estimate(), estimated: !reported });
+  };
+  /** The transform failed on its own (its error event is in what it returned): end the call with that. */
+  const checkFailure = () => {
+    const f = settled ? null : transform.failure?.();
+    if (f) finish(f.status, f.error);
   };
 
   // Shutdown waits for streams in flight: track this one until it settles.
@@ -51,7 +72,7 @@ export function relayStream(gw: Gateway, call: Call, attempt: Attempt, transform
     resolveDone();
   };
 
-  return new ReadableStream<Uint8Array>({
+  const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
         for (;;) {
@@ -69,7 +90,7 @@ export function relayStream(gw: Gateway, call: Call, attempt: Attempt, transform
           if (idled) {
             const err = new RelayError(504, `Upstream stream was idle for more than ${idleMs} ms.`, 'timeout_error', 'upstream_idle_timeout');
             finish(504, err);
-            if (call.durable) await call.durable;
+            await call.settled();
             controller.enqueue(encoder.encode(`data: ${errorBody(err.message, err.type, err.code)}\n\n`));
             controller.close();
             release();
@@ -78,14 +99,16 @@ export function relayStream(gw: Gateway, call: Call, attempt: Attempt, transform
           if (r.done) {
             const tail = transform.end();
             if (tail) call.capture?.response(tail);
+            checkFailure();
             finish(200, null);
-            if (call.durable) await call.durable;
+            await call.settled();
             if (tail) controller.enqueue(tail);
             controller.close();
             release();
             return;
           }
           const out = transform.push(r.value);
+          checkFailure();
           if (out && out.byteLength) {
             if (!call.firstByte) call.firstByte = performance.now();
             call.capture?.response(out);
@@ -95,9 +118,16 @@ export function relayStream(gw: Gateway, call: Call, attempt: Attempt, transform
         }
       } catch (e) {
         if (settled) return;
+        if (abortedByClient(attempt.signal)) {
+          // The client left while a read was pending (its signal aborted the upstream before cancel() ran).
+          finish(499, clientClosed());
+          try { controller.close(); } catch {}
+          release();
+          return;
+        }
         const err = new RelayError(502, `Upstream stream failed: ${(e as Error).message}`, 'upstream_error', 'upstream_stream_broken');
         finish(502, err);
-        if (call.durable) await call.durable;
+        await call.settled();
         try {
           controller.enqueue(encoder.encode(`data: ${errorBody(err.message, err.type, err.code)}\n\n`));
           controller.close();
@@ -108,11 +138,14 @@ export function relayStream(gw: Gateway, call: Call, attempt: Attempt, transform
     cancel() {
       attempt.abort('client disconnected');
       reader.cancel().catch(() => {});
-      finish(499, new RelayError(499, 'Client closed the stream.', 'invalid_request_error', 'client_closed'));
+      finish(499, clientClosed());
       release();
     },
   }, { highWaterMark: 0 });
+  return { body, outcome };
 }
+
+const clientClosed = () => new RelayError(499, 'Client closed the stream.', 'invalid_request_error', 'client_closed');
 
 /** Headers of an SSE response handed over now. */
 export const sseHeaders = (call: Call): Record<string, string> => ({

@@ -1,10 +1,11 @@
 // valibot schemas for relay request bodies. Loose objects: fields the gateway does not
 // read pass through untouched.
 import * as v from 'valibot';
-import { RelayError } from './errors.ts';
+import { RelayError } from './protocols/openai/errors.ts';
 
-/** The largest output-token limit accepted (int4's maximum): more is a typo or an attack, never a real limit. */
-export const MAX_TOKENS = 2_147_483_647;
+import { MAX_TOKENS } from './protocols/openai/types.ts';
+
+export { MAX_TOKENS };
 
 const positiveInt = (name: string) =>
   v.optional(v.nullable(v.pipe(v.number(`${name} must be a number`), v.integer(`${name} must be an integer`), v.minValue(1, `${name} must be at least 1`), v.maxValue(MAX_TOKENS, `${name} must be at most ${MAX_TOKENS}`))));

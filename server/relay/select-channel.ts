@@ -3,8 +3,8 @@
 import type { Breakers } from '../routing/breaker.ts';
 import type { Store } from '../state/store.ts';
 import type { ChannelEntry, PoolKey } from '../state/types.ts';
-import type { Principal } from './auth.ts';
-import { RelayError } from './errors.ts';
+import type { KeyHolder } from './auth.ts';
+import { RelayError } from './protocols/openai/errors.ts';
 
 export interface SelectOptions {
   /** Groups the caller may use (the owner's group, narrowed by the key). */
@@ -86,7 +86,7 @@ export const PIN_HEADER = 'x-switchboard-channel';
 export const AIPROXY_PIN_HEADER = 'aiproxy-channel';
 
 /** The pin a request asks for: ours, else (admins only; others' is ignored, as before) AI Proxy's alias. */
-export function pinHeader(headers: Headers, principal: Principal): string | null {
+export function pinHeader(headers: Headers, principal: KeyHolder): string | null {
   return headers.get(PIN_HEADER) ?? (principal.user.role !== 'user' ? headers.get(AIPROXY_PIN_HEADER) : null);
 }
 
@@ -94,7 +94,7 @@ export function pinHeader(headers: Headers, principal: Principal): string | null
  * `X-Switchboard-Channel: <id>` (or AI Proxy's `Aiproxy-Channel: <id>`) pins one enabled channel for a request.
  * Only admin and root users may pin; groups are not checked for them.
  */
-export function pinnedChannel(store: Store, principal: Principal, header: string | null, model: string): ChannelEntry | null {
+export function pinnedChannel(store: Store, principal: KeyHolder, header: string | null, model: string): ChannelEntry | null {
   if (header === null) return null;
   if (principal.user.role !== 'admin' && principal.user.role !== 'root') {
     throw new RelayError(403, `Only admin users may pin a channel with ${PIN_HEADER}.`, 'permission_error', 'channel_pin_forbidden');

@@ -1,17 +1,33 @@
 // One upstream HTTP attempt with a first-byte deadline, linked to the client's abort.
-import { RelayError } from './errors.ts';
+import { RelayError } from './protocols/openai/errors.ts';
 import type { UpstreamRequest } from './providers/types.ts';
 
 export interface Attempt {
   response: Response;
   /** Abort the upstream request (client went away, idle timeout). */
-  abort: (reason?: string) => void;
+  abort: (cause: AbortCause) => void;
   signal: AbortSignal;
+}
+
+/**
+ * Why an upstream request was aborted. The signal's reason is a DOMException named
+ * `AbortError` when the client went away and `TimeoutError` for a deadline (the names
+ * AbortSignal.abort() and AbortSignal.timeout() use), so readers test the name, not a message.
+ */
+export type AbortCause = 'client disconnected' | 'first byte timeout' | 'stream idle timeout' | 'test timeout';
+
+export function abortReason(cause: AbortCause): DOMException {
+  return new DOMException(cause, cause === 'client disconnected' ? 'AbortError' : 'TimeoutError');
+}
+
+/** True when `signal` was aborted because the client went away (not by a deadline). */
+export function abortedByClient(signal: AbortSignal): boolean {
+  return signal.aborted && (signal.reason as { name?: unknown } | undefined)?.name === 'AbortError';
 }
 
 export async function sendUpstream(req: UpstreamRequest, clientSignal: AbortSignal | undefined, firstByteMs: number): Promise<Attempt> {
   const ctrl = new AbortController();
-  const abort = (reason = 'aborted') => { if (!ctrl.signal.aborted) ctrl.abort(new Error(reason)); };
+  const abort = (cause: AbortCause) => { if (!ctrl.signal.aborted) ctrl.abort(abortReason(cause)); };
   const onClientAbort = () => abort('client disconnected');
   clientSignal?.addEventListener('abort', onClientAbort, { once: true });
   let timedOut = false;

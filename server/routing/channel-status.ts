@@ -1,6 +1,6 @@
 // The one way a channel's status changes (health, probes, tests, admins): the in-memory
 // entry first, so routing reacts at once, then the row, an event, and the caches.
-import type { Gateway } from '../context.ts';
+import type { RoutingDeps } from './deps.ts';
 import type { ChannelStatusEvent } from './events.ts';
 
 export interface StatusChange {
@@ -12,7 +12,7 @@ export interface StatusChange {
 }
 
 /** Returns false when the channel is missing or not in an `onlyFrom` status. */
-export async function setChannelStatus(gw: Gateway, channelId: number, change: StatusChange): Promise<boolean> {
+export async function setChannelStatus(gw: RoutingDeps, channelId: number, change: StatusChange): Promise<boolean> {
   const entry = gw.store.channel(channelId);
   const previous = entry?.status;
   if (entry && change.onlyFrom && !change.onlyFrom.includes(entry.status)) return false;

@@ -1,6 +1,7 @@
 // Gateway events for other modules (the live console fans them out to WebSocket
 // subscribers). Emitted after the change is persisted.
 import { EventEmitter } from 'node:events';
+import type { ImportProgress } from '../importer/index.ts';
 
 export type ChannelEventSource = 'health' | 'probe' | 'test' | 'admin';
 
@@ -44,11 +45,20 @@ export interface ChannelTestEvent {
   error: string | null;
 }
 
+/** Progress of a One API import run started from the admin API. */
+export interface ImportProgressEvent extends ImportProgress {
+  runId: string;
+  dryRun: boolean;
+  actor: string;
+  at: Date;
+}
+
 export interface GatewayEventMap {
   'channel.status': [ChannelStatusEvent];
   'channel.key': [KeyStatusEvent];
   'channel.test': [ChannelTestEvent];
   'channel.breaker': [ChannelBreakerEvent];
+  'import.progress': [ImportProgressEvent];
 }
 
 export type GatewayEvents = EventEmitter<GatewayEventMap>;

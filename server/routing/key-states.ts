@@ -3,7 +3,7 @@
 // background flush writes the queue in one statement (restarts and other instances
 // then see it), and until then a store reload lays the queued state over the database's.
 import { sql } from 'kysely';
-import type { Gateway } from '../context.ts';
+import type { RoutingDeps } from './deps.ts';
 import type { ChannelEntry, PoolKey } from '../state/types.ts';
 import type { RoutingSettings } from './settings.ts';
 
@@ -64,7 +64,7 @@ export class KeyStates {
   }
 
   /** Write queued changes in one statement; returns the keys newly disabled. */
-  async flush(gw: Gateway): Promise<Array<{ channelId: number; keyId: number; reason: string }>> {
+  async flush(gw: RoutingDeps): Promise<Array<{ channelId: number; keyId: number; reason: string }>> {
     if (this.pending.size === 0) return [];
     const batch = [...this.pending];
     // One statement for the whole batch; a key disabled by hand meanwhile keeps its status.

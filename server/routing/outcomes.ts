@@ -1,30 +1,30 @@
 // What an upstream attempt's outcome does to routing state: key cooldowns and disables,
 // the channel × model circuit breaker, the channel's health window, and auto-disabling
 // past the error threshold.
-import type { Gateway } from '../context.ts';
+import type { RoutingDeps } from './deps.ts';
 import type { ChannelEntry, PoolKey } from '../state/types.ts';
 import { setChannelStatus } from './channel-status.ts';
 import type { RoutingSettings } from './settings.ts';
 
-export function noteSuccess(gw: Gateway, s: RoutingSettings, channel: ChannelEntry, model: string, key: PoolKey): void {
+export function noteSuccess(gw: RoutingDeps, s: RoutingSettings, channel: ChannelEntry, model: string, key: PoolKey): void {
   gw.routing.keys.succeeded(key);
   gw.routing.health.record(channel.id, model, true, s.healthWindowMs);
   if (gw.routing.breakers.success(channel.id, model)) breakerClosed(gw, channel, model);
 }
 
 /** A breaker probe passed: the breaker closes and the window counts a success. */
-export function noteProbeSuccess(gw: Gateway, s: RoutingSettings, channel: ChannelEntry, model: string): void {
+export function noteProbeSuccess(gw: RoutingDeps, s: RoutingSettings, channel: ChannelEntry, model: string): void {
   gw.routing.health.record(channel.id, model, true, s.healthWindowMs);
   if (gw.routing.breakers.success(channel.id, model)) breakerClosed(gw, channel, model);
 }
 
 /** A 429: cool the key; returns the cooldown in ms. */
-export function noteRateLimited(gw: Gateway, s: RoutingSettings, channel: ChannelEntry, key: PoolKey, retryAfterMs: number | null): number {
+export function noteRateLimited(gw: RoutingDeps, s: RoutingSettings, channel: ChannelEntry, key: PoolKey, retryAfterMs: number | null): number {
   return gw.routing.keys.coolDown(channel, key, retryAfterMs, s);
 }
 
 /** An auth or quota error: that key is out of rotation, with the reason; the others keep working. */
-export function noteKeyInvalid(gw: Gateway, channel: ChannelEntry, key: PoolKey, reason: string): void {
+export function noteKeyInvalid(gw: RoutingDeps, channel: ChannelEntry, key: PoolKey, reason: string): void {
   if (gw.routing.keys.disable(channel, key, reason)) {
     gw.log.warn('upstream key disabled', { channel_id: channel.id, key_id: key.id, reason });
   }
@@ -35,12 +35,12 @@ export function noteKeyInvalid(gw: Gateway, channel: ChannelEntry, key: PoolKey,
  * channel could not serve it. Counts against the breaker (not the health window, which
  * measures the channel's own failures).
  */
-export function noteChannelUnavailable(gw: Gateway, s: RoutingSettings, channel: ChannelEntry, model: string, message: string): void {
+export function noteChannelUnavailable(gw: RoutingDeps, s: RoutingSettings, channel: ChannelEntry, model: string, message: string): void {
   breakerFailure(gw, s, channel, model, message);
 }
 
 /** A 5xx, timeout or connection failure: counts against the breaker and the channel × model window. */
-export function noteChannelError(gw: Gateway, s: RoutingSettings, channel: ChannelEntry, model: string, message: string): void {
+export function noteChannelError(gw: RoutingDeps, s: RoutingSettings, channel: ChannelEntry, model: string, message: string): void {
   breakerFailure(gw, s, channel, model, message);
   const { total, errors } = gw.routing.health.record(channel.id, model, false, s.healthWindowMs);
   if (channel.status !== 1 || total < s.healthMinRequests || errors / total < s.healthErrorRate) return;
@@ -54,7 +54,7 @@ export function noteChannelError(gw: Gateway, s: RoutingSettings, channel: Chann
   channel.status = 3;
 }
 
-function breakerFailure(gw: Gateway, s: RoutingSettings, channel: ChannelEntry, model: string, message: string): void {
+function breakerFailure(gw: RoutingDeps, s: RoutingSettings, channel: ChannelEntry, model: string, message: string): void {
   const effect = gw.routing.breakers.failure(channel.id, model, s, message);
   if (effect === 'opened') {
     gw.log.warn('circuit breaker opened', { channel_id: channel.id, model, reason: message.slice(0, 300) });
@@ -62,7 +62,7 @@ function breakerFailure(gw: Gateway, s: RoutingSettings, channel: ChannelEntry, 
   }
 }
 
-function breakerClosed(gw: Gateway, channel: ChannelEntry, model: string): void {
+function breakerClosed(gw: RoutingDeps, channel: ChannelEntry, model: string): void {
   gw.log.info('circuit breaker closed', { channel_id: channel.id, model });
   gw.events.emit('channel.breaker', { channelId: channel.id, name: channel.name, model, state: 'closed', reason: null, at: new Date() });
 }

@@ -1,6 +1,6 @@
 // Routing's runtime state, kept across store reloads (it is not part of the snapshot).
-import { TestRuns } from '../channels/test-runs.ts';
 import { Breakers } from './breaker.ts';
+import { TestRuns } from './test-runs.ts';
 import { HealthWindows } from './health.ts';
 import { KeyStates } from './key-states.ts';
 

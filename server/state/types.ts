@@ -71,3 +71,9 @@ export interface Tier {
 }
 
 export type { PriceEntry };
+
+/** The caller of a relay request: the client key presented and the account owning it. */
+export interface KeyHolder {
+  key: KeyEntry;
+  user: UserEntry;
+}

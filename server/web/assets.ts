@@ -31,7 +31,3 @@ export function findAsset(pathname: string): Asset | null {
   if (!full.startsWith(distDir + sep) || !existsSync(full) || !statSync(full).isFile()) return null;
   return { file: Bun.file(full), immutable };
 }
-
-export function consoleAvailable(): boolean {
-  return embeddedAssets !== null || existsSync(join(distDir, 'index.html'));
-}

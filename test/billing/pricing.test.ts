@@ -8,7 +8,7 @@ import { priceEntryOf } from '../../server/billing/price-rows.ts';
 import { costOf, type PriceEntry, type PriceExtra, reserveOf } from '../../server/billing/pricing.ts';
 import { defaultPriceRow } from '../../server/billing/seed-prices.ts';
 import { billedSeconds, imagesCost, imageUnitPrice, searchCost, sttCost, ttsCost } from '../../server/billing/unit-pricing.ts';
-import type { MeteredUsage } from '../../server/relay/protocol/openai-types.ts';
+import type { MeteredUsage } from '../../server/relay/protocols/openai/types.ts';
 
 const usd = (s: string) => usdToNano(s);
 

@@ -25,7 +25,7 @@ export async function startTestGateway(kind: DbKind, env: Record<string, string>
     dataDir = await freshPgliteDir();
   } else {
     dataDir = mkdtempSync(join(tmpdir(), 'sb-data-'));
-    const pg = await freshPostgres();
+    const pg = await freshPostgres('sb_test', { migrated: true });
     databaseUrl = pg.url;
     drop = pg.drop;
   }

@@ -1,11 +1,11 @@
 import { expect, test } from 'bun:test';
-import type { ChatRequest } from '../../server/relay/protocol/openai-types.ts';
+import type { ChatRequest } from '../../server/relay/protocols/openai/types.ts';
 import anthropic from '../../server/relay/providers/anthropic/index.ts';
-import { toAnthropicRequest } from '../../server/relay/providers/anthropic/convert-request.ts';
-import { fromAnthropicResponse } from '../../server/relay/providers/anthropic/convert-response.ts';
-import { anthropicStream } from '../../server/relay/providers/anthropic/convert-stream.ts';
-import { anthropicError } from '../../server/relay/providers/anthropic/errors.ts';
-import { VendorStreamError } from '../../server/relay/providers/shared/errors.ts';
+import { requestFromChat } from '../../server/relay/protocols/anthropic/request-from-chat.ts';
+import { responseToChat } from '../../server/relay/protocols/anthropic/response-to-chat.ts';
+import { streamToChat } from '../../server/relay/protocols/anthropic/stream-to-chat.ts';
+import { errorMessage } from '../../server/relay/protocols/anthropic/upstream-error.ts';
+import { VendorStreamError } from '../../server/relay/protocols/shared/errors.ts';
 import type { ChannelTarget } from '../../server/relay/providers/types.ts';
 import { accumulate, deltas, fixtureJson, fixtureText, parseSse, replay } from './fixtures.ts';
 
@@ -24,7 +24,7 @@ test('request: system prompt, default max_tokens, stop, user', () => {
     temperature: 0.2,
     user: 'u-42',
   };
-  expect(toAnthropicRequest(req)).toEqual({
+  expect(requestFromChat(req)).toEqual({
     model: 'claude-sonnet-4-5-20250929',
     max_tokens: 8192,
     system: 'You are terse.\n\nAnswer in English.',
@@ -36,9 +36,9 @@ test('request: system prompt, default max_tokens, stop, user', () => {
 });
 
 test('request: max_tokens default is 4096 for Claude 3 models and explicit values win', () => {
-  expect(toAnthropicRequest({ model: 'claude-3-haiku-20240307', messages: [] }).max_tokens).toBe(4096);
-  expect(toAnthropicRequest({ model: 'claude-3-5-haiku-20241022', messages: [] }).max_tokens).toBe(8192);
-  expect(toAnthropicRequest({ model: 'claude-3-haiku-20240307', messages: [], max_completion_tokens: 100, max_tokens: 50 }).max_tokens).toBe(100);
+  expect(requestFromChat({ model: 'claude-3-haiku-20240307', messages: [] }).max_tokens).toBe(4096);
+  expect(requestFromChat({ model: 'claude-3-5-haiku-20241022', messages: [] }).max_tokens).toBe(8192);
+  expect(requestFromChat({ model: 'claude-3-haiku-20240307', messages: [], max_completion_tokens: 100, max_tokens: 50 }).max_tokens).toBe(100);
 });
 
 test('request: base64 and URL images', () => {
@@ -53,7 +53,7 @@ test('request: base64 and URL images', () => {
       ],
     }],
   };
-  expect(toAnthropicRequest(req).messages).toEqual([{
+  expect(requestFromChat(req).messages).toEqual([{
     role: 'user',
     content: [
       { type: 'text', text: 'Compare these' },
@@ -78,7 +78,7 @@ test('request: tools, tool_choice and a tool_use/tool_result round trip', () => 
       { role: 'tool', tool_call_id: 'toolu_2', content: [{ type: 'text', text: '22°C' }] },
     ],
   };
-  const out = toAnthropicRequest(req);
+  const out = requestFromChat(req);
   expect(out.tools).toEqual([{ name: 'get_weather', description: 'Weather now', input_schema: { type: 'object', properties: { location: { type: 'string' } }, required: ['location'] } }]);
   expect(out.tool_choice).toEqual({ type: 'tool', name: 'get_weather' });
   expect(out.messages).toEqual([
@@ -97,22 +97,22 @@ test('request: tools, tool_choice and a tool_use/tool_result round trip', () => 
 
 test('request: tool_choice variants and parallel_tool_calls', () => {
   const base: ChatRequest = { model: 'claude-sonnet-4-5', messages: [], tools: [{ type: 'function', function: { name: 'f' } }] };
-  expect(toAnthropicRequest({ ...base, tool_choice: 'required' }).tool_choice).toEqual({ type: 'any' });
-  expect(toAnthropicRequest({ ...base, tool_choice: 'none' }).tool_choice).toEqual({ type: 'none' });
-  expect(toAnthropicRequest({ ...base, tool_choice: 'auto', parallel_tool_calls: false }).tool_choice).toEqual({ type: 'auto', disable_parallel_tool_use: true });
-  expect(toAnthropicRequest({ ...base, parallel_tool_calls: false }).tool_choice).toEqual({ type: 'auto', disable_parallel_tool_use: true });
-  expect(toAnthropicRequest(base).tools?.[0]?.input_schema).toEqual({ type: 'object', properties: {} });
+  expect(requestFromChat({ ...base, tool_choice: 'required' }).tool_choice).toEqual({ type: 'any' });
+  expect(requestFromChat({ ...base, tool_choice: 'none' }).tool_choice).toEqual({ type: 'none' });
+  expect(requestFromChat({ ...base, tool_choice: 'auto', parallel_tool_calls: false }).tool_choice).toEqual({ type: 'auto', disable_parallel_tool_use: true });
+  expect(requestFromChat({ ...base, parallel_tool_calls: false }).tool_choice).toEqual({ type: 'auto', disable_parallel_tool_use: true });
+  expect(requestFromChat(base).tools?.[0]?.input_schema).toEqual({ type: 'object', properties: {} });
 });
 
 test('request: reasoning_effort enables thinking and drops sampling overrides', () => {
-  const out = toAnthropicRequest({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'x' }], reasoning_effort: 'medium', temperature: 0.5, max_tokens: 1000 });
+  const out = requestFromChat({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'x' }], reasoning_effort: 'medium', temperature: 0.5, max_tokens: 1000 });
   expect(out.thinking).toEqual({ type: 'enabled', budget_tokens: 8192 });
   expect(out.max_tokens).toBe(8192 + 8192);
   expect(out.temperature).toBeUndefined();
 });
 
 test('response: text with cache read and 5m/1h cache writes', () => {
-  const { response, usage } = fromAnthropicResponse(fixtureJson('anthropic', 'text.json'), 'claude-sonnet-4-5');
+  const { response, usage } = responseToChat(fixtureJson('anthropic', 'text.json'), 'claude-sonnet-4-5');
   expect(response.id).toBe('msg_01XFDUDYJgAACzvnptvVoYEL');
   expect(response.choices).toEqual([{ index: 0, message: { role: 'assistant', content: 'Hello! How can I help you today?' }, finish_reason: 'stop' }]);
   // input_tokens already excludes cache reads and writes.
@@ -125,7 +125,7 @@ test('response: text with cache read and 5m/1h cache writes', () => {
 });
 
 test('response: tool_use becomes tool_calls', () => {
-  const { response } = fromAnthropicResponse(fixtureJson('anthropic', 'tool-use.json'), 'm');
+  const { response } = responseToChat(fixtureJson('anthropic', 'tool-use.json'), 'm');
   expect(response.choices[0]).toEqual({
     index: 0,
     finish_reason: 'tool_calls',
@@ -138,14 +138,14 @@ test('response: tool_use becomes tool_calls', () => {
 });
 
 test('response: thinking block becomes reasoning_content; max_tokens → length', () => {
-  const { response } = fromAnthropicResponse(fixtureJson('anthropic', 'thinking.json'), 'm');
+  const { response } = responseToChat(fixtureJson('anthropic', 'thinking.json'), 'm');
   expect(response.choices[0]?.message.reasoning_content).toBe('The user asks for 27 * 453. 27 * 453 = 12231.');
   expect(response.choices[0]?.message.content).toBe('27 × 453 = 12,231');
   expect(response.choices[0]?.finish_reason).toBe('length');
 });
 
 test('stream: text deltas, finish and usage with cache read', () => {
-  const conv = anthropicStream('claude-sonnet-4-5');
+  const conv = streamToChat('claude-sonnet-4-5');
   const chunks = replay(conv, parseSse(fixtureText('anthropic', 'text.sse')));
   expect(deltas(chunks)).toEqual([
     { role: 'assistant', content: '', finish: null },
@@ -159,7 +159,7 @@ test('stream: text deltas, finish and usage with cache read', () => {
 });
 
 test('stream: tool call with input_json_delta argument pieces', () => {
-  const chunks = replay(anthropicStream('m'), parseSse(fixtureText('anthropic', 'tool-call.sse')));
+  const chunks = replay(streamToChat('m'), parseSse(fixtureText('anthropic', 'tool-call.sse')));
   const acc = accumulate(chunks);
   expect(acc.content).toBe("Okay, let's check the weather for San Francisco, CA:");
   expect(acc.tools).toEqual([{ id: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', name: 'get_weather', arguments: '{"location": "San Francisco, CA"}' }]);
@@ -171,14 +171,14 @@ test('stream: tool call with input_json_delta argument pieces', () => {
 });
 
 test('stream: thinking deltas become reasoning_content, signatures are dropped', () => {
-  const acc = accumulate(replay(anthropicStream('m'), parseSse(fixtureText('anthropic', 'thinking.sse'))));
+  const acc = accumulate(replay(streamToChat('m'), parseSse(fixtureText('anthropic', 'thinking.sse'))));
   expect(acc.reasoning).toBe('Let me solve this step by step:\n\n1. First break down 27 * 453\n2. 453 = 400 + 50 + 3');
   expect(acc.content).toBe('27 * 453 = 12,231');
   expect(acc.finish).toBe('stop');
 });
 
 test('stream: an error event throws VendorStreamError with the vendor type', () => {
-  const conv = anthropicStream('m');
+  const conv = streamToChat('m');
   const events = parseSse(fixtureText('anthropic', 'error.sse'));
   expect(conv.push(events[0]!)).toHaveLength(1);
   let caught: unknown;
@@ -193,11 +193,11 @@ test('stream: an error event throws VendorStreamError with the vendor type', () 
 });
 
 test('errors: documented body and non-JSON fallback', () => {
-  expect(anthropicError(400, fixtureText('anthropic', 'error.json'))).toEqual({
+  expect(errorMessage(400, fixtureText('anthropic', 'error.json'))).toEqual({
     message: 'messages: roles must alternate between "user" and "assistant", but found multiple "user" roles in a row',
     type: 'invalid_request_error',
   });
-  expect(anthropicError(502, '<html>Bad gateway</html>').message).toBe('<html>Bad gateway</html>');
+  expect(errorMessage(502, '<html>Bad gateway</html>').message).toBe('<html>Bad gateway</html>');
 });
 
 test('url and headers: base with or without /v1, full path, beta header', () => {

@@ -23,5 +23,4 @@ test('v1 API and pasted paths', () => {
 test('api-key header, OpenAI wire', () => {
   expect(azure.headers(target('https://res.openai.azure.com'), ctx)).toEqual({ 'api-key': '0123456789abcdef0123456789abcdef' });
   expect(azure.wire).toBe('openai');
-  expect(azure.auth).toBe('api-key');
 });

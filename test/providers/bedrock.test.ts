@@ -1,5 +1,5 @@
 import { expect, test } from 'bun:test';
-import type { ChatRequest } from '../../server/relay/protocol/openai-types.ts';
+import type { ChatRequest } from '../../server/relay/protocols/openai/types.ts';
 import bedrock, { createAwsEventStreamDecoder, decodeAwsEventStream } from '../../server/relay/providers/bedrock/index.ts';
 import { toConverseRequest } from '../../server/relay/providers/bedrock/convert-request.ts';
 import { fromConverseResponse } from '../../server/relay/providers/bedrock/convert-response.ts';
@@ -7,7 +7,7 @@ import { converseStream } from '../../server/relay/providers/bedrock/convert-str
 import { bedrockError } from '../../server/relay/providers/bedrock/errors.ts';
 import { crc32 } from '../../server/relay/providers/bedrock/eventstream.ts';
 import { signSigV4 } from '../../server/relay/providers/bedrock/sigv4.ts';
-import { VendorRequestError, VendorStreamError } from '../../server/relay/providers/shared/errors.ts';
+import { VendorRequestError, VendorStreamError } from '../../server/relay/protocols/shared/errors.ts';
 import type { ChannelTarget, SseEvent } from '../../server/relay/providers/types.ts';
 import { concatFrames, eventFrame, exceptionFrame } from '../mocks/vendors/eventstream.ts';
 import { accumulate, fixtureJson, fixtureText, replay } from './fixtures.ts';

@@ -1,5 +1,5 @@
 import { expect, test } from 'bun:test';
-import { meterOpenAIUsage, type ChatResponse } from '../../server/relay/protocol/openai-types.ts';
+import { meterOpenAIUsage, type ChatResponse } from '../../server/relay/protocols/openai/types.ts';
 import { providerFor } from '../../server/relay/providers/registry.ts';
 import { fixtureJson, fixtureText, parseSse } from './fixtures.ts';
 

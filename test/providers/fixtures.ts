@@ -1,7 +1,7 @@
 // Loads wire transcripts from test/fixtures/<vendor>/ and replays them through converters.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ChatChunk } from '../../server/relay/protocol/openai-types.ts';
+import type { ChatChunk } from '../../server/relay/protocols/openai/types.ts';
 import type { ChatStreamConverter, SseEvent } from '../../server/relay/providers/types.ts';
 
 const ROOT = join(import.meta.dir, '..', 'fixtures');

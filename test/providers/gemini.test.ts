@@ -1,10 +1,10 @@
 import { expect, test } from 'bun:test';
-import type { ChatRequest } from '../../server/relay/protocol/openai-types.ts';
+import type { ChatRequest } from '../../server/relay/protocols/openai/types.ts';
 import gemini from '../../server/relay/providers/gemini/index.ts';
-import { toGeminiRequest } from '../../server/relay/providers/gemini/convert-request.ts';
-import { fromGeminiResponse } from '../../server/relay/providers/gemini/convert-response.ts';
-import { geminiStream } from '../../server/relay/providers/gemini/convert-stream.ts';
-import { geminiError } from '../../server/relay/providers/gemini/errors.ts';
+import { requestFromChat } from '../../server/relay/protocols/gemini/request-from-chat.ts';
+import { responseToChat } from '../../server/relay/protocols/gemini/response-to-chat.ts';
+import { streamToChat } from '../../server/relay/protocols/gemini/stream-to-chat.ts';
+import { errorMessage } from '../../server/relay/protocols/gemini/upstream-error.ts';
 import type { ChannelTarget } from '../../server/relay/providers/types.ts';
 import { accumulate, deltas, fixtureJson, fixtureText, parseSse, replay } from './fixtures.ts';
 
@@ -29,7 +29,7 @@ test('request: systemInstruction, inlineData and remote images, generationConfig
     stop: ['\n\n'],
     response_format: { type: 'json_schema', json_schema: { name: 'x', schema: { type: 'object' } } },
   };
-  expect(toGeminiRequest(req)).toEqual({
+  expect(requestFromChat(req)).toEqual({
     contents: [
       { role: 'user', parts: [{ text: 'What is this?' }, { inlineData: { mimeType: 'image/jpeg', data: '/9j/4AAQ' } }, { fileData: { mimeType: 'image/png', fileUri: 'https://example.com/a.png' } }] },
       { role: 'model', parts: [{ text: 'A cat.' }] },
@@ -58,7 +58,7 @@ test('request: functionDeclarations with cleaned schema, toolConfig, functionCal
       { role: 'tool', tool_call_id: 'call_b', content: 'sunny' },
     ],
   };
-  const out = toGeminiRequest(req);
+  const out = requestFromChat(req);
   expect(out.tools).toEqual([{ functionDeclarations: [{ name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { location: { type: 'string' } } } }] }]);
   expect(out.toolConfig).toEqual({ functionCallingConfig: { mode: 'ANY', allowedFunctionNames: ['get_weather'] } });
   expect(out.contents.slice(1)).toEqual([
@@ -72,13 +72,13 @@ test('request: functionDeclarations with cleaned schema, toolConfig, functionCal
 });
 
 test('request: reasoning_effort → thinkingConfig with thought summaries', () => {
-  expect(toGeminiRequest({ model: 'gemini-2.5-pro', messages: [], reasoning_effort: 'low' }).generationConfig).toEqual({ thinkingConfig: { thinkingBudget: 1024, includeThoughts: true } });
-  expect(toGeminiRequest({ model: 'gemini-2.5-flash', messages: [], reasoning_effort: 'none' }).generationConfig).toEqual({ thinkingConfig: { thinkingBudget: 0 } });
-  expect(toGeminiRequest({ model: 'gemini-2.5-flash', messages: [], tool_choice: 'none' }).toolConfig).toEqual({ functionCallingConfig: { mode: 'NONE' } });
+  expect(requestFromChat({ model: 'gemini-2.5-pro', messages: [], reasoning_effort: 'low' }).generationConfig).toEqual({ thinkingConfig: { thinkingBudget: 1024, includeThoughts: true } });
+  expect(requestFromChat({ model: 'gemini-2.5-flash', messages: [], reasoning_effort: 'none' }).generationConfig).toEqual({ thinkingConfig: { thinkingBudget: 0 } });
+  expect(requestFromChat({ model: 'gemini-2.5-flash', messages: [], tool_choice: 'none' }).toolConfig).toEqual({ functionCallingConfig: { mode: 'NONE' } });
 });
 
 test('response: thought parts → reasoning_content; cached tokens are inside promptTokenCount', () => {
-  const { response, usage } = fromGeminiResponse(fixtureJson('gemini', 'text.json'), 'gemini-2.5-flash');
+  const { response, usage } = responseToChat(fixtureJson('gemini', 'text.json'), 'gemini-2.5-flash');
   expect(response.id).toBe('mPHSaJ3vLs2XmNAPr9e3oAc');
   expect(response.choices).toEqual([{
     index: 0,
@@ -97,7 +97,7 @@ test('response: thought parts → reasoning_content; cached tokens are inside pr
 });
 
 test('response: functionCall parts → tool_calls with finish_reason tool_calls', () => {
-  const { response } = fromGeminiResponse(fixtureJson('gemini', 'function-call.json'), 'm');
+  const { response } = responseToChat(fixtureJson('gemini', 'function-call.json'), 'm');
   const choice = response.choices[0]!;
   expect(choice.finish_reason).toBe('tool_calls');
   expect(choice.message.content).toBeNull();
@@ -109,14 +109,14 @@ test('response: functionCall parts → tool_calls with finish_reason tool_calls'
 });
 
 test('response: SAFETY finish and a blocked prompt both become content_filter', () => {
-  expect(fromGeminiResponse(fixtureJson('gemini', 'safety.json'), 'm').response.choices[0]?.finish_reason).toBe('content_filter');
-  const blocked = fromGeminiResponse(fixtureJson('gemini', 'blocked-prompt.json'), 'm');
+  expect(responseToChat(fixtureJson('gemini', 'safety.json'), 'm').response.choices[0]?.finish_reason).toBe('content_filter');
+  const blocked = responseToChat(fixtureJson('gemini', 'blocked-prompt.json'), 'm');
   expect(blocked.response.choices).toEqual([{ index: 0, message: { role: 'assistant', content: '' }, finish_reason: 'content_filter' }]);
   expect(blocked.usage).toEqual({ input: 9, output: 0, cacheRead: 0, cacheWrite: 0, cacheWrite1h: 0, reasoning: 0 });
 });
 
 test('stream: text slices, finish, cumulative usage taken from the last event', () => {
-  const conv = geminiStream('gemini-2.5-flash');
+  const conv = streamToChat('gemini-2.5-flash');
   const chunks = replay(conv, parseSse(fixtureText('gemini', 'text.sse')));
   expect(deltas(chunks)).toEqual([
     { role: 'assistant', content: '', finish: null },
@@ -130,7 +130,7 @@ test('stream: text slices, finish, cumulative usage taken from the last event', 
 });
 
 test('stream: a functionCall arrives whole in one tool_calls delta', () => {
-  const acc = accumulate(replay(geminiStream('m'), parseSse(fixtureText('gemini', 'function-call.sse'))));
+  const acc = accumulate(replay(streamToChat('m'), parseSse(fixtureText('gemini', 'function-call.sse'))));
   expect(acc.content).toBe('Let me look that up.');
   expect(acc.tools.map((t) => [t.name, t.arguments])).toEqual([['get_weather', '{"location":"Paris"}']]);
   expect(acc.tools[0]?.id).toMatch(/^call_/);
@@ -138,7 +138,7 @@ test('stream: a functionCall arrives whole in one tool_calls delta', () => {
 });
 
 test('stream: thoughts → reasoning_content and cached tokens subtracted from input', () => {
-  const conv = geminiStream('m');
+  const conv = streamToChat('m');
   const acc = accumulate(replay(conv, parseSse(fixtureText('gemini', 'thinking.sse'))));
   expect(acc.reasoning).toBe('**Weighing the options**\n\nComparing both numbers.');
   expect(acc.content).toBe('9.11 is smaller than 9.9.');
@@ -146,15 +146,15 @@ test('stream: thoughts → reasoning_content and cached tokens subtracted from i
 });
 
 test('stream: SAFETY mid-stream ends with content_filter', () => {
-  const acc = accumulate(replay(geminiStream('m'), parseSse(fixtureText('gemini', 'safety.sse'))));
+  const acc = accumulate(replay(streamToChat('m'), parseSse(fixtureText('gemini', 'safety.sse'))));
   expect(acc.content).toBe('Here is how');
   expect(acc.finish).toBe('content_filter');
 });
 
 test('errors: Google error body, array-wrapped body', () => {
   const body = fixtureText('gemini', 'error.json');
-  expect(geminiError(400, body)).toEqual({ message: 'API key not valid. Please pass a valid API key.', type: 'INVALID_ARGUMENT', code: '400' });
-  expect(geminiError(400, `[${body}]`).type).toBe('INVALID_ARGUMENT');
+  expect(errorMessage(400, body)).toEqual({ message: 'API key not valid. Please pass a valid API key.', type: 'INVALID_ARGUMENT', code: '400' });
+  expect(errorMessage(400, `[${body}]`).type).toBe('INVALID_ARGUMENT');
 });
 
 test('url and headers: version segment, models/ prefix, pasted full path', () => {

@@ -1,7 +1,7 @@
 // Drives each provider against its mock upstream the way the relay core does:
 // url + headers (+ sign), POST the converted body, convert the reply back.
 import { expect, test } from 'bun:test';
-import type { ChatRequest, ChatResponse, MeteredUsage } from '../../server/relay/protocol/openai-types.ts';
+import type { ChatRequest, ChatResponse, MeteredUsage } from '../../server/relay/protocols/openai/types.ts';
 import { providerFor } from '../../server/relay/providers/registry.ts';
 import type { ChannelTarget, Provider, SseEvent, UpstreamRequest } from '../../server/relay/providers/types.ts';
 import * as anthropicMock from '../mocks/vendors/anthropic.ts';
@@ -24,14 +24,14 @@ interface CallResult {
 
 async function call(p: Provider, target: ChannelTarget, req: ChatRequest): Promise<CallResult> {
   const ctx = { model: req.model, stream: Boolean(req.stream) };
-  const body = p.wire === 'native' ? JSON.stringify(p.chat!.toUpstream(req, target)) : JSON.stringify(req);
+  const body = p.wire === 'native' ? JSON.stringify(p.chat!.requestFromChat(req, target)) : JSON.stringify(req);
   let up: UpstreamRequest = { url: p.url(target, 'chat/completions', ctx), method: 'POST', headers: { 'content-type': 'application/json', ...(await p.headers(target, ctx)) }, body };
   if (p.sign) up = await p.sign(up, target);
   const res = await fetch(up.url, { method: up.method, headers: up.headers, body: up.body as BodyInit });
-  if (!res.ok) return { status: res.status, error: p.chat?.error?.(res.status, await res.text()) };
+  if (!res.ok) return { status: res.status, error: p.chat?.errorMessage?.(res.status, await res.text()) };
   if (!req.stream) {
     const json = await res.json();
-    return { status: res.status, ...(p.wire === 'native' ? p.chat!.fromUpstream(json, req.model) : { response: json as ChatResponse, usage: null }) };
+    return { status: res.status, ...(p.wire === 'native' ? p.chat!.responseToChat(json, req.model) : { response: json as ChatResponse, usage: null }) };
   }
   let events: SseEvent[];
   if (p.streamDecoder) {
@@ -43,7 +43,7 @@ async function call(p: Provider, target: ChannelTarget, req: ChatRequest): Promi
     events = parseSse(await res.text());
   }
   if (p.wire !== 'native') return { status: res.status, events };
-  const conv = p.chat!.stream(req.model);
+  const conv = p.chat!.streamToChat(req.model);
   const chunks = [...events.flatMap((e) => conv.push(e)), ...conv.end()];
   return { status: res.status, stream: accumulate(chunks), usage: conv.usage() };
 }

@@ -100,31 +100,31 @@ test('url: Gemini generateContent vs Claude rawPredict, regional and global host
 });
 
 test('request body: Claude gets anthropic_version and no model; Gemini gets generateContent', () => {
-  const claude = vertex.chat!.toUpstream({ model: 'claude-sonnet-4-5@20250929', messages: [{ role: 'user', content: 'Hi' }], stream: true }, target()) as Record<string, unknown>;
+  const claude = vertex.chat!.requestFromChat({ model: 'claude-sonnet-4-5@20250929', messages: [{ role: 'user', content: 'Hi' }], stream: true }, target()) as Record<string, unknown>;
   expect(claude).toEqual({ anthropic_version: 'vertex-2023-10-16', max_tokens: 8192, messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }], stream: true });
-  const gem = vertex.chat!.toUpstream({ model: 'gemini-2.5-flash', messages: [{ role: 'user', content: 'Hi' }] }, target());
+  const gem = vertex.chat!.requestFromChat({ model: 'gemini-2.5-flash', messages: [{ role: 'user', content: 'Hi' }] }, target());
   expect(gem).toEqual({ contents: [{ role: 'user', parts: [{ text: 'Hi' }] }] });
 });
 
 test('responses and streams are read per model family', () => {
-  const c = vertex.chat!.fromUpstream(fixtureJson('anthropic', 'tool-use.json'), 'claude-sonnet-4-5@20250929');
+  const c = vertex.chat!.responseToChat(fixtureJson('anthropic', 'tool-use.json'), 'claude-sonnet-4-5@20250929');
   expect(c.response.choices[0]?.finish_reason).toBe('tool_calls');
-  const g = vertex.chat!.fromUpstream(fixtureJson('gemini', 'text.json'), 'gemini-2.5-flash');
+  const g = vertex.chat!.responseToChat(fixtureJson('gemini', 'text.json'), 'gemini-2.5-flash');
   expect(g.usage?.cacheRead).toBe(1024);
-  expect(accumulate(replay(vertex.chat!.stream('claude-haiku-4-5@20251001'), parseSse(fixtureText('anthropic', 'tool-call.sse')))).tools[0]?.name).toBe('get_weather');
-  expect(accumulate(replay(vertex.chat!.stream('gemini-2.5-flash'), parseSse(fixtureText('gemini', 'text.sse')))).content).toBe('The quick brown fox jumps.');
+  expect(accumulate(replay(vertex.chat!.streamToChat('claude-haiku-4-5@20251001'), parseSse(fixtureText('anthropic', 'tool-call.sse')))).tools[0]?.name).toBe('get_weather');
+  expect(accumulate(replay(vertex.chat!.streamToChat('gemini-2.5-flash'), parseSse(fixtureText('gemini', 'text.sse')))).content).toBe('The quick brown fox jumps.');
 });
 
 test('a mapped model name does not confuse the reply format', () => {
   // The core passes the client-facing name; "house-model" could be either family.
-  expect(vertex.chat!.fromUpstream(fixtureJson('anthropic', 'text.json'), 'house-model').usage?.cacheWrite1h).toBe(500);
-  expect(vertex.chat!.fromUpstream(fixtureJson('gemini', 'text.json'), 'house-model').usage?.reasoning).toBe(112);
-  expect(accumulate(replay(vertex.chat!.stream('house-model'), parseSse(fixtureText('anthropic', 'text.sse')))).content).toBe('Hello!');
-  expect(accumulate(replay(vertex.chat!.stream('claude-x'), parseSse(fixtureText('gemini', 'text.sse')))).content).toBe('The quick brown fox jumps.');
+  expect(vertex.chat!.responseToChat(fixtureJson('anthropic', 'text.json'), 'house-model').usage?.cacheWrite1h).toBe(500);
+  expect(vertex.chat!.responseToChat(fixtureJson('gemini', 'text.json'), 'house-model').usage?.reasoning).toBe(112);
+  expect(accumulate(replay(vertex.chat!.streamToChat('house-model'), parseSse(fixtureText('anthropic', 'text.sse')))).content).toBe('Hello!');
+  expect(accumulate(replay(vertex.chat!.streamToChat('claude-x'), parseSse(fixtureText('gemini', 'text.sse')))).content).toBe('The quick brown fox jumps.');
 });
 
 test('errors: Google-style and Anthropic-style bodies', () => {
-  const err = vertex.chat!.error!;
+  const err = vertex.chat!.errorMessage!;
   expect(err(403, '{"error":{"code":403,"message":"Permission denied on resource project proj-1.","status":"PERMISSION_DENIED"}}')).toEqual({ message: 'Permission denied on resource project proj-1.', type: 'PERMISSION_DENIED', code: '403' });
   expect(err(400, fixtureText('anthropic', 'error.json')).type).toBe('invalid_request_error');
 });

@@ -2,7 +2,7 @@
 // by a passing test (never for a channel disabled by hand), upstream balances per vendor,
 // routing settings, per-channel overrides, and update / copy / batch / model listing.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { probeAutoDisabled } from '../../server/routing/probe.ts';
+import { probeAutoDisabled } from '../../server/channels/probe.ts';
 import { setChannelStatus } from '../../server/routing/channel-status.ts';
 import type { ChannelStatusEvent, ChannelTestEvent } from '../../server/routing/events.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';

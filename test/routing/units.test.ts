@@ -1,7 +1,7 @@
 // Pure routing rules: failure classification, Retry-After, the 429 backoff schedule, the
 // health window and chat overrides.
 import { describe, expect, test } from 'bun:test';
-import { applyChatOverrides } from '../../server/channels/overrides.ts';
+import { applyChatOverrides } from '../../server/relay/overrides.ts';
 import { kindOf } from '../../server/channels/test-channel.ts';
 import { classifyFailure, retryAfterMs } from '../../server/relay/upstream.ts';
 import { breakerOrder } from '../../server/relay/select-channel.ts';
@@ -10,7 +10,7 @@ import { HealthWindows } from '../../server/routing/health.ts';
 import { KeyStates } from '../../server/routing/key-states.ts';
 import { ROUTING_DEFAULTS } from '../../server/routing/settings.ts';
 import type { ChannelEntry, PoolKey } from '../../server/state/types.ts';
-import type { ChatRequest } from '../../server/relay/protocol/openai-types.ts';
+import type { ChatRequest } from '../../server/relay/protocols/openai/types.ts';
 
 describe('classifyFailure', () => {
   test.each([

@@ -2,7 +2,7 @@
 // live on the others within 1 s (LISTEN/NOTIFY), a console subscribed to one sees calls
 // served by another (live fan-out), and an advisory-locked job never runs on two at once.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { exclusive } from '../../server/channels/schedule.ts';
+import { exclusive } from '../../server/util/schedule.ts';
 import type { LiveEvent } from '../../server/live/events.ts';
 import { type Cluster, startCluster } from '../helpers/cluster.ts';
 import { ADMIN_KEY } from '../helpers/gateway.ts';

@@ -4,16 +4,14 @@
 import * as v from 'valibot';
 import { countTokens } from '../../billing/estimate.ts';
 import { ttsCost } from '../../billing/unit-pricing.ts';
-import type { Gateway } from '../../context.ts';
 import type { Call } from '../call.ts';
-import { RelayError } from '../errors.ts';
 import type { RelayEndpoint } from '../pipeline.ts';
-import { ZERO_USAGE } from '../protocol/openai-types.ts';
+import { ZERO_USAGE } from '../protocols/openai/types.ts';
 import { parseJsonObject } from '../read-body.ts';
 import { relayStream, type StreamTransform } from '../relay-stream.ts';
 import { validate } from '../schemas.ts';
-import type { Attempt } from '../upstream.ts';
-import { type Billing, openaiWireOnly } from './openai-json.ts';
+import { type Billing, passesBytes } from './openai-json.ts';
+import { streamedAnswer } from './respond.ts';
 import { jsonBodyFor, upstreamRequest } from './upstream-request.ts';
 
 const SpeechSchema = v.looseObject({
@@ -45,7 +43,7 @@ export const speechEndpoint: RelayEndpoint<SpeechCall> = {
   model: (req) => req.body.model,
   // The answer streams, but it is audio: there are no SSE events to meter.
   stream: () => false,
-  supports: openaiWireOnly,
+  supports: passesBytes,
   reservation(req, price, ppm) {
     const cost = ttsCost(req.chars, price, ppm);
     return cost !== null ? { amount: cost } : { promptTokens: req.chars, maxTokens: 0 };
@@ -53,37 +51,24 @@ export const speechEndpoint: RelayEndpoint<SpeechCall> = {
   upstream: ({ channel, target, raw, req, upstreamModel }) =>
     upstreamRequest(channel, target, { endpoint: 'audio/speech', model: upstreamModel, stream: false, body: jsonBodyFor(raw, req.json, upstreamModel), contentType: 'application/json' }),
   respond({ gw, call, req }, attempt) {
-    const billing = bill(req, call);
-    const body = relayStream(gw, call, attempt, billedBytes(gw, call, attempt, billing));
+    const stream = relayStream(gw, call, attempt, billedBytes(bill(req, call)));
     const contentType = attempt.response.headers.get('content-type') ?? 'application/octet-stream';
-    return new Response(body, { status: 200, headers: { 'content-type': contentType, ...call.responseHeaders() } });
+    return streamedAnswer(stream, { 'content-type': contentType, ...call.responseHeaders() });
   },
 };
 
 /**
- * Bytes through untouched. relayStream settles with token usage only, so this settles
- * first with the exact cost: when the audio ends, and when the client leaves or the idle
- * deadline hits (both abort the upstream, which has billed the whole input by then).
- * A broken upstream stream is left to relayStream: a 502 at the per-request price.
+ * Bytes through untouched, billed at the exact cost when the audio ends, and when the
+ * client leaves or the idle deadline hits (both abort the upstream, which has billed the
+ * whole input by then; relayStream tells the two apart by the abort signal's reason).
+ * A broken upstream stream is billed by usage: a 502 at the per-request price.
  */
-function billedBytes(gw: Gateway, call: Call, attempt: Attempt, billing: Billing): StreamTransform {
-  const settle = (status: number, error: RelayError | null) => {
-    call.upstreamEnd = performance.now();
-    call.finish(gw, { status, error, ...billing });
-  };
-  attempt.signal.addEventListener('abort', () => {
-    const clientLeft = /client/.test(String((attempt.signal.reason as Error | undefined)?.message));
-    settle(clientLeft ? 499 : 504, clientLeft
-      ? new RelayError(499, 'Client closed the stream.', 'invalid_request_error', 'client_closed')
-      : new RelayError(504, 'Upstream audio stream went idle.', 'timeout_error', 'upstream_idle_timeout'));
-  }, { once: true });
+function billedBytes(billing: Billing): StreamTransform {
   return {
     push: (chunk) => chunk,
-    end() {
-      settle(200, null);
-      return null;
-    },
+    end: () => null,
     usage: () => null,
     estimate: () => ZERO_USAGE,
+    bill: (status) => (status === 502 ? null : billing),
   };
 }

@@ -7,12 +7,12 @@
 // A model without stt_per_minute skips 1–2.
 import { sttCost } from '../../billing/unit-pricing.ts';
 import type { Call } from '../call.ts';
-import { badRequest } from '../errors.ts';
+import { badRequest } from '../protocols/openai/errors.ts';
 import type { RelayEndpoint } from '../pipeline.ts';
-import { ZERO_USAGE } from '../protocol/openai-types.ts';
-import { asRecord, count, tryParse } from '../providers/shared/json.ts';
+import { ZERO_USAGE } from '../protocols/openai/types.ts';
+import { asRecord, count, tryParse } from '../protocols/shared/json.ts';
 import { type MultipartBody, multipartBodyFor, parseMultipart, requiredFile, requiredText, textField } from './multipart.ts';
-import { type Billing, openaiWireOnly } from './openai-json.ts';
+import { type Billing, passesBytes } from './openai-json.ts';
 import { bytesResponse } from './respond.ts';
 import { upstreamRequest } from './upstream-request.ts';
 import { wavDurationMs } from './wav.ts';
@@ -54,7 +54,7 @@ function sttEndpoint(name: 'audio/transcriptions' | 'audio/translations'): Relay
     },
     model: (req) => req.model,
     stream: () => false,
-    supports: openaiWireOnly,
+    supports: passesBytes,
     reservation(req, price, ppm) {
       const cost = sttCost(req.wavMs ?? (req.fileBytes / MIN_BYTES_PER_SECOND) * 1000, price, ppm);
       return cost !== null ? { amount: cost } : { promptTokens: 0, maxTokens: null };
@@ -63,7 +63,7 @@ function sttEndpoint(name: 'audio/transcriptions' | 'audio/translations'): Relay
       const { bytes, contentType } = await multipartBodyFor(raw, req.body, upstreamModel);
       return upstreamRequest(channel, target, { endpoint: name, model: upstreamModel, stream: false, body: bytes, contentType });
     },
-    async respond({ gw, call, req }, attempt) {
+    async respond({ call, req }, attempt) {
       // text, srt and vtt answers are not JSON: they go back as they are, billed from the upload.
       const contentType = attempt.response.headers.get('content-type') ?? 'application/json';
       const bytes = new Uint8Array(await attempt.response.arrayBuffer());
@@ -71,9 +71,7 @@ function sttEndpoint(name: 'audio/transcriptions' | 'audio/translations'): Relay
       call.firstByte = call.upstreamEnd;
       const answer = /json/i.test(contentType) ? asRecord(tryParse(new TextDecoder().decode(bytes))) : {};
       const billing = bill(answer, req, call);
-      const res = bytesResponse(call, bytes, contentType);
-      call.finish(gw, { status: 200, ...billing });
-      return res;
+      return { response: bytesResponse(call, bytes, contentType), outcome: { status: 200, ...billing } };
     },
   };
 }

@@ -1,14 +1,15 @@
 // POST /v1/completions (legacy text completions): OpenAI-wire channels only, relayed like
 // chat — bytes through, streams scanned for usage (asked for on the client's behalf).
 import * as v from 'valibot';
-import { countTokens } from '../../billing/estimate.ts';
+import { countTokens, estimateUsage } from '../../billing/estimate.ts';
 import { PassthroughScanner } from '../passthrough-stream.ts';
 import type { RelayEndpoint } from '../pipeline.ts';
-import { type MeteredUsage, meterOpenAIUsage, type Usage } from '../protocol/openai-types.ts';
+import { type MeteredUsage, meterOpenAIUsage, type Usage } from '../protocols/openai/types.ts';
 import { relayStream, sseHeaders } from '../relay-stream.ts';
 import { choicesField, MAX_TOKENS } from '../schemas.ts';
 import { parseEvent } from '../sse.ts';
 import { type JsonCall, openaiJsonEndpoint, roughTokens } from './openai-json.ts';
+import { streamedAnswer } from './respond.ts';
 import { jsonBodyFor, upstreamRequest } from './upstream-request.ts';
 
 const Prompt = v.union(
@@ -32,7 +33,7 @@ type CompletionsBody = v.InferOutput<typeof CompletionsSchema>;
 const promptTokens = (p: CompletionsBody['prompt']) =>
   typeof p === 'string' ? countTokens(p) : p.reduce<number>((n, x) => n + (typeof x === 'string' ? countTokens(x) : Array.isArray(x) ? x.length : 1), 0);
 
-const estimate = (body: CompletionsBody, text: string): MeteredUsage => ({ input: promptTokens(body.prompt), output: countTokens(text), cacheRead: 0, cacheWrite: 0, cacheWrite1h: 0, reasoning: 0 });
+const estimate = (body: CompletionsBody, text: string): MeteredUsage => estimateUsage(promptTokens(body.prompt), text);
 
 const choicesText = (json: unknown) => ((json as { choices?: Array<{ text?: unknown }> }).choices ?? []).map((c) => (typeof c.text === 'string' ? c.text : '')).join('');
 
@@ -69,7 +70,7 @@ export const completionsEndpoint: RelayEndpoint<JsonCall<CompletionsBody>> = {
       usage: () => scanner.usage,
       estimate: () => estimate(ctx.req.body, deliveredText(scanner)),
     });
-    return new Response(stream, { status: 200, headers: sseHeaders(ctx.call) });
+    return streamedAnswer(stream, sseHeaders(ctx.call));
   },
 };
 

@@ -2,7 +2,7 @@
 // vectors pass through untouched, batches included.
 import * as v from 'valibot';
 import { countTokens } from '../../billing/estimate.ts';
-import { meterOpenAIUsage, ZERO_USAGE, type Usage } from '../protocol/openai-types.ts';
+import { meterOpenAIUsage, ZERO_USAGE, type Usage } from '../protocols/openai/types.ts';
 import { type JsonEndpointSpec, openaiJsonEndpoint, roughTokens } from './openai-json.ts';
 
 const Input = v.union(

@@ -1,14 +1,12 @@
 // POST /v1beta/models/{model}:generateContent and :streamGenerateContent?alt=sse, the
-// Gemini API, with the key in x-goog-api-key or ?key=. Gemini channels (and Gemini on
-// Vertex AI) get the client's bytes and stream back byte for byte, metered from
+// Gemini API, with the key in x-goog-api-key or ?key=. Channels whose provider speaks it
+// natively (`native.gemini`) get the client's bytes and stream back byte for byte, metered from
 // usageMetadata; every other channel is served through the chat conversion.
-import { badRequest, RelayError } from '../errors.ts';
-import { meterGeminiUsage } from '../providers/gemini/usage.ts';
-import { asRecord } from '../providers/shared/json.ts';
-import { type GenerateContentRequest, geminiSurface } from '../surfaces/gemini/index.ts';
-import { speaksGemini } from './native-protocols.ts';
+import { badRequest, RelayError } from '../protocols/openai/errors.ts';
+import { meterGeminiUsage } from '../protocols/gemini/usage.ts';
+import { asRecord } from '../protocols/shared/json.ts';
+import { type GenerateContentRequest, geminiSurface } from '../protocols/gemini/index.ts';
 import { surfaceEndpoint } from './surface-endpoint.ts';
-import { upstreamRequest } from './upstream-request.ts';
 
 /** The model and method named by the path `/v1beta/models/{model}:{method}`. */
 function route(url: URL): { model: string; stream: boolean } {
@@ -26,10 +24,9 @@ export const geminiEndpoint = surfaceEndpoint<GenerateContentRequest>({
   model: (_body, url) => route(url).model,
   stream: (_body, url) => route(url).stream,
   native: {
-    serves: speaksGemini,
+    endpoint: 'chat/completions',
     // The model is in the URL, so even a mapped model leaves the body untouched.
-    upstream: ({ channel, target, raw, req, upstreamModel }) =>
-      upstreamRequest(channel, target, { endpoint: 'chat/completions', model: upstreamModel, stream: req.stream, body: raw, contentType: 'application/json' }),
+    modelInUrl: true,
     meter: (answer) => meterGeminiUsage(asRecord(answer).usageMetadata),
     // Every frame repeats the running totals; the last one wins.
     scan: { needle: '"usageMetadata"', meter: (prev, event) => meterGeminiUsage(asRecord(event).usageMetadata) ?? prev },

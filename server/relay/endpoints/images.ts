@@ -6,12 +6,12 @@ import type { PriceEntry } from '../../billing/pricing.ts';
 import { imagesCost, imageUnitPrice, maxImageUnitPrice } from '../../billing/unit-pricing.ts';
 import type { ReservationInput } from '../admission.ts';
 import type { Call } from '../call.ts';
-import { badRequest } from '../errors.ts';
+import { badRequest } from '../protocols/openai/errors.ts';
 import type { RelayEndpoint } from '../pipeline.ts';
-import { ZERO_USAGE } from '../protocol/openai-types.ts';
-import { asRecord, count } from '../providers/shared/json.ts';
+import { ZERO_USAGE } from '../protocols/openai/types.ts';
+import { asRecord, count } from '../protocols/shared/json.ts';
 import { intField, type MultipartBody, multipartBodyFor, parseMultipart, requiredFile, requiredText, textField } from './multipart.ts';
-import { type Billing, billedJson, openaiJsonEndpoint, openaiWireOnly, roughTokens } from './openai-json.ts';
+import { type Billing, billedJson, openaiJsonEndpoint, passesBytes, roughTokens } from './openai-json.ts';
 import { upstreamRequest } from './upstream-request.ts';
 
 // OpenAI's defaults when the request leaves them out.
@@ -88,7 +88,7 @@ export const imageEditsEndpoint: RelayEndpoint<EditCall> = {
   },
   model: (req) => req.model,
   stream: () => false,
-  supports: openaiWireOnly,
+  supports: passesBytes,
   reservation,
   async upstream({ channel, target, raw, req, upstreamModel }) {
     const { bytes, contentType } = await multipartBodyFor(raw, req.body, upstreamModel);

@@ -1,14 +1,11 @@
-// POST /v1/messages, Anthropic's Messages API. Anthropic channels (and Claude on Vertex AI)
-// get the client's bytes and anthropic-version / anthropic-beta headers, and the answer
-// streams back byte for byte, metered from message_start / message_delta usage (cache
+// POST /v1/messages, Anthropic's Messages API. Channels whose provider speaks it natively
+// (`native.anthropic`: the headers and body edits are the provider's) get the client's
+// request, and the answer streams back byte for byte, metered from message_start / message_delta usage (cache
 // reads and writes included). Other channels are served through the chat conversion.
-import { meterAnthropicUsage, mergeUsage } from '../providers/anthropic/usage.ts';
-import { asRecord } from '../providers/shared/json.ts';
-import { VERTEX_ANTHROPIC_VERSION } from '../providers/vertex/index.ts';
-import { anthropicSurface, type MessagesRequest } from '../surfaces/anthropic/index.ts';
-import { onVertex, speaksAnthropic } from './native-protocols.ts';
+import { meterAnthropicUsage, mergeUsage } from '../protocols/anthropic/usage.ts';
+import { asRecord } from '../protocols/shared/json.ts';
+import { anthropicSurface, type MessagesRequest } from '../protocols/anthropic/index.ts';
 import { surfaceEndpoint } from './surface-endpoint.ts';
-import { jsonBodyFor, upstreamRequest } from './upstream-request.ts';
 
 export const messagesEndpoint = surfaceEndpoint<MessagesRequest>({
   name: 'messages',
@@ -16,23 +13,7 @@ export const messagesEndpoint = surfaceEndpoint<MessagesRequest>({
   model: (body) => body.model,
   stream: (body) => body.stream === true,
   native: {
-    serves: speaksAnthropic,
-    upstream({ channel, target, raw, req, request, upstreamModel }) {
-      const headers: Record<string, string> = {};
-      const beta = [target.config.beta, request.headers.get('anthropic-beta')].filter(Boolean).join(',');
-      if (beta) headers['anthropic-beta'] = beta;
-      let body: string | Uint8Array;
-      if (onVertex(channel)) {
-        // Vertex names the model in the URL and the API version in the body.
-        const { model: _model, ...rest } = req.json;
-        body = JSON.stringify({ ...rest, anthropic_version: VERTEX_ANTHROPIC_VERSION });
-      } else {
-        const version = request.headers.get('anthropic-version');
-        if (version) headers['anthropic-version'] = version;
-        body = jsonBodyFor(raw, req.json, upstreamModel);
-      }
-      return upstreamRequest(channel, target, { endpoint: 'chat/completions', model: upstreamModel, stream: req.stream, body, contentType: 'application/json', headers });
-    },
+    endpoint: 'chat/completions',
     meter: (answer) => meterAnthropicUsage(asRecord(answer).usage),
     scan: {
       needle: '"usage"',

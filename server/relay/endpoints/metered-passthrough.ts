@@ -1,7 +1,7 @@
 // A native SSE stream relayed byte for byte (Anthropic, Gemini, Responses on a channel
 // that speaks them). Chunks go out as they arrive; on the side, events are split on raw
 // bytes and only those containing the protocol's usage key are decoded, to meter them.
-import type { MeteredUsage } from '../protocol/openai-types.ts';
+import type { MeteredUsage } from '../protocols/openai/types.ts';
 import type { StreamTransform } from '../relay-stream.ts';
 import { concat, eventEnd, parseEvent } from '../sse.ts';
 

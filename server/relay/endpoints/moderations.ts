@@ -3,7 +3,7 @@
 // input tokens (counted locally: moderation answers report no usage).
 import * as v from 'valibot';
 import { countTokens } from '../../billing/estimate.ts';
-import { ZERO_USAGE } from '../protocol/openai-types.ts';
+import { ZERO_USAGE } from '../protocols/openai/types.ts';
 import { openaiJsonEndpoint, roughTokens } from './openai-json.ts';
 
 // OpenAI's default model when the request names none.

@@ -1,6 +1,6 @@
 // multipart/form-data bodies (image edits, audio uploads): read the fields the gateway
 // needs, and forward the client's original bytes unless the model name must change.
-import { badRequest } from '../errors.ts';
+import { badRequest } from '../protocols/openai/errors.ts';
 
 export interface MultipartBody {
   form: FormData;

@@ -4,8 +4,8 @@
 import * as v from 'valibot';
 import { countTokens } from '../../billing/estimate.ts';
 import { searchCost } from '../../billing/unit-pricing.ts';
-import { ZERO_USAGE } from '../protocol/openai-types.ts';
-import { asRecord, count } from '../providers/shared/json.ts';
+import { ZERO_USAGE } from '../protocols/openai/types.ts';
+import { asRecord, count } from '../protocols/shared/json.ts';
 import { openaiJsonEndpoint, roughTokens } from './openai-json.ts';
 
 const DOCS_PER_SEARCH = 100;

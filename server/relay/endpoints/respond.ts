@@ -1,11 +1,42 @@
-// Successful responses of the non-chat endpoints: the upstream's bytes with its content
-// type, plus the gateway's request id and overhead headers.
+// The respond step's building blocks: read an upstream JSON answer, and build the client's
+// response with the gateway's request id and overhead headers.
 import type { Call } from '../call.ts';
-import type { RelayError } from '../errors.ts';
-import type { SurfaceError } from '../surfaces/types.ts';
+import { RelayError } from '../protocols/openai/errors.ts';
+import type { Answer } from '../outcome.ts';
+import type { SurfaceError } from '../protocols/types.ts';
+import type { RelayedStream } from '../relay-stream.ts';
+import type { Attempt } from '../upstream.ts';
 
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Read a whole JSON upstream answer; non-JSON is a 502. */
+export async function readUpstreamJson(call: Call, attempt: Attempt): Promise<{ bytes: Uint8Array; json: unknown }> {
+  const bytes = new Uint8Array(await attempt.response.arrayBuffer());
+  call.upstreamEnd = performance.now();
+  call.firstByte = call.upstreamEnd;
+  try {
+    return { bytes, json: JSON.parse(decoder.decode(bytes)) };
+  } catch {
+    throw new RelayError(502, 'Upstream returned a response that is not JSON.', 'upstream_error', 'upstream_bad_response');
+  }
+}
+
+/** A 200 JSON response (captured for the log when body capture is on). */
+export function jsonResponse(call: Call, body: Uint8Array | string): Response {
+  const headers = call.responseHeaders();
+  call.capture?.response(typeof body === 'string' ? encoder.encode(body) : body);
+  return new Response(body as Uint8Array<ArrayBuffer> | string, { status: 200, headers: { 'content-type': 'application/json', ...headers } });
+}
+
+/** A 200 response of the upstream's bytes with its content type. */
 export function bytesResponse(call: Call, body: Uint8Array | string, contentType: string): Response {
   return new Response(body as Uint8Array<ArrayBuffer> | string, { status: 200, headers: { 'content-type': contentType, ...call.responseHeaders() } });
+}
+
+/** A 200 answer whose body is a relayed stream; its outcome is known when the stream ends. */
+export function streamedAnswer(stream: RelayedStream, headers: Record<string, string>): Answer {
+  return { response: new Response(stream.body, { status: 200, headers }), outcome: stream.outcome };
 }
 
 /** RelayEndpoint.error for a protocol with its own error shape. */

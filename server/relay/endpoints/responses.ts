@@ -1,13 +1,11 @@
-// POST /v1/responses, OpenAI's Responses API. Channels that serve it (see
-// native-protocols.ts) get the client's bytes and stream back byte for byte, metered from
+// POST /v1/responses, OpenAI's Responses API. Channels that serve it (`native.responses`
+// on the provider, or the channel's responses_api setting: relay/native-protocols.ts) get the client's bytes and stream back byte for byte, metered from
 // the usage of response.completed; chat-only channels go through the chat conversion.
 // The gateway is stateless: what that rules out is in docs/surfaces.md.
-import type { MeteredUsage } from '../protocol/openai-types.ts';
-import { asRecord, count } from '../providers/shared/json.ts';
-import { type ResponsesRequest, responsesSurface } from '../surfaces/responses/index.ts';
-import { speaksResponses } from './native-protocols.ts';
+import type { MeteredUsage } from '../protocols/openai/types.ts';
+import { asRecord, count } from '../protocols/shared/json.ts';
+import { type ResponsesRequest, responsesSurface } from '../protocols/responses/index.ts';
 import { surfaceEndpoint } from './surface-endpoint.ts';
-import { jsonBodyFor, upstreamRequest } from './upstream-request.ts';
 
 /** Responses usage: input_tokens includes the cached ones, output_tokens the reasoning ones. */
 export function meterResponsesUsage(raw: unknown): MeteredUsage | null {
@@ -30,9 +28,7 @@ export const responsesEndpoint = surfaceEndpoint<ResponsesRequest>({
   model: (body) => body.model,
   stream: (body) => body.stream === true,
   native: {
-    serves: speaksResponses,
-    upstream: ({ channel, target, raw, req, upstreamModel }) =>
-      upstreamRequest(channel, target, { endpoint: 'responses', model: upstreamModel, stream: req.stream, body: jsonBodyFor(raw, req.json, upstreamModel), contentType: 'application/json' }),
+    endpoint: 'responses',
     meter: (answer) => meterResponsesUsage(asRecord(answer).usage),
     // response.created / in_progress carry "usage": null; response.completed the real one.
     scan: { needle: '"usage"', meter: (prev, event) => meterResponsesUsage(asRecord(asRecord(event).response).usage) ?? prev },

@@ -1,22 +1,24 @@
 // An inbound protocol (Anthropic Messages, Responses, Gemini) as a RelayEndpoint. On a
 // channel that speaks the protocol natively the client's bytes go through and the answer
 // comes back byte for byte, metered on the side. On any other channel the request is
-// converted to OpenAI chat (surfaces/<protocol>), relayed like chat, and the answer or
+// converted to OpenAI chat (protocols/<protocol>), relayed like chat, and the answer or
 // stream converted back.
-import { roughPromptTokens } from '../../billing/estimate.ts';
+import { chunkText, estimateChatUsage, responseText, roughPromptTokens } from '../../billing/estimate.ts';
 import type { ChannelEntry } from '../../state/types.ts';
-import { estimateUsage, jsonResponse, readUpstreamJson } from '../chat.ts';
-import { chatResponseOf, chatUpstream, chunkSource, chunkText } from '../chat-upstream.ts';
-import { badRequest, RelayError } from '../errors.ts';
+import { chatResponseOf, chatUpstream, chunkSource } from '../chat-upstream.ts';
+import { badRequest, RelayError } from '../protocols/openai/errors.ts';
+import type { Answer } from '../outcome.ts';
 import type { AttemptContext, RelayEndpoint } from '../pipeline.ts';
-import { type ChatChunk, type ChatRequest, type MeteredUsage, ZERO_USAGE } from '../protocol/openai-types.ts';
-import type { UpstreamRequest } from '../providers/types.ts';
+import { type ChatChunk, type ChatRequest, type MeteredUsage, ZERO_USAGE } from '../protocols/openai/types.ts';
+import { nativeProtocol } from '../native-protocols.ts';
+import type { Endpoint, NativeProtocol, UpstreamRequest } from '../providers/types.ts';
 import { parseJsonObject } from '../read-body.ts';
 import { relayStream, sseHeaders, type StreamTransform } from '../relay-stream.ts';
-import { ConversionError, type Surface } from '../surfaces/types.ts';
+import { ConversionError, type Surface } from '../protocols/types.ts';
 import type { Attempt } from '../upstream.ts';
 import { meteredPassthrough } from './metered-passthrough.ts';
-import { protocolError } from './respond.ts';
+import { jsonResponse, protocolError, readUpstreamJson, streamedAnswer } from './respond.ts';
+import { jsonBodyFor, upstreamRequest } from './upstream-request.ts';
 
 export interface SurfaceCall<B> {
   body: B;
@@ -29,9 +31,12 @@ export interface SurfaceCall<B> {
   unconvertible: string | null;
 }
 
-export interface NativeRoute<B> {
-  serves(channel: ChannelEntry, upstreamModel: string): boolean;
-  upstream(ctx: AttemptContext<SurfaceCall<B>>): Promise<UpstreamRequest>;
+/** How the protocol's own requests reach a channel whose provider declares it `native`. */
+export interface NativeRoute {
+  /** The provider endpoint (URL) the request goes to. */
+  endpoint: Endpoint;
+  /** The model is named in the URL, so the client's bytes go as they are even for a mapped model. */
+  modelInUrl?: boolean;
   /** Usage of a whole native answer. */
   meter(answer: unknown): MeteredUsage | null;
   /** Bytes a stream event must contain to carry usage, and how to fold it in. */
@@ -43,7 +48,7 @@ export interface SurfaceEndpointSpec<B> {
   surface: Surface<B>;
   model(body: B, url: URL): string;
   stream(body: B, url: URL): boolean;
-  native: NativeRoute<B>;
+  native: NativeRoute;
 }
 
 const encoder = new TextEncoder();
@@ -51,7 +56,8 @@ const upstreamModelOf = (channel: ChannelEntry, model: string) => channel.mappin
 
 export function surfaceEndpoint<B>(spec: SurfaceEndpointSpec<B>): RelayEndpoint<SurfaceCall<B>> {
   const { surface, native } = spec;
-  const servesNatively = (ctx: AttemptContext<SurfaceCall<B>>) => native.serves(ctx.channel, ctx.upstreamModel);
+  const declared = (channel: ChannelEntry, upstreamModel: string) => nativeProtocol(channel, surface.name, upstreamModel);
+  const servesNatively = (ctx: AttemptContext<SurfaceCall<B>>) => declared(ctx.channel, ctx.upstreamModel) !== null;
   return {
     name: spec.name,
     parse(raw, _request, url) {
@@ -62,7 +68,7 @@ export function surfaceEndpoint<B>(spec: SurfaceEndpointSpec<B>): RelayEndpoint<
       const model = spec.model(body, url);
       const stream = spec.stream(body, url);
       try {
-        return { body, json, model, stream, chat: surface.toChat(body, model, stream), unconvertible: null };
+        return { body, json, model, stream, chat: surface.requestToChat(body, model, stream), unconvertible: null };
       } catch (e) {
         if (!(e instanceof ConversionError)) throw e;
         return { body, json, model, stream, chat: null, unconvertible: e.message };
@@ -71,7 +77,7 @@ export function surfaceEndpoint<B>(spec: SurfaceEndpointSpec<B>): RelayEndpoint<
     model: (req) => req.model,
     stream: (req) => req.stream,
     // A request only a native channel can serve (server tools, …) skips the others.
-    supports: (channel, req) => req.chat !== null || native.serves(channel, upstreamModelOf(channel, req.model)),
+    supports: (channel, req) => req.chat !== null || declared(channel, upstreamModelOf(channel, req.model)) !== null,
     unsupported: (req) => (req.unconvertible ? badRequest(req.unconvertible, 'unsupported_feature') : new RelayError(404, `No channel serves "${req.model}" on ${spec.name}.`, 'not_found_error', 'model_not_found')),
     reservation: (req) => ({
       promptTokens: req.chat ? roughPromptTokens(req.chat) : Math.ceil(JSON.stringify(req.json).length / 2),
@@ -80,7 +86,8 @@ export function surfaceEndpoint<B>(spec: SurfaceEndpointSpec<B>): RelayEndpoint<
       choices: req.chat?.n ?? null,
     }),
     upstream(ctx) {
-      if (servesNatively(ctx)) return native.upstream(ctx);
+      const own = declared(ctx.channel, ctx.upstreamModel);
+      if (own) return nativeUpstream(ctx, native, own);
       const { channel, target, req, upstreamModel } = ctx;
       return chatUpstream(channel, target, { ...req.chat!, model: upstreamModel }, null, upstreamModel);
     },
@@ -88,50 +95,52 @@ export function surfaceEndpoint<B>(spec: SurfaceEndpointSpec<B>): RelayEndpoint<
       if (servesNatively(ctx)) return ctx.call.stream ? nativeStream(ctx, attempt, native) : nativeJson(ctx, attempt, native);
       return ctx.call.stream ? convertedStream(ctx, attempt, surface) : convertedJson(ctx, attempt, surface);
     },
-    error: protocolError(surface.error),
+    error: protocolError(surface.errorBody),
   };
 }
 
-const estimateOf = <B>(req: SurfaceCall<B>, text: string): MeteredUsage =>
-  req.chat ? estimateUsage(req.chat, text) : ZERO_USAGE;
+/** The client's request as the protocol has it, with the edits and headers the provider declares. */
+function nativeUpstream<B>({ channel, target, raw, req, request, upstreamModel }: AttemptContext<SurfaceCall<B>>, route: NativeRoute, own: NativeProtocol): Promise<UpstreamRequest> {
+  const body = own.body ? JSON.stringify(own.body(req.json, upstreamModel)) : route.modelInUrl ? raw : jsonBodyFor(raw, req.json, upstreamModel);
+  return upstreamRequest(channel, target, { endpoint: route.endpoint, model: upstreamModel, stream: req.stream, body, contentType: 'application/json', headers: own.headers?.(request, target) });
+}
 
-async function nativeJson<B>({ gw, call, req }: AttemptContext<SurfaceCall<B>>, attempt: Attempt, native: NativeRoute<B>): Promise<Response> {
+const estimateOf = <B>(req: SurfaceCall<B>, text: string): MeteredUsage =>
+  req.chat ? estimateChatUsage(req.chat, text) : ZERO_USAGE;
+
+async function nativeJson<B>({ call, req }: AttemptContext<SurfaceCall<B>>, attempt: Attempt, native: NativeRoute): Promise<Answer> {
   const { bytes, json } = await readUpstreamJson(call, attempt);
   const usage = native.meter(json);
-  const res = jsonResponse(call, bytes);
-  call.finish(gw, { status: 200, usage: usage ?? estimateOf(req, ''), estimated: !usage });
-  return res;
+  return { response: jsonResponse(call, bytes), outcome: { status: 200, usage: usage ?? estimateOf(req, ''), estimated: !usage } };
 }
 
-function nativeStream<B>({ gw, call, req }: AttemptContext<SurfaceCall<B>>, attempt: Attempt, native: NativeRoute<B>): Response {
-  const stream = relayStream(gw, call, attempt, meteredPassthrough({ ...native.scan, estimate: () => estimateOf(req, '') }));
-  return new Response(stream, { status: 200, headers: sseHeaders(call) });
+function nativeStream<B>({ gw, call, req }: AttemptContext<SurfaceCall<B>>, attempt: Attempt, native: NativeRoute): Answer {
+  return streamedAnswer(relayStream(gw, call, attempt, meteredPassthrough({ ...native.scan, estimate: () => estimateOf(req, '') })), sseHeaders(call));
 }
 
-async function convertedJson<B>({ gw, call, req, channel, upstreamModel }: AttemptContext<SurfaceCall<B>>, attempt: Attempt, surface: Surface<B>): Promise<Response> {
+async function convertedJson<B>({ call, req, channel, upstreamModel }: AttemptContext<SurfaceCall<B>>, attempt: Attempt, surface: Surface<B>): Promise<Answer> {
   const { json } = await readUpstreamJson(call, attempt);
   const { response, usage } = chatResponseOf(channel, json, upstreamModel);
-  const res = jsonResponse(call, encoder.encode(JSON.stringify(surface.fromChat(response, req.body))));
-  const text = usage ? '' : response.choices.map((c) => (typeof c.message.content === 'string' ? c.message.content : '') + (c.message.reasoning_content ?? '')).join('');
-  call.finish(gw, { status: 200, usage: usage ?? estimateOf(req, text), estimated: !usage });
-  return res;
+  return {
+    response: jsonResponse(call, encoder.encode(JSON.stringify(surface.responseFromChat(response, req.body)))),
+    outcome: { status: 200, usage: usage ?? estimateOf(req, responseText(response)), estimated: !usage },
+  };
 }
 
-function convertedStream<B>(ctx: AttemptContext<SurfaceCall<B>>, attempt: Attempt, surface: Surface<B>): Response {
-  const stream = relayStream(ctx.gw, ctx.call, attempt, convertingTransform(ctx, surface));
-  return new Response(stream, { status: 200, headers: sseHeaders(ctx.call) });
+function convertedStream<B>(ctx: AttemptContext<SurfaceCall<B>>, attempt: Attempt, surface: Surface<B>): Answer {
+  return streamedAnswer(relayStream(ctx.gw, ctx.call, attempt, convertingTransform(ctx, surface)), sseHeaders(ctx.call));
 }
 
 /**
  * Upstream stream → OpenAI chunks → the protocol's events. A failure inside the stream
- * (after the 200 went out) is reported in the protocol's own error event; the call is
- * settled here as a 502, which makes relayStream's later settlement a no-op.
+ * (after the 200 went out) is reported in the protocol's own error event, and the call
+ * ends as a 502 (relayStream reads `failure()` right after the push that failed).
  */
-function convertingTransform<B>({ gw, call, req, channel, upstreamModel }: AttemptContext<SurfaceCall<B>>, surface: Surface<B>): StreamTransform {
+function convertingTransform<B>({ call, req, channel, upstreamModel }: AttemptContext<SurfaceCall<B>>, surface: Surface<B>): StreamTransform {
   const source = chunkSource(channel, upstreamModel);
-  const out = surface.stream(req.body);
+  const out = surface.streamFromChat(req.body);
   let text = '';
-  let failed = false;
+  let failed: RelayError | null = null;
   const estimate = () => estimateOf(req, text);
   const run = (next: () => ChatChunk[], closing: boolean): Uint8Array | null => {
     if (failed) return null;
@@ -142,11 +151,9 @@ function convertingTransform<B>({ gw, call, req, channel, upstreamModel }: Attem
       for (const c of chunks) events += out.push(c);
       if (closing) events += out.end();
     } catch (e) {
-      failed = true;
       const err = e instanceof RelayError ? e : new RelayError(502, `Upstream stream error: ${(e as Error).message}`, 'upstream_error', 'upstream_stream_error');
+      failed = err;
       call.upstreamEnd = performance.now();
-      const reported = source.usage();
-      call.finish(gw, { status: 502, error: err, usage: reported ?? estimate(), estimated: !reported });
       events += out.fail(err.message);
     }
     return events ? encoder.encode(events) : null;
@@ -156,5 +163,6 @@ function convertingTransform<B>({ gw, call, req, channel, upstreamModel }: Attem
     end: () => run(() => source.end(), true),
     usage: () => source.usage(),
     estimate,
+    failure: () => (failed ? { status: 502, error: failed } : null),
   };
 }

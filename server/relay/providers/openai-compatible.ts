@@ -20,6 +20,9 @@ export interface OpenAICompatibleSpec {
   extraHeaders?: Record<string, string>;
   /** Headers that depend on the channel's config (e.g. Qianfan's optional appid). */
   extraHeadersFrom?: (config: Record<string, string>) => Record<string, string>;
+  /** Inbound protocols served natively (e.g. OpenAI's own /v1/responses). */
+  native?: Provider['native'];
+  balance?: Provider['balance'];
 }
 
 export function openAICompatible(spec: OpenAICompatibleSpec): Provider {
@@ -29,11 +32,12 @@ export function openAICompatible(spec: OpenAICompatibleSpec): Provider {
     types: spec.types,
     name: spec.name,
     defaultBaseUrl: spec.defaultBaseUrl,
-    auth: 'bearer',
     keyFormat: spec.keyFormat,
     configFields: spec.configFields,
     models: spec.models,
     wire: 'openai',
+    native: spec.native,
+    balance: spec.balance,
     url(target, endpoint) {
       const base = spec.baseUrl ? spec.baseUrl(target.baseUrl, target.config) : target.baseUrl;
       return joinUrl(base, prefix, spec.paths?.[endpoint] ?? `/${endpoint}`);

@@ -40,9 +40,26 @@ export const providers: Provider[] = [
 
 const byType = new Map<number, Provider>();
 const bySlug = new Map<string, Provider>();
-for (const p of providers) {
+for (const p of providers) index(p);
+
+function index(p: Provider): void {
   for (const t of p.types) byType.set(t, p);
   bySlug.set(p.id, p);
+}
+
+/**
+ * Add a vendor at run time (returns its removal): the same one line as an entry in `providers` above, for a
+ * vendor whose folder lives outside this tree (the test vendor in test/fixtures/vendors/).
+ */
+export function registerProvider(p: Provider): () => void {
+  if (bySlug.has(p.id) || p.types.some((t) => byType.has(t))) throw new Error(`Provider ${p.id} or one of its types is already registered.`);
+  providers.push(p);
+  index(p);
+  return () => {
+    providers.splice(providers.indexOf(p), 1);
+    bySlug.delete(p.id);
+    for (const t of p.types) byType.delete(t);
+  };
 }
 
 // Aliased types get the target provider with their own name and default base URL.

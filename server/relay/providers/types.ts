@@ -1,13 +1,19 @@
 // The one seam between the relay core and a vendor. A vendor is a folder under
-// providers/ whose index.ts exports a `Provider`: identity, URLs, auth and, for vendors
-// that do not speak OpenAI's wire format, pure conversion functions. The core never
-// names a vendor; it asks the registry for the provider of a channel's type.
+// providers/ whose index.ts exports a `Provider` declaring everything about it: identity,
+// URLs and auth headers, the inbound protocols it takes as they are (`native`), for
+// vendors that do not speak OpenAI's wire format the chat conversions (`chat`, usually the
+// protocol's own from server/relay/protocols/) and other endpoints (`operations`), and
+// its balance reader. The core never names a vendor (test/unit/vendor-free-core.test.ts);
+// it asks the registry (one line per vendor) for the provider of a channel's type.
 //
 // Streams: by default the upstream stream is SSE and the core parses it into SseEvent.
 // A provider whose stream is framed differently (AWS Bedrock's binary event-stream)
 // supplies `streamDecoder()`; the core feeds it raw bytes and hands the resulting
-// events to `chat.stream()` exactly as it would SSE events.
-import type { ChatChunk, ChatRequest, ChatResponse, MeteredUsage } from '../protocol/openai-types.ts';
+// events to `chat.streamToChat()` exactly as it would SSE events.
+import type { ChatRequest, ChatResponse, MeteredUsage } from '../protocols/openai/types.ts';
+import type { ChatStreamConverter, SseEvent, SurfaceName } from '../protocols/types.ts';
+
+export type { ChatStreamConverter, SseEvent };
 
 /** What an adapter sees of a channel for one upstream attempt. */
 export interface ChannelTarget {
@@ -21,7 +27,6 @@ export interface ChannelTarget {
   config: Record<string, string>;
 }
 
-export type AuthStyle = 'bearer' | 'x-api-key' | 'api-key' | 'x-goog-api-key' | 'signature' | 'none';
 
 export interface ConfigField {
   name: string;
@@ -52,12 +57,6 @@ export interface UpstreamRequest {
   body?: string | Uint8Array;
 }
 
-/** One SSE event as read off the upstream stream. */
-export interface SseEvent {
-  event?: string;
-  data: string;
-}
-
 /** Turns non-SSE stream bytes into events, incrementally (partial frames are buffered). */
 export interface StreamDecoder {
   push(bytes: Uint8Array): SseEvent[];
@@ -65,21 +64,37 @@ export interface StreamDecoder {
   end?(): SseEvent[];
 }
 
-/**
- * Turns a vendor's stream into OpenAI chunks, one upstream event at a time.
- * `push` throws (VendorStreamError from providers/shared/errors.ts) when the vendor
- * reports an error inside the stream.
- */
-export interface ChatStreamConverter {
-  push(event: SseEvent): ChatChunk[];
-  /**
-   * Called when the upstream stream ends; may flush a finish chunk. When the vendor
-   * reported usage, the last chunk returned is OpenAI's usage chunk (`choices: []`,
-   * `usage` set); the core forwards it only if the client asked for include_usage.
-   */
-  end(): ChatChunk[];
-  /** Usage seen so far (vendors report it at the end or spread over events). */
-  usage(): MeteredUsage | null;
+/** An upstream balance as the vendor gave it: decimal text and currency. */
+export interface BalanceReading {
+  amount: string;
+  currency: string;
+}
+
+/** What a balance reader gets from the core: authenticated GETs and exact decimal math. */
+export interface BalanceApi {
+  /** GET a path off the channel's host root with the channel's key; the parsed JSON (throws with the vendor's message). */
+  get(path: string): Promise<Record<string, any>>;
+  /** A decimal amount (string or number) in nano-units (throws on anything else). */
+  nano(amount: unknown): bigint;
+  /** Nano-units as decimal text. */
+  decimal(nano: bigint): string;
+}
+
+/** How a vendor takes an inbound protocol's request as it is. */
+export interface NativeProtocol {
+  /** Whether this channel serves the protocol for `upstreamModel` (default: always). */
+  serves?(config: Record<string, string>, upstreamModel: string): boolean;
+  /** The body to send, from the client's JSON; without it the client's bytes go (model renamed if mapped). */
+  body?(json: Record<string, unknown>, upstreamModel: string): Record<string, unknown>;
+  /** Headers the protocol carries from the client (and the channel) to this vendor. */
+  headers?(request: Request, target: ChannelTarget): Record<string, string>;
+}
+
+/** One non-chat endpoint on a native-wire vendor: OpenAI JSON in, OpenAI JSON out. */
+export interface Operation {
+  requestFromOpenAI(body: Record<string, unknown>, upstreamModel: string): unknown;
+  /** The vendor's answer as OpenAI's answer for the endpoint (usage included when the vendor reports it). */
+  responseToOpenAI(json: unknown, upstreamModel: string): unknown;
 }
 
 export interface Provider {
@@ -89,7 +104,6 @@ export interface Provider {
   types: number[];
   name: { en: string; zh: string };
   defaultBaseUrl: string;
-  auth: AuthStyle;
   /** Hint shown to operators, e.g. `AK|SK` or `id.secret`. */
   keyFormat?: string;
   configFields?: ConfigField[];
@@ -107,12 +121,26 @@ export interface Provider {
   headers(target: ChannelTarget, ctx: { model: string; stream: boolean }): Record<string, string> | Promise<Record<string, string>>;
   /** Native wire only: conversions between OpenAI chat and the vendor's protocol. */
   chat?: {
-    toUpstream(req: ChatRequest, target: ChannelTarget): unknown;
-    fromUpstream(json: unknown, model: string): { response: ChatResponse; usage: MeteredUsage | null };
-    stream(model: string): ChatStreamConverter;
+    requestFromChat(req: ChatRequest, target: ChannelTarget): unknown;
+    responseToChat(json: unknown, model: string): { response: ChatResponse; usage: MeteredUsage | null };
+    streamToChat(model: string): ChatStreamConverter;
     /** Extract a human message from a vendor error body. */
-    error?(status: number, body: string): { message: string; type?: string; code?: string };
+    errorMessage?(status: number, body: string): { message: string; type?: string; code?: string };
   };
+  /**
+   * Inbound protocols this vendor speaks natively (Anthropic Messages, Gemini, Responses):
+   * a request in one of them goes through unconverted, with the edits declared here, and
+   * the answer comes back byte for byte. Without an entry the core converts through chat.
+   */
+  native?: Partial<Record<SurfaceName, NativeProtocol>>;
+  /**
+   * Endpoints other than chat that a native-wire vendor serves (embeddings, images, …),
+   * with the conversions between OpenAI's JSON and the vendor's. OpenAI-wire vendors serve
+   * every endpoint as it is and need no entry.
+   */
+  operations?: Partial<Record<Endpoint, Operation>>;
+  /** Reads the remaining balance, where the vendor offers an endpoint for it. */
+  balance?(api: BalanceApi, channel: { baseUrl: string }): Promise<BalanceReading>;
   /** For streams that are not SSE: a fresh decoder per upstream stream. */
   streamDecoder?(): StreamDecoder;
   /** Request signing that needs the final body (AWS SigV4). Runs last. */

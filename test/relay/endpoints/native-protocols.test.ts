@@ -1,6 +1,6 @@
 // Which channels get an inbound protocol's bytes unconverted.
 import { expect, test } from 'bun:test';
-import { speaksAnthropic, speaksGemini, speaksResponses } from '../../../server/relay/endpoints/native-protocols.ts';
+import { speaksAnthropic, speaksGemini, speaksResponses } from '../../../server/relay/native-protocols.ts';
 import { providerFor } from '../../../server/relay/providers/registry.ts';
 import type { ChannelEntry } from '../../../server/state/types.ts';
 

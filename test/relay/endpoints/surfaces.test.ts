@@ -5,7 +5,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import OpenAI from 'openai';
-import { anthropicSurface } from '../../../server/relay/surfaces/anthropic/index.ts';
+import { anthropicSurface } from '../../../server/relay/protocols/anthropic/index.ts';
 import { startTestGateway, type TestGateway } from '../../helpers/gateway.ts';
 import { CHAT_USAGE, type MockEndpoints, RESPONSE_TEXT, RESPONSE_USAGE, startMockEndpoints, TOOL_CALL } from '../../mocks/openai-endpoints.ts';
 import * as anthropicMock from '../../mocks/vendors/anthropic.ts';

@@ -1,10 +1,11 @@
 // 14 Anthropic: native Messages API.
+import { anthropicHeaders } from '../../protocols/anthropic/passthrough.ts';
 import type { Provider } from '../types.ts';
 import { joinUrl } from '../url.ts';
-import { toAnthropicRequest } from './convert-request.ts';
-import { fromAnthropicResponse } from './convert-response.ts';
-import { anthropicStream } from './convert-stream.ts';
-import { anthropicError } from './errors.ts';
+import { requestFromChat } from '../../protocols/anthropic/request-from-chat.ts';
+import { responseToChat } from '../../protocols/anthropic/response-to-chat.ts';
+import { streamToChat } from '../../protocols/anthropic/stream-to-chat.ts';
+import { errorMessage } from '../../protocols/anthropic/upstream-error.ts';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
 
@@ -13,7 +14,6 @@ const anthropic: Provider = {
   types: [14],
   name: { en: 'Anthropic Claude', zh: 'Anthropic Claude' },
   defaultBaseUrl: 'https://api.anthropic.com',
-  auth: 'x-api-key',
   keyFormat: 'sk-ant-...',
   configFields: [
     { name: 'beta', label: { en: 'anthropic-beta header (optional)', zh: 'anthropic-beta 请求头（可选）' }, placeholder: 'extended-cache-ttl-2025-04-11' },
@@ -31,11 +31,13 @@ const anthropic: Provider = {
     if (target.config.beta) h['anthropic-beta'] = target.config.beta;
     return h;
   },
+  // Messages requests go through as they are, with the client's anthropic-version and betas.
+  native: { anthropic: { headers: (request, target) => anthropicHeaders(request, target.config.beta, true) } },
   chat: {
-    toUpstream: (req) => toAnthropicRequest(req),
-    fromUpstream: fromAnthropicResponse,
-    stream: anthropicStream,
-    error: anthropicError,
+    requestFromChat: (req) => requestFromChat(req),
+    responseToChat: responseToChat,
+    streamToChat: streamToChat,
+    errorMessage: errorMessage,
   },
 };
 

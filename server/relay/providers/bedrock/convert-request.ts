@@ -1,9 +1,9 @@
 // OpenAI chat request → Bedrock Converse request.
-import type { ChatMessage, ChatRequest } from '../../protocol/openai-types.ts';
-import { contentParts, contentText, imageUrlOf, isSystemRole, toAlternatingTurns } from '../shared/content.ts';
-import { parseDataUrl } from '../shared/data-url.ts';
-import { VendorRequestError } from '../shared/errors.ts';
-import { parseArguments } from '../shared/json.ts';
+import type { ChatMessage, ChatRequest } from '../../protocols/openai/types.ts';
+import { contentParts, contentText, imageUrlOf, isSystemRole, toAlternatingTurns } from '../../protocols/shared/content.ts';
+import { parseDataUrl } from '../../protocols/shared/data-url.ts';
+import { VendorRequestError } from '../../protocols/shared/errors.ts';
+import { parseArguments } from '../../protocols/shared/json.ts';
 import type { BedrockBlock, BedrockMessage, ConverseRequest } from './wire.ts';
 
 const THINKING_BUDGET: Record<string, number> = { minimal: 1024, low: 2048, medium: 8192, high: 24576 };

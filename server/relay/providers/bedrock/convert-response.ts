@@ -1,8 +1,8 @@
 // Bedrock Converse response → OpenAI chat completion.
-import type { ChatMessage, ChatResponse, MeteredUsage, ToolCall } from '../../protocol/openai-types.ts';
-import { nowSeconds, randomId } from '../shared/ids.ts';
-import { asArray, asRecord, asString } from '../shared/json.ts';
-import { toOpenAIUsage } from '../shared/usage.ts';
+import type { ChatMessage, ChatResponse, MeteredUsage, ToolCall } from '../../protocols/openai/types.ts';
+import { nowSeconds, randomId } from '../../protocols/shared/ids.ts';
+import { asArray, asRecord, asString } from '../../protocols/shared/json.ts';
+import { toOpenAIUsage } from '../../protocols/shared/usage.ts';
 import { finishReason } from './finish-reason.ts';
 import { meterBedrockUsage } from './usage.ts';
 

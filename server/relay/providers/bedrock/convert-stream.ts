@@ -1,10 +1,10 @@
 // ConverseStream events (decoded from event-stream frames) → OpenAI chat chunks.
 // Order on the wire: messageStart, content blocks, messageStop, then metadata (usage).
-import type { ChatChunk, MeteredUsage } from '../../protocol/openai-types.ts';
-import { argumentsDelta, ChunkWriter } from '../shared/chunks.ts';
-import { VendorStreamError } from '../shared/errors.ts';
-import { nowSeconds, randomId } from '../shared/ids.ts';
-import { asRecord, asString, tryParse } from '../shared/json.ts';
+import type { ChatChunk, MeteredUsage } from '../../protocols/openai/types.ts';
+import { argumentsDelta, ChunkWriter } from '../../protocols/shared/chunks.ts';
+import { VendorStreamError } from '../../protocols/shared/errors.ts';
+import { nowSeconds, randomId } from '../../protocols/shared/ids.ts';
+import { asRecord, asString, tryParse } from '../../protocols/shared/json.ts';
 import type { ChatStreamConverter, SseEvent } from '../types.ts';
 import { finishReason } from './finish-reason.ts';
 import { meterBedrockUsage } from './usage.ts';

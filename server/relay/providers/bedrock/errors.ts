@@ -1,6 +1,6 @@
 // Bedrock error body: {"message":"…"} (the type travels in the x-amzn-ErrorType header).
-import { asRecord, asString, tryParse } from '../shared/json.ts';
-import { plainError } from '../shared/errors.ts';
+import { asRecord, asString, tryParse } from '../../protocols/shared/json.ts';
+import { plainError } from '../../protocols/shared/errors.ts';
 
 export function bedrockError(status: number, body: string): { message: string; type?: string } {
   const b = asRecord(tryParse(body));

@@ -17,7 +17,6 @@ const bedrock: Provider = {
   name: { en: 'AWS Bedrock', zh: 'AWS Bedrock' },
   // Derived from the region when the channel has no base URL (VPC endpoints can set one).
   defaultBaseUrl: '',
-  auth: 'signature',
   keyFormat: 'AK|SK|region',
   configFields: [{ name: 'region', label: { en: 'Region (when not in the key)', zh: '区域（密钥中未写明时）' }, placeholder: 'us-east-1' }],
   models: [
@@ -46,10 +45,10 @@ const bedrock: Provider = {
     return signSigV4(req, auth.credentials, { service: 'bedrock', region: auth.region });
   },
   chat: {
-    toUpstream: (req) => toConverseRequest(req),
-    fromUpstream: fromConverseResponse,
-    stream: converseStream,
-    error: bedrockError,
+    requestFromChat: (req) => toConverseRequest(req),
+    responseToChat: fromConverseResponse,
+    streamToChat: converseStream,
+    errorMessage: bedrockError,
   },
 };
 

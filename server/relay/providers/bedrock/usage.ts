@@ -1,7 +1,7 @@
 // Bedrock TokenUsage → MeteredUsage. Like Anthropic, inputTokens EXCLUDES cache reads
 // and writes (they are reported beside it), so nothing is subtracted.
-import type { MeteredUsage } from '../../protocol/openai-types.ts';
-import { asArray, asRecord, count } from '../shared/json.ts';
+import type { MeteredUsage } from '../../protocols/openai/types.ts';
+import { asArray, asRecord, count } from '../../protocols/shared/json.ts';
 
 export function meterBedrockUsage(raw: unknown): MeteredUsage | null {
   const u = asRecord(raw);

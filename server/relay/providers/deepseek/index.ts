@@ -8,5 +8,13 @@ export default openAICompatible({
   name: { en: 'DeepSeek', zh: '深度求索 DeepSeek' },
   defaultBaseUrl: 'https://api.deepseek.com',
   keyFormat: 'sk-...',
+  // https://api-docs.deepseek.com/api/get-user-balance
+  async balance(api) {
+    const j = await api.get('/user/balance');
+    const infos = (j.balance_infos ?? []) as Array<{ currency: string; total_balance: string }>;
+    const info = infos.find((b) => b.currency === 'USD') ?? infos[0];
+    if (!info) throw new Error('DeepSeek returned no balance_infos.');
+    return { amount: String(info.total_balance), currency: info.currency };
+  },
   models: ['deepseek-chat', 'deepseek-reasoner'],
 });

@@ -1,10 +1,10 @@
 // 24 Google Gemini (AI Studio): native generateContent API.
 import type { Provider } from '../types.ts';
 import { joinUrl } from '../url.ts';
-import { toGeminiRequest } from './convert-request.ts';
-import { fromGeminiResponse } from './convert-response.ts';
-import { geminiStream } from './convert-stream.ts';
-import { geminiError } from './errors.ts';
+import { requestFromChat } from '../../protocols/gemini/request-from-chat.ts';
+import { responseToChat } from '../../protocols/gemini/response-to-chat.ts';
+import { streamToChat } from '../../protocols/gemini/stream-to-chat.ts';
+import { errorMessage } from '../../protocols/gemini/upstream-error.ts';
 import { geminiModelUrl } from './url.ts';
 
 export const GEMINI_MODELS = ['gemini-2.5-pro', 'gemini-2.5-flash', 'gemini-2.5-flash-lite', 'gemini-2.0-flash', 'gemini-2.0-flash-lite'];
@@ -14,7 +14,6 @@ const gemini: Provider = {
   types: [24],
   name: { en: 'Google Gemini', zh: 'Google Gemini' },
   defaultBaseUrl: 'https://generativelanguage.googleapis.com',
-  auth: 'x-goog-api-key',
   keyFormat: 'AIza...',
   models: [...GEMINI_MODELS, 'gemini-3-pro-preview'],
   wire: 'native',
@@ -23,11 +22,13 @@ const gemini: Provider = {
     return geminiModelUrl(target.baseUrl, ctx.model, ctx.stream);
   },
   headers: (target) => ({ 'x-goog-api-key': target.key }),
+  // generateContent requests go through as they are (the model is in the URL).
+  native: { gemini: {} },
   chat: {
-    toUpstream: (req) => toGeminiRequest(req),
-    fromUpstream: fromGeminiResponse,
-    stream: geminiStream,
-    error: geminiError,
+    requestFromChat: (req) => requestFromChat(req),
+    responseToChat: responseToChat,
+    streamToChat: streamToChat,
+    errorMessage: errorMessage,
   },
 };
 

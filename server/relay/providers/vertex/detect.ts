@@ -1,8 +1,8 @@
 // The core hands converters the client-facing model name, which a model mapping may have
 // renamed, so Vertex tells Claude from Gemini replies by their shape, not by the name.
-import { anthropicStream } from '../anthropic/convert-stream.ts';
-import { geminiStream } from '../gemini/convert-stream.ts';
-import { asRecord, tryParse } from '../shared/json.ts';
+import { streamToChat as anthropicStreamToChat } from '../../protocols/anthropic/stream-to-chat.ts';
+import { streamToChat as geminiStreamToChat } from '../../protocols/gemini/stream-to-chat.ts';
+import { asRecord, tryParse } from '../../protocols/shared/json.ts';
 import type { ChatStreamConverter, SseEvent } from '../types.ts';
 import { isClaude } from './url.ts';
 
@@ -21,7 +21,7 @@ function isAnthropicEvent(ev: SseEvent): boolean {
 /** Picks the Anthropic or Gemini converter on the first event. */
 export function vertexStream(model: string): ChatStreamConverter {
   let inner: ChatStreamConverter | null = null;
-  const pick = (ev?: SseEvent) => (inner ??= (ev ? isAnthropicEvent(ev) : isClaude(model)) ? anthropicStream(model) : geminiStream(model));
+  const pick = (ev?: SseEvent) => (inner ??= (ev ? isAnthropicEvent(ev) : isClaude(model)) ? anthropicStreamToChat(model) : geminiStreamToChat(model));
   return {
     push: (ev) => pick(ev).push(ev),
     end: () => inner?.end() ?? [],

@@ -1,11 +1,12 @@
 // 42 Google Vertex AI: Gemini (generateContent) and Claude (Anthropic-on-Vertex
 // rawPredict) behind one service-account key; the wire format follows the model.
-import { toAnthropicRequest } from '../anthropic/convert-request.ts';
-import { fromAnthropicResponse } from '../anthropic/convert-response.ts';
-import { anthropicError } from '../anthropic/errors.ts';
-import { toGeminiRequest } from '../gemini/convert-request.ts';
-import { fromGeminiResponse } from '../gemini/convert-response.ts';
-import { geminiError } from '../gemini/errors.ts';
+import * as anthropic from '../../protocols/anthropic/request-from-chat.ts';
+import * as anthropicResponse from '../../protocols/anthropic/response-to-chat.ts';
+import * as anthropicError from '../../protocols/anthropic/upstream-error.ts';
+import * as gemini from '../../protocols/gemini/request-from-chat.ts';
+import * as geminiResponse from '../../protocols/gemini/response-to-chat.ts';
+import * as geminiError from '../../protocols/gemini/upstream-error.ts';
+import { anthropicHeaders } from '../../protocols/anthropic/passthrough.ts';
 import type { Provider } from '../types.ts';
 import { isAnthropicBody, vertexStream } from './detect.ts';
 import { parseServiceAccount } from './service-account.ts';
@@ -19,7 +20,6 @@ const vertex: Provider = {
   types: [42],
   name: { en: 'Google Vertex AI', zh: 'Google Vertex AI' },
   defaultBaseUrl: '',
-  auth: 'signature',
   keyFormat: 'service-account JSON',
   configFields: [
     { name: 'region', label: { en: 'Region', zh: '区域' }, placeholder: 'us-central1 | us-east5 | global' },
@@ -41,18 +41,28 @@ const vertex: Provider = {
     const token = sa ? await getAccessToken(sa) : target.key.trim();
     return { authorization: `Bearer ${token}` };
   },
+  native: {
+    // Claude on Vertex (rawPredict) takes the Messages body without `model` (it is in the
+    // URL) and with Vertex's own anthropic_version in the body instead of the header.
+    anthropic: {
+      serves: (_config, model) => isClaude(model),
+      body: ({ model: _model, ...rest }) => ({ ...rest, anthropic_version: VERTEX_ANTHROPIC_VERSION }),
+      headers: (request, target) => anthropicHeaders(request, target.config.beta, false),
+    },
+    gemini: { serves: (_config, model) => !isClaude(model) },
+  },
   chat: {
-    toUpstream(req) {
-      if (!isClaude(req.model)) return toGeminiRequest(req);
-      const { model: _model, ...body } = toAnthropicRequest(req);
+    requestFromChat(req) {
+      if (!isClaude(req.model)) return gemini.requestFromChat(req);
+      const { model: _model, ...body } = anthropic.requestFromChat(req);
       return { anthropic_version: VERTEX_ANTHROPIC_VERSION, ...body };
     },
-    fromUpstream: (json, model) => (isAnthropicBody(json) ? fromAnthropicResponse(json, model) : fromGeminiResponse(json, model)),
-    stream: vertexStream,
+    responseToChat: (json, model) => (isAnthropicBody(json) ? anthropicResponse.responseToChat(json, model) : geminiResponse.responseToChat(json, model)),
+    streamToChat: vertexStream,
     // Vertex wraps errors Google-style, but Claude's own errors come back Anthropic-style.
-    error(status, body) {
-      const a = anthropicError(status, body);
-      return a.type && a.type !== 'upstream_error' ? a : geminiError(status, body);
+    errorMessage(status, body) {
+      const a = anthropicError.errorMessage(status, body);
+      return a.type && a.type !== 'upstream_error' ? a : geminiError.errorMessage(status, body);
     },
   },
 };

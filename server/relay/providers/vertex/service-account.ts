@@ -1,5 +1,5 @@
 // A Google service-account JSON key, as downloaded from the Cloud console.
-import { asString, isRecord, tryParse } from '../shared/json.ts';
+import { asString, isRecord, tryParse } from '../../protocols/shared/json.ts';
 
 export interface ServiceAccount {
   client_email: string;
