@@ -52,6 +52,10 @@ export class LogWriter {
   onCommitted: Array<(batch: Settled[], committed: Committed) => void> = [];
   /** Whether a listener needs the new rows' ids (live subscribers somewhere); else they are not read back. */
   wantIds: () => boolean = () => true;
+  /** Whether the database is known to answer; while not, timed flushes wait instead of failing every tick. */
+  available: () => boolean = () => true;
+  /** Since when flushes fail (0: they do not); the backlog drains in order once the database is back. */
+  private failingSince = 0;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -63,7 +67,9 @@ export class LogWriter {
   ) {}
 
   start(): void {
-    this.timer ??= setInterval(() => void this.flush(), this.intervalMs);
+    this.timer ??= setInterval(() => {
+      if (this.queue.length && (this.available() || !this.failingSince)) void this.flush();
+    }, this.intervalMs);
   }
 
   /**
@@ -74,12 +80,17 @@ export class LogWriter {
     const queued: Queued = { ...item, json: encodeLog(item.log) };
     const durable = this.journal?.append(encodeSettled(queued)) ?? null;
     this.queue.push(queued);
-    if (this.queue.length >= MAX_BATCH) void this.flush();
+    if (this.queue.length >= MAX_BATCH && !this.failingSince) void this.flush();
     return durable;
   }
 
   get backlog(): number {
     return this.queue.length;
+  }
+
+  /** Since when flushes have been failing (ms since epoch), or null while they succeed. */
+  get failingFrom(): number | null {
+    return this.failingSince || null;
   }
 
   /** Flush everything queued so far; resolves when it is committed (or has failed and been requeued). */
@@ -100,8 +111,14 @@ export class LogWriter {
             });
           } catch (err) {
             this.queue.unshift(...batch);
-            this.log.error('flush of call logs failed; will retry', { error: err, backlog: this.queue.length });
+            // Once per outage: the backlog stays in memory and in the journal, in order.
+            if (!this.failingSince) this.log.error('flush of call logs failed; will retry', { error: err, backlog: this.queue.length });
+            this.failingSince ||= Date.now();
             return;
+          }
+          if (this.failingSince) {
+            this.log.info('call log flushes succeed again', { failedForMs: Date.now() - this.failingSince, backlog: this.queue.length });
+            this.failingSince = 0;
           }
           this.notify(batch, committed);
         }

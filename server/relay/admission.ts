@@ -2,6 +2,7 @@
 // allow-list), model permission, routable channels, price, rate limits and a reservation
 // of the worst-case cost. All against in-memory state, except a rate-limit round trip
 // when the key or user has a limit, and a lease claim when the local lease runs short.
+import { DatabaseUnavailable } from '../../db/health.ts';
 import { INT8_MAX } from '../billing/money.ts';
 import { reserveOf, type PriceEntry } from '../billing/pricing.ts';
 import { billingSettings } from '../billing/settings.ts';
@@ -91,9 +92,10 @@ export async function reserve(gw: Gateway, call: Call, free: boolean, input: (pr
   }
   // Endpoint-priced amounts too: past int8 nothing can cover it, and it must not reach SQL.
   if (amount > INT8_MAX) amount = INT8_MAX;
-  call.tokenHold = await gw.limiter.admit(p, promptTokens);
+  call.tokenHold = await gw.limiter.admit(p, promptTokens).catch(unavailable);
   if (!prices.length) return;
   const r = await gw.accounts.reserve(p.user, p.key, amount);
+  if (!r.ok && r.reason === 'unavailable') unavailable();
   if (!r.ok) {
     const msg = r.reason === 'balance'
       ? 'Insufficient balance for this request. Top up the account or lower max_tokens.'
@@ -101,4 +103,10 @@ export async function reserve(gw: Gateway, call: Call, free: boolean, input: (pr
     throw new RelayError(403, msg, 'insufficient_quota', 'insufficient_quota');
   }
   call.reservation = r.reservation;
+}
+
+/** The database is down and this call needs it (a lease claim or a rate counter): 503, retry soon. */
+function unavailable(error?: unknown): never {
+  if (error !== undefined && !(error instanceof DatabaseUnavailable)) throw error;
+  throw new RelayError(503, 'The gateway\'s database is unavailable; retry in a few seconds.', 'server_error', 'database_unavailable', { 'retry-after': '5' });
 }
