@@ -1,6 +1,5 @@
 // Local token counts for calls whose upstream reports no usage (the log row is then
 // marked "estimated") and for the worst-case reservation before a call.
-import { encode } from 'gpt-tokenizer';
 import type { ChatMessage, ChatRequest } from '../relay/protocol/openai-types.ts';
 
 /** Fixed allowance per image part; vendors bill images by tiles, this is a reservation bound. */
@@ -34,8 +33,15 @@ export function roughPromptTokens(req: ChatRequest): number {
   return Math.ceil(chars / 2) + extra;
 }
 
+// The o200k encoding costs ~60 MB resident; it loads on the first count (a call whose
+// upstream reported no usage, count_tokens, …), not at start. `require` keeps counting
+// synchronous and, with a literal name, is bundled into the single executable.
+let encoder: ((text: string) => number) | null = null;
+
 export function countTokens(text: string): number {
-  return text ? encode(text).length : 0;
+  if (!text) return 0;
+  encoder ??= (require('gpt-tokenizer') as typeof import('gpt-tokenizer')).countTokens;
+  return encoder(text);
 }
 
 /** Tokenizer count of a chat prompt, as OpenAI counts it (4 tokens of framing per message). */
