@@ -3,6 +3,7 @@
 // An endpoint (chat, embeddings, Anthropic messages, …) is a RelayEndpoint: how to parse
 // its body, what to reserve, how to build the upstream request for a channel and how to
 // turn a successful upstream answer into the client's response. Metering is Call.finish.
+import { DatabaseUnavailable } from '../../db/health.ts';
 import type { Gateway } from '../context.ts';
 import type { ChannelEntry } from '../state/types.ts';
 import type { PriceEntry } from '../billing/pricing.ts';
@@ -71,8 +72,10 @@ export async function runRelay<Req>(gw: Gateway, ep: RelayEndpoint<Req>, request
     if (call.durable) await call.durable;
     return res;
   } catch (e) {
-    const err = e instanceof RelayError ? e : new RelayError(500, 'Internal gateway error.', 'server_error', 'internal_error');
-    if (!(e instanceof RelayError)) gw.log.error('relay handler failed', { error: e, request_id: call.requestId, endpoint: ep.name });
+    const err = e instanceof RelayError ? e
+      : e instanceof DatabaseUnavailable ? new RelayError(503, 'The gateway\'s database is unavailable; retry in a few seconds.', 'server_error', 'database_unavailable', { 'retry-after': '5' })
+      : new RelayError(500, 'Internal gateway error.', 'server_error', 'internal_error');
+    if (!(e instanceof RelayError) && !(e instanceof DatabaseUnavailable)) gw.log.error('relay handler failed', { error: e, request_id: call.requestId, endpoint: ep.name });
     call.markResponseReady();
     call.finish(gw, { status: err.status, error: err });
     if (call.durable) await call.durable;
