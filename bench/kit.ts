@@ -91,7 +91,7 @@ export async function freshDatabase(): Promise<{ url: string; sql: postgres.Sql;
 
 export interface GatewayProc { proc: ReturnType<typeof Bun.spawn>; url: string; stop(): Promise<void> }
 
-/** `bun server/main.ts` as `bun start` runs it; resolves once /healthz answers. */
+/** `bun server/main.ts` as `bun start` runs it; resolves once /readyz answers. */
 export async function startGatewayProcess(opts: { databaseUrl: string; port: number; env?: Record<string, string>; profileDir?: string }): Promise<GatewayProc> {
   const proc = Bun.spawn(['bun', ...(opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : []), 'server/main.ts'], {
     cwd: root,
@@ -105,7 +105,7 @@ export async function startGatewayProcess(opts: { databaseUrl: string; port: num
   const url = `http://127.0.0.1:${opts.port}`;
   for (let i = 0; i < 150; i++) {
     if (proc.exitCode !== null) throw new Error(`gateway exited with ${proc.exitCode}`);
-    if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) break;
+    if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) break;
     await Bun.sleep(100);
   }
   return { proc, url, async stop() { proc.kill('SIGTERM'); await proc.exited; } };
@@ -146,6 +146,28 @@ export function cpuSecondsOf(prefix: string): number {
   return t;
 }
 
+/** The process and all its descendants (a database server started as a child counts too). */
+export function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
+    } catch {}
+  }
+  const out: number[] = [];
+  const walk = (p: number) => { out.push(p); for (const c of children.get(p) ?? []) walk(c); };
+  walk(pid);
+  return out;
+}
+
+/** Resident memory of the whole process tree (Σ VmRSS; shared pages of a child server count once per process). */
+export function treeRssMiB(pid: number): number {
+  return processTree(pid).reduce((sum, p) => sum + rssMiB(p), 0);
+}
+
 export function rssMiB(pid: number): number {
   try {
     return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
@@ -161,4 +183,16 @@ export async function exactness(sql: postgres.Sql): Promise<{ calls: number; cos
            (SELECT (1000000000000000 - balance)::text FROM users WHERE username = 'bench') AS spent,
            (SELECT coalesce(sum(cost), 0)::text FROM call_logs l JOIN users u ON u.id = l.user_id WHERE u.username = 'bench') AS cost`;
   return { calls: t!.n, cost: t!.cost, spent: t!.spent, exact: t!.cost === t!.spent };
+}
+
+/** A 10-line bare Bun `fetch` proxy to `upstream` (the floor any gateway is compared with). */
+export function startBareProxy(upstream: string): { url: string; proc: ReturnType<typeof Bun.spawn> } {
+  const port = 3990 + Math.floor(Math.random() * 9);
+  const code = `Bun.serve({ port: ${port}, hostname: '127.0.0.1', async fetch(req) {
+    const u = new URL(req.url);
+    const res = await fetch('${upstream}' + u.pathname + u.search, { method: req.method, headers: req.headers, body: req.body });
+    return new Response(res.body, { status: res.status, headers: res.headers });
+  } });`;
+  const proc = Bun.spawn(['bun', '-e', code], { env: { ...process.env, ...RUNTIME_ENV }, stdout: 'inherit', stderr: 'inherit' });
+  return { url: `http://127.0.0.1:${port}`, proc };
 }

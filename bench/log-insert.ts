@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, migrate } from '../db/connect.ts';
 import type { NewCallLog } from '../db/schema.ts';
-import { encodeLog, insertStatement, LOG_KEYS } from '../server/logs/writer.ts';
+import { encodeLog, LOG_KEYS } from '../server/logs/call-record.ts';
+import { insertStatement } from '../server/logs/writer.ts';
 import { cpuSecondsOf, freshDatabase } from './kit.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1000);

@@ -28,6 +28,8 @@ const EnvSchema = v.object({
   SHUTDOWN_GRACE_MS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(0)), '15000'),
   /** Log/settlement batch flush interval. */
   FLUSH_INTERVAL_MS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(5)), '200'),
+  /** Deadline for one database statement (server statement_timeout and a client-side timer). */
+  DB_QUERY_TIMEOUT_MS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(100)), '15000'),
   /** Let several processes on one host listen on the same port (SO_REUSEPORT; each needs its own DATA_DIR and DATABASE_URL). */
   REUSE_PORT: v.optional(v.picklist(['0', '1', 'true', 'false', ''], 'must be 1 or 0'), '0'),
 });
@@ -48,6 +50,7 @@ export type Config = {
   idleTimeoutMs: number;
   shutdownGraceMs: number;
   flushIntervalMs: number;
+  dbQueryTimeoutMs: number;
   reusePort: boolean;
 };
 
@@ -76,6 +79,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     idleTimeoutMs: e.UPSTREAM_IDLE_TIMEOUT_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     flushIntervalMs: e.FLUSH_INTERVAL_MS,
+    dbQueryTimeoutMs: e.DB_QUERY_TIMEOUT_MS,
     reusePort: e.REUSE_PORT === '1' || e.REUSE_PORT === 'true',
   };
 }

@@ -2,7 +2,8 @@
 // is what `bun start` runs and what tests call to get a real server on a random port.
 import { join } from 'node:path';
 import { Elysia } from 'elysia';
-import { connect, migrate } from '../db/connect.ts';
+import { connect, migrate, untilReachable } from '../db/connect.ts';
+import { DatabaseUnavailable } from '../db/health.ts';
 import { adminPlugin } from './admin/plugin.ts';
 import { ensureAdminKeyAccount } from './aiproxy/admin-key-account.ts';
 import { aiproxyPlugin } from './aiproxy/plugin.ts';
@@ -54,8 +55,11 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
   const box = new SecretBox(master.secret);
   config = { ...config, adminKey: ensureAdminKey(config.adminKey, config.dataDir) };
 
-  const db = await connect({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const applied = await migrate(db.db);
+  const db = await connect({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, queryTimeoutMs: config.dbQueryTimeoutMs });
+  // A database that is not up yet (or restarting) is waited for, with one line per attempt.
+  const applied = await untilReachable(() => db.unbounded(migrate), (error, retryInMs, attempts) => {
+    log.warn('database not reachable; retrying', { database: describeDatabase(config.databaseUrl), reason: String((error as Error)?.message ?? error), retryInMs, attempts });
+  });
   if (applied.length) log.info('applied migrations', { migrations: applied });
   await ensureRoot(db.db, config.adminPassword, log);
   await seedDefaultPrices(db.db, log);
@@ -68,6 +72,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
   const store = new Store(db.db, box, log);
   const journal = new Journal(join(config.dataDir, 'journal'), process.env.JOURNAL_FSYNC === '1', log);
   const writer = new LogWriter(db.db, accounts, dbLock, log, config.flushIntervalMs, journal);
+  writer.available = () => db.health.isUp;
   store.onReload.push(() => dbLock.run(() => accounts.refresh(db.db)));
 
   const gw: Gateway = {
@@ -88,6 +93,13 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
   writer.wantIds = () => gw.live.active;
   store.onReload.push(() => gw.logSettings.reload(db.db));
   await store.reload();
+  db.health.onLost.push((error) => log.error('database unreachable; calls that need it get 503 until it is back', { reason: String((error as Error)?.message ?? error), backlog: writer.backlog }));
+  db.health.onRecovered.push(() => {
+    log.info('database reachable again', { backlog: writer.backlog });
+    // Notifications sent while it was down are lost: rebuild the caches, drain the backlog.
+    void store.reload().catch((error) => log.warn('reloading caches after the outage failed', { error }));
+    void writer.flush();
+  });
   // Another instance changed something: rebuild our caches too.
   const unlisten = await db.listen(INVALIDATE_CHANNEL, (payload) => {
     if (payload !== instanceId) void store.reload();
@@ -111,18 +123,15 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
     .onError(({ code, error }) => {
       if (code === 'NOT_FOUND') return Response.json({ error: { message: 'Not found.', type: 'invalid_request_error', code: 'not_found', param: null } }, { status: 404 });
       // A Host header that makes no URL (e.g. with a space) is the client's fault, not ours.
+      if (error instanceof DatabaseUnavailable) return Response.json({ error: { message: 'The gateway\'s database is unavailable; retry in a few seconds.', type: 'server_error', code: 'database_unavailable', param: null } }, { status: 503, headers: { 'retry-after': '5' } });
       if ((error as { code?: unknown }).code === 'ERR_INVALID_URL') return Response.json({ error: { message: 'Malformed request URL or Host header.', type: 'invalid_request_error', code: 'invalid_url', param: null } }, { status: 400 });
       log.error('unhandled request error', { code, error });
       return Response.json({ error: { message: 'Internal gateway error.', type: 'server_error', code: 'internal_error', param: null } }, { status: 500 });
     })
-    .get('/healthz', async () => {
-      try {
-        await db.db.selectNoFrom((eb) => eb.val(1).as('ok')).execute();
-        return Response.json({ status: 'ok', database: db.kind });
-      } catch (e) {
-        return Response.json({ status: 'error', database: db.kind, error: (e as Error).message }, { status: 503 });
-      }
-    })
+    // Liveness: the process serves HTTP. It stays 200 while the database is away (a restart would not bring it back).
+    .get('/healthz', () => Response.json({ status: 'ok', database: db.kind }))
+    // Readiness: the database answers and call logs are being committed (docs/deploy.md).
+    .get('/readyz', () => readiness(gw))
     .use(relayPlugin(gw))
     .use(adminPlugin(gw))
     .use(aiproxyPlugin(gw))
@@ -175,6 +184,29 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
       return stopping;
     },
   };
+}
+
+/** The database and the log writer's state; 503 while the database is down or flushes fail. */
+function readiness(gw: Gateway): Response {
+  const h = gw.db.health.snapshot();
+  const failingFrom = gw.writer.failingFrom;
+  const ready = h.up && failingFrom === null;
+  return Response.json({
+    status: ready ? 'ready' : 'unavailable',
+    database: { kind: gw.db.kind, up: h.up, since: new Date(h.since).toISOString(), ...(h.error ? { error: h.error } : {}) },
+    writer: { backlog: gw.writer.backlog, failingSince: failingFrom === null ? null : new Date(failingFrom).toISOString() },
+  }, { status: ready ? 200 : 503, headers: { 'cache-control': 'no-store' } });
+}
+
+/** host:port/database of a DATABASE_URL without its credentials, for messages. */
+function describeDatabase(url: string | undefined): string {
+  if (!url) return 'embedded';
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || '5432'}${u.pathname}`;
+  } catch {
+    return 'DATABASE_URL';
+  }
 }
 
 /**

@@ -1,12 +1,15 @@
 // `bun start`: validate config, start the gateway, stop gracefully on SIGTERM/SIGINT.
-// `switchboard healthcheck` (the container HEALTHCHECK): exit 0 when /healthz answers ok.
+// `switchboard healthcheck` (the container HEALTHCHECK): exit 0 when /healthz answers ok;
+// `switchboard healthcheck ready`: exit 0 when /readyz does (database up, call logs committing).
+import { isDriverInternalError } from '../db/connect.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { startGateway } from './gateway.ts';
 import { ensureConsoleBuilt } from './web/freshness.ts';
 
 if (process.argv[2] === 'healthcheck') {
   const port = process.env.PORT || '3000';
-  const ok = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2500) }).then((r) => r.ok, () => false);
+  const path = process.argv[3] === 'ready' ? '/readyz' : '/healthz';
+  const ok = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(2500) }).then((r) => r.ok, () => false);
   process.exit(ok ? 0 : 1);
 }
 
@@ -21,8 +24,27 @@ try {
   throw e;
 }
 
+// Last line of defence: an error thrown from inside the database driver's own socket
+// callbacks is logged, not fatal (the pool reconnects; issue 20). Anything else still ends
+// the process, as it would without this handler.
+process.on('uncaughtException', (error) => {
+  if (isDriverInternalError(error)) {
+    console.error(JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: 'database driver error ignored', error: String(error) }));
+    return;
+  }
+  console.error(error);
+  process.exit(1);
+});
+
 await ensureConsoleBuilt();
-const running = await startGateway(config);
+let running;
+try {
+  running = await startGateway(config);
+} catch (e) {
+  // A clear line, not a stack trace: e.g. a wrong password or a missing database.
+  console.error(`switchboard: could not start: ${(e as Error)?.message ?? e}`);
+  process.exit(1);
+}
 let signals = 0;
 for (const sig of ['SIGTERM', 'SIGINT'] as const) {
   process.on(sig, () => {

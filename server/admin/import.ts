@@ -6,8 +6,8 @@ import * as v from 'valibot';
 import type { Principal } from '../auth/principal.ts';
 import { principalName } from '../auth/principal.ts';
 import type { Gateway } from '../context.ts';
+import type { ImportReport } from '../importer/index.ts';
 import type { ImportProgressEvent } from '../routing/events.ts';
-import { type ImportReport, importOneApi, OneApiImportError } from '../importer/index.ts';
 import { randomToken } from '../secrets/crypto.ts';
 import { int4 } from './schemas.ts';
 import { adminProcedure, noteAudit, router } from './trpc.ts';
@@ -20,10 +20,14 @@ export const OneApiImport = v.object({
   logsDays: v.optional(int4(0, 3650), 0),
 });
 
+// The importer and its database drivers (mysql2 alone is ~20 MB resident) load on first use.
+let importer: typeof import('../importer/index.ts') | null = null;
+
 export async function runOneApiImport(gw: Gateway, principal: Principal, input: v.InferOutput<typeof OneApiImport>): Promise<ImportReport> {
   const runId = randomToken(10);
   const actor = principalName(principal);
-  const report = await importOneApi(gw.db.db, gw.box, {
+  importer ??= await import('../importer/index.ts');
+  const report = await importer.importOneApi(gw.db.db, gw.box, {
     dsn: input.dsn, dryRun: input.dryRun, logsDays: input.logsDays, actor,
     onProgress: (p) => gw.events.emit('import.progress', { ...p, runId, dryRun: input.dryRun, actor, at: new Date() }),
   });
@@ -33,7 +37,7 @@ export async function runOneApiImport(gw: Gateway, principal: Principal, input: 
 
 /** The importer's errors are already free of secrets; show them as they are. */
 export function importErrorMessage(e: unknown): string | null {
-  return e instanceof OneApiImportError ? `One API import failed (${e.phase}): ${e.message}` : null;
+  return importer && e instanceof importer.OneApiImportError ? `One API import failed (${e.phase}): ${e.message}` : null;
 }
 
 export const importRouter = router({

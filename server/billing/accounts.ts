@@ -7,12 +7,13 @@
 // Overspend across all instances is therefore bounded by the leases, which never exceed
 // what the database had free when they were granted (docs/billing.md).
 import type { Kysely } from 'kysely';
+import { DatabaseUnavailable } from '../../db/health.ts';
 import type { Database } from '../../db/schema.ts';
 import type { Logger } from '../logger.ts';
 import type { KeyEntry, UserEntry } from '../state/types.ts';
 import type { Mutex } from '../util/mutex.ts';
 import { INT8_MAX } from './money.ts';
-import { type Charged, claimLease, heartbeat, type LeaseKind, returnLeases, sweepStaleLeases } from './leases.ts';
+import { type Charged, claimLease, heartbeat, type LeaseKind, returnAllLeases, returnLeases, sweepStaleLeases } from './leases.ts';
 
 /** Backstop on claim rounds for one reservation (see reserve). */
 const CLAIM_ROUNDS = 64;
@@ -29,6 +30,8 @@ interface Live {
   /** A claim for at least this much was refused at `refusedAt`: later asks as big fail fast. */
   refusedNeed: bigint;
   refusedAt: number;
+  /** The last claim failed because the database is unreachable (cleared by the next claim). */
+  unavailable: boolean;
   lastUse: number;
 }
 
@@ -39,7 +42,8 @@ export interface Reservation {
   open: boolean;
 }
 
-export type ReserveResult = { ok: true; reservation: Reservation } | { ok: false; reason: 'balance' | 'key_budget' };
+/** `unavailable`: the lease had to grow and the database could not be asked (a 503, not a refusal). */
+export type ReserveResult = { ok: true; reservation: Reservation } | { ok: false; reason: 'balance' | 'key_budget' | 'unavailable' };
 
 export interface AccountsOptions {
   /** Lease idle this long (no reservation, nothing pending) goes back to the database. */
@@ -75,16 +79,30 @@ export class Accounts {
   start(): void {
     if (this.timers.length) return;
     this.timers.push(
-      setInterval(() => void this.returnIdle().catch((error) => this.log.warn('returning idle leases failed', { error })), this.opts.idleMs),
-      setInterval(() => void this.keepAlive().catch((error) => this.log.warn('lease heartbeat failed', { error })), this.opts.heartbeatMs),
+      setInterval(() => void this.returnIdle().catch((error) => this.quiet(error) || this.log.warn('returning idle leases failed', { error })), this.opts.idleMs),
+      setInterval(() => void this.keepAlive().catch((error) => this.quiet(error) || this.log.warn('lease heartbeat failed', { error })), this.opts.heartbeatMs),
     );
+  }
+
+  /** A database outage is logged once by the health monitor, not by every background job. */
+  private quiet(error: unknown): boolean {
+    return error instanceof DatabaseUnavailable;
   }
 
   /** Give every lease back (after the writer's last flush, on shutdown). */
   async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
-    await this.dbLock.run(() => this.giveBack(() => true));
+    await this.dbLock.run(async () => {
+      await this.giveBack(() => true);
+      // Nothing reserved or unflushed any more: whatever the database still holds for this
+      // instance (a claim granted while its answer was lost to an outage) goes back too.
+      const busy = [...this.users.values(), ...this.keys.values()].some((l) => l.reserved || l.pending || l.claiming);
+      if (!busy) {
+        await returnAllLeases(this.db, this.instance);
+        for (const map of [this.users, this.keys]) for (const l of map.values()) l.lease = 0n;
+      }
+    });
   }
 
   /** Load balances and key usage (for display) from the database. Callers serialise this with flushes. */
@@ -167,6 +185,7 @@ export class Accounts {
           userCapped ? this.ensure('user', user.id, u, amount) : true,
           keyCapped ? this.ensure('key', key.id, k, amount) : true,
         ]);
+        if (uGot === 'unavailable' || kGot === 'unavailable') return { ok: false, reason: 'unavailable' };
         if (!uGot) return { ok: false, reason: 'balance' };
         if (!kGot) return { ok: false, reason: 'key_budget' };
         result = this.take(user.id, key.id, amount, userCapped, keyCapped);
@@ -223,16 +242,17 @@ export class Accounts {
     return { ok: true, reservation: { userId, keyId, amount, open: true } };
   }
 
-  /** Claim until `amount` fits, sharing claims already in flight. */
-  private async ensure(kind: LeaseKind, id: number, l: Live, amount: bigint): Promise<boolean> {
+  /** Claim until `amount` fits, sharing claims already in flight; 'unavailable' when the database cannot be reached. */
+  private async ensure(kind: LeaseKind, id: number, l: Live, amount: bigint): Promise<boolean | 'unavailable'> {
     for (let i = 0; i < CLAIM_ROUNDS && free(l) < amount; i++) {
       if (l.claiming) {
         await l.claiming;
-        continue;
+      } else {
+        const need = amount - free(l);
+        if (this.refusedRecently(l, need)) return false;
+        await this.claim(kind, id, l, need, need + amount * this.opts.claimFactor + l.reserved);
       }
-      const need = amount - free(l);
-      if (this.refusedRecently(l, need)) return false;
-      await this.claim(kind, id, l, need, need + amount * this.opts.claimFactor + l.reserved);
+      if (l.unavailable && free(l) < amount) return 'unavailable';
     }
     return free(l) >= amount;
   }
@@ -252,6 +272,7 @@ export class Accounts {
     // (a claim for that much is simply refused) rather than let Postgres fail on the number.
     if (want > INT8_MAX) want = INT8_MAX;
     if (need > want) need = want;
+    l.unavailable = false;
     l.claiming = claimLease(this.db, this.instance, kind, id, need, want)
       .then((got) => {
         if (got > 0n) {
@@ -263,7 +284,9 @@ export class Accounts {
         }
       })
       .catch((error) => {
-        this.log.error('lease claim failed', { error, kind, id });
+        // Down is reported once by the health monitor; every refused call gets a 503.
+        if (error instanceof DatabaseUnavailable) l.unavailable = true;
+        else this.log.error('lease claim failed', { error, kind, id });
       })
       .finally(() => {
         l.claiming = null;
@@ -298,9 +321,15 @@ export class Accounts {
   private async keepAlive(): Promise<void> {
     await this.dbLock.run(async () => {
       const alive = await heartbeat(this.db, this.instance);
-      // Swept while we were silent: those leases are no longer ours to spend.
       for (const [kind, map] of [['user', this.users], ['key', this.keys]] as const) {
-        for (const [id, l] of map) if (l.lease > 0n && !l.claiming && !alive.has(`${kind}:${id}`)) l.lease = 0n;
+        for (const [id, l] of map) {
+          if (l.claiming) continue;
+          const held = alive.get(`${kind}:${id}`);
+          // Swept while we were silent: those leases are no longer ours to spend.
+          if (held === undefined) { if (l.lease > 0n) l.lease = 0n; }
+          // Granted by a claim whose answer was lost (timeout, dropped connection): ours to spend.
+          else if (held > l.lease) l.lease = held;
+        }
       }
     });
     const swept = await sweepStaleLeases(this.db, this.opts.staleSeconds);
@@ -318,7 +347,7 @@ function spend(l: Live, c: Charged): void {
 function live(map: Map<number, Live>, id: number): Live {
   let l = map.get(id);
   if (!l) {
-    l = { db: 0n, lease: 0n, reserved: 0n, pending: 0n, claiming: null, refusedNeed: 0n, refusedAt: 0, lastUse: 0 };
+    l = { db: 0n, lease: 0n, reserved: 0n, pending: 0n, claiming: null, refusedNeed: 0n, refusedAt: 0, unavailable: false, lastUse: 0 };
     map.set(id, l);
   }
   return l;
@@ -335,7 +364,7 @@ function rebuild(old: Map<number, Live>, rows: Array<[number, bigint]>): Map<num
       prev.refusedAt = 0;
       next.set(id, prev);
     } else {
-      next.set(id, { db: value, lease: 0n, reserved: 0n, pending: 0n, claiming: null, refusedNeed: 0n, refusedAt: 0, lastUse: 0 });
+      next.set(id, { db: value, lease: 0n, reserved: 0n, pending: 0n, claiming: null, refusedNeed: 0n, refusedAt: 0, unavailable: false, lastUse: 0 });
     }
   }
   // Subjects with leases or work in flight stay even if their row is gone; their lease returns normally.

@@ -1,7 +1,7 @@
 // Local token counts for calls whose upstream reports no usage (the log row is then
 // marked "estimated") and for the worst-case reservation before a call.
-import { encode } from 'gpt-tokenizer';
 import type { ChatChunk, ChatMessage, ChatRequest, ChatResponse, MeteredUsage, ToolCallDelta } from '../relay/protocols/openai/types.ts';
+import { countTokens } from '../util/tokenizer.ts';
 
 /** Fixed allowance per image part; vendors bill images by tiles, this is a reservation bound. */
 const IMAGE_TOKENS = 1_000;
@@ -34,9 +34,7 @@ export function roughPromptTokens(req: ChatRequest): number {
   return Math.ceil(chars / 2) + extra;
 }
 
-export function countTokens(text: string): number {
-  return text ? encode(text).length : 0;
-}
+export { countTokens };
 
 /** Tokenizer count of a chat prompt, as OpenAI counts it (4 tokens of framing per message). */
 export function promptTokens(req: ChatRequest): number {

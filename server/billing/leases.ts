@@ -65,11 +65,26 @@ export async function returnLeases(db: Kysely<Database>, instance: string, kind:
   });
 }
 
-/** Keep this instance's leases alive; returns the subjects still leased (others were swept). */
-export async function heartbeat(db: Kysely<Database>, instance: string): Promise<Set<string>> {
+/** Keep this instance's leases alive; returns `kind:id` → amount of those still leased (others were swept). */
+export async function heartbeat(db: Kysely<Database>, instance: string): Promise<Map<string, bigint>> {
   const rows = await db.updateTable('billing_leases').set({ heartbeat_at: new Date() })
-    .where('instance', '=', instance).returning(['kind', 'subject_id']).execute();
-  return new Set(rows.map((r) => `${r.kind}:${r.subject_id}`));
+    .where('instance', '=', instance).returning(['kind', 'subject_id', 'amount']).execute();
+  return new Map(rows.map((r) => [`${r.kind}:${r.subject_id}`, BigInt(r.amount)]));
+}
+
+/**
+ * Shutdown: give back every lease this instance holds in the database, including any a
+ * claim granted whose answer never arrived (the connection died after the commit).
+ */
+export async function returnAllLeases(db: Kysely<Database>, instance: string): Promise<number> {
+  const r = await sql<{ n: number }>`
+    WITH gone AS (DELETE FROM billing_leases WHERE instance = ${instance} RETURNING kind, subject_id, amount),
+    u AS (UPDATE users t SET leased = t.leased - s.amount
+          FROM (SELECT subject_id, sum(amount)::int8 AS amount FROM gone WHERE kind = 'user' GROUP BY subject_id) s WHERE t.id = s.subject_id),
+    k AS (UPDATE api_keys t SET leased = t.leased - s.amount
+          FROM (SELECT subject_id, sum(amount)::int8 AS amount FROM gone WHERE kind = 'key' GROUP BY subject_id) s WHERE t.id = s.subject_id)
+    SELECT count(*)::int AS n FROM gone`.execute(db);
+  return r.rows[0]?.n ?? 0;
 }
 
 /** Reclaim the leases of instances silent for `staleSeconds` (crashed without returning them). */

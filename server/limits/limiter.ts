@@ -2,6 +2,7 @@
 // have no limits costs nothing here; a limited one costs one round trip to the counter
 // (Postgres or Redis), which is what makes the limit hold across instances exactly.
 // TPM takes the prompt estimate up front and is corrected by the actual tokens at finish.
+import { DatabaseUnavailable } from '../../db/health.ts';
 import type { Logger } from '../logger.ts';
 import type { KeyHolder } from '../state/types.ts';
 import { RelayError } from '../relay/protocols/openai/errors.ts';
@@ -34,7 +35,9 @@ export class Limiter {
     try {
       result = await this.counter.take(items);
     } catch (error) {
-      // Limits protect upstream capacity, not money: an unreachable counter lets calls through.
+      // Counters in Postgres: the database is down, so is everything that needs it (a 503 upstream of here).
+      if (error instanceof DatabaseUnavailable) throw error;
+      // Limits protect upstream capacity, not money: an unreachable Redis lets calls through.
       this.log.error('rate-limit counter unavailable; request let through', { error });
       return null;
     }

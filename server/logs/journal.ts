@@ -13,7 +13,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../logger.ts';
-import { decodeSettled, type Queued } from './writer.ts';
+import { decodeSettled, type Queued } from './call-record.ts';
 
 const SEGMENT = /^(\d+)\.jsonl$/;
 

@@ -1,32 +1,19 @@
-// Call logs and settlements leave the hot path through this queue. Every flush is one
-// transaction: insert the batch's log rows, charge each user once (balance, used and a
-// usage ledger row with the batch's call count), and add spend to keys and channels.
-// A failed flush keeps its batch and retries; shutdown flushes what is left. With a
-// journal (server/logs/journal.ts) each item is on local disk before `push` returns, and
-// what a killed process never committed is replayed on the next start.
+// Call logs leave the hot path through this queue. Every flush is one transaction: insert
+// the batch's log rows, then hand the calls that are new to the money settlement
+// (server/billing/settle.ts) in that same transaction. A failed flush keeps its batch and
+// retries, in order; shutdown flushes what is left. With a journal (server/logs/journal.ts)
+// each item is on local disk before `push` returns, and what a killed process never
+// committed is replayed on the next start.
 import { type Kysely, sql } from 'kysely';
-import type { Database, NewCallLog } from '../../db/schema.ts';
-import type { CapturedBodies } from './capture.ts';
+import type { Database } from '../../db/schema.ts';
 import type { Accounts } from '../billing/accounts.ts';
-import { type Charged, chargeKeys, chargeUsers } from '../billing/leases.ts';
+import { applySettlement, settleBatch } from '../billing/settle.ts';
 import type { Logger } from '../logger.ts';
-import type { Journal } from './journal.ts';
 import type { Mutex } from '../util/mutex.ts';
+import { encodeLog, encodeSettled, LOG_COLUMNS, LOG_KEYS, type Queued, type Settled } from './call-record.ts';
+import type { Journal } from './journal.ts';
 
-export interface Settled {
-  log: NewCallLog;
-  userId: number | null;
-  keyId: number | null;
-  channelId: number | null;
-  cost: bigint;
-  /** Request/response bodies when capture is on for this key or model. */
-  bodies?: CapturedBodies | null;
-}
-
-/** A queued call: its log row already encoded as the JSON Postgres expands (see insertCallLogs). */
-export interface Queued extends Settled {
-  json: string;
-}
+export type { Queued, Settled } from './call-record.ts';
 
 /** What a commit wrote: each charged user's balance after, and the id of each newly inserted log row. */
 export interface Committed {
@@ -52,6 +39,10 @@ export class LogWriter {
   onCommitted: Array<(batch: Settled[], committed: Committed) => void> = [];
   /** Whether a listener needs the new rows' ids (live subscribers somewhere); else they are not read back. */
   wantIds: () => boolean = () => true;
+  /** Whether the database is known to answer; while not, timed flushes wait instead of failing every tick. */
+  available: () => boolean = () => true;
+  /** Since when flushes fail (0: they do not); the backlog drains in order once the database is back. */
+  private failingSince = 0;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -63,7 +54,9 @@ export class LogWriter {
   ) {}
 
   start(): void {
-    this.timer ??= setInterval(() => void this.flush(), this.intervalMs);
+    this.timer ??= setInterval(() => {
+      if (this.queue.length && (this.available() || !this.failingSince)) void this.flush();
+    }, this.intervalMs);
   }
 
   /**
@@ -74,12 +67,17 @@ export class LogWriter {
     const queued: Queued = { ...item, json: encodeLog(item.log) };
     const durable = this.journal?.append(encodeSettled(queued)) ?? null;
     this.queue.push(queued);
-    if (this.queue.length >= MAX_BATCH) void this.flush();
+    if (this.queue.length >= MAX_BATCH && !this.failingSince) void this.flush();
     return durable;
   }
 
   get backlog(): number {
     return this.queue.length;
+  }
+
+  /** Since when flushes have been failing (ms since epoch), or null while they succeed. */
+  get failingFrom(): number | null {
+    return this.failingSince || null;
   }
 
   /** Flush everything queued so far; resolves when it is committed (or has failed and been requeued). */
@@ -100,8 +98,14 @@ export class LogWriter {
             });
           } catch (err) {
             this.queue.unshift(...batch);
-            this.log.error('flush of call logs failed; will retry', { error: err, backlog: this.queue.length });
+            // Once per outage: the backlog stays in memory and in the journal, in order.
+            if (!this.failingSince) this.log.error('flush of call logs failed; will retry', { error: err, backlog: this.queue.length });
+            this.failingSince ||= Date.now();
             return;
+          }
+          if (this.failingSince) {
+            this.log.info('call log flushes succeed again', { failedForMs: Date.now() - this.failingSince, backlog: this.queue.length });
+            this.failingSince = 0;
           }
           this.notify(batch, committed);
         }
@@ -161,116 +165,23 @@ export class LogWriter {
   }
 
   private async commit(batch: Queued[], replayed: boolean, withIds: boolean): Promise<Committed> {
-    const byUser = sumBy(batch, (s) => s.userId);
-    const byKey = sumBy(batch, (s) => s.keyId);
-    const byChannel = sumBy(batch, (s) => s.channelId);
-    const userAfter = new Map<number, bigint>();
-    const userCharged = new Map<number, Charged>();
-    const keyCharged = new Map<number, Charged>();
     const ids = withIds ? new Map<string, string>() : null;
-
-    await this.db.transaction().execute(async (tx) => {
+    let skipped = new Set<string>();
+    const settlement = await this.db.transaction().execute(async (tx) => {
       // Idempotent by request_id, so a replayed batch is never counted twice.
-      const skipped = await insertLogs(tx, batch, ids);
-      if (skipped.size) {
-        for (const s of batch) if (skipped.has(s.log.request_id)) s.cost = 0n;
-        // Skipped rows were counted when first committed: not in the ledger's call count again.
-        recompute(batch.filter((s) => !skipped.has(s.log.request_id)), byUser, byKey, byChannel);
-      }
-      const users = [...byUser].filter(([, v]) => v.cost > 0n);
-      if (users.length) {
-        // Spent balance leases turn into charged cost in this same transaction (docs/billing.md).
-        const charged = await chargeUsers(tx, this.accounts.instance, users.map(([id, v]) => ({ id, cost: v.cost, drop: this.accounts.leaseDrop('user', id, v.cost) })));
-        for (const [id, c] of charged) {
-          userAfter.set(id, c.after);
-          userCharged.set(id, c);
-        }
-        await tx.insertInto('ledger').values(users.filter(([id]) => userAfter.has(id)).map(([id, v]) => ({
-          user_id: id, kind: 'usage' as const, amount: -v.cost, balance_after: userAfter.get(id)!, calls: v.billed,
-          note: `${v.billed} call(s)`,
-        }))).execute();
-      }
-      const keys = [...byKey].filter(([, v]) => v.cost > 0n || v.calls > 0);
-      if (keys.length) {
-        // used, the current period's spend (restarted on a calendar boundary) and spent budget leases.
-        const charged = await chargeKeys(tx, this.accounts.instance, keys.map(([id, v]) => ({ id, cost: v.cost, drop: this.accounts.leaseDrop('key', id, v.cost) })));
-        for (const [id, c] of charged) keyCharged.set(id, c);
-      }
-      const channels = [...byChannel].filter(([, v]) => v.cost > 0n);
-      if (channels.length) {
-        await sql`
-          UPDATE channels c SET used = c.used + d.cost
-          FROM (SELECT unnest(${channels.map(([id]) => id)}::int[]) AS id, unnest(${channels.map(([, v]) => v.cost.toString())}::int8[]) AS cost) d
-          WHERE c.id = d.id`.execute(tx);
-      }
+      skipped = await insertLogs(tx, batch, ids);
+      // Skipped rows were charged when first committed: only the new ones are charged now.
+      return settleBatch(tx, this.accounts, batch, skipped.size ? batch.filter((s) => !skipped.has(s.log.request_id)) : batch);
     });
-
-    for (const [id, v] of byUser) this.accounts.flushed(id, replayed ? 0n : v.pendingCost, userCharged.get(id) ?? null);
-    for (const [id, v] of byKey) this.accounts.keyFlushed(id, replayed ? 0n : v.pendingCost, keyCharged.get(id) ?? null);
-    return { ids, balances: userAfter };
+    applySettlement(this.accounts, settlement, replayed);
+    // Listeners see what this commit charged: nothing for a call committed before.
+    if (skipped.size) for (const s of batch) if (skipped.has(s.log.request_id)) s.cost = 0n;
+    return { ids, balances: settlement.balances };
   }
 }
 
-// The whole batch travels as one JSON parameter that Postgres expands into rows: one
-// statement, one native JSON.stringify per call, no per-row placeholders or escaping in JS.
-// Each row is a positional array (no repeated keys), read back from jsonb by index, which
-// costs Postgres about a third less than json_populate_recordset over objects.
-const LOG_COLUMNS = [
-  ['request_id', 'text'], ['created_at', 'timestamptz'], ['user_id', 'int'], ['key_id', 'int'], ['channel_id', 'int'],
-  ['attempts', 'jsonb'], ['endpoint', 'text'], ['model', 'text'], ['upstream_model', 'text'], ['stream', 'bool'],
-  ['status', 'smallint'], ['error_type', 'text'], ['error_message', 'text'], ['prompt_tokens', 'int'],
-  ['completion_tokens', 'int'], ['cached_tokens', 'int'], ['cache_write_tokens', 'int'], ['reasoning_tokens', 'int'],
-  ['cost', 'int8'], ['latency_ms', 'int'], ['ttft_ms', 'int'], ['overhead_us', 'int'], ['client_ip', 'text'],
-  ['user_agent', 'text'], ['estimated', 'bool'], ['unpriced', 'bool'],
-] as const satisfies ReadonlyArray<readonly [keyof NewCallLog, string]>;
-export const LOG_KEYS = LOG_COLUMNS.map(([name]) => name);
-const COST = LOG_KEYS.indexOf('cost');
-const UNPRICED = LOG_KEYS.indexOf('unpriced');
 const COLUMN_LIST = sql.raw(LOG_KEYS.join(', '));
 const ROW_VALUES = sql.raw(LOG_COLUMNS.map(([, type], i) => (type === 'jsonb' ? `e->${i}` : type === 'text' ? `e->>${i}` : `(e->>${i})::${type}`)).join(', '));
-
-/**
- * Postgres text cannot hold NUL or unpaired surrogates; one such string from a client or an
- * upstream (a model name, an error message, a user agent) would fail the whole batch, and
- * every batch after it. Strip NUL and replace lone surrogates with U+FFFD.
- */
-const forPostgres = (_k: string, v: unknown) =>
-  typeof v === 'bigint' ? v.toString() : typeof v === 'string' ? v.replaceAll('\u0000', '').toWellFormed() : v;
-/** JSON.stringify escapes exactly those as \u0000 and \udXXX (a surrogate pair stays raw). */
-const NEEDS_CLEANING = /\\u(0000|d[89a-f])/i;
-
-/**
- * A log row as the JSON array Postgres reads (LOG_COLUMNS order), once per call and with no
- * replacer in the common case (a replacer runs for every value and costs more than the rest).
- */
-export function encodeLog(log: NewCallLog): string {
-  const values: unknown[] = LOG_KEYS.map((k) => log[k]);
-  values[COST] = String(log.cost ?? 0);
-  // Journal lines written before the column existed have none: not unpriced.
-  values[UNPRICED] = log.unpriced === true;
-  const json = JSON.stringify(values);
-  return json.includes('\\u') && NEEDS_CLEANING.test(json) ? JSON.stringify(values, forPostgres) : json;
-}
-
-/** A log row back from its encoded array (journal replay): money as bigint, the start time a Date. */
-function decodeLog(values: unknown[]): NewCallLog {
-  const log = Object.fromEntries(LOG_KEYS.map((k, i) => [k, values[i]])) as unknown as NewCallLog & { cost: string; created_at: string };
-  return { ...log, cost: BigInt(log.cost), created_at: new Date(log.created_at) };
-}
-
-/** One journal line: the call's settlement fields around its already-encoded log row. */
-function encodeSettled(q: Queued): string {
-  const bodies = q.bodies ? JSON.stringify(q.bodies, forPostgres) : 'null';
-  return `{"userId":${q.userId},"keyId":${q.keyId},"channelId":${q.channelId},"cost":"${q.cost}","bodies":${bodies},"log":${q.json}}`;
-}
-
-/** A journal line back into a queued call (money as bigint, the start time as a Date). */
-export function decodeSettled(line: string): Queued {
-  const raw = JSON.parse(line) as Omit<Settled, 'cost' | 'log'> & { cost: string; log: unknown[] | Record<string, unknown> };
-  // Journals written before rows were positional hold the row as an object.
-  const log = decodeLog(Array.isArray(raw.log) ? raw.log : LOG_KEYS.map((k) => (raw.log as Record<string, unknown>)[k]));
-  return { ...raw, cost: BigInt(raw.cost), log, json: encodeLog(log) };
-}
 
 // call_logs is partitioned by created_at, so uniqueness is (request_id, created_at): a
 // replayed row carries its call's own start time and is skipped. The rows travel as one
@@ -315,37 +226,4 @@ async function insertCallLogsReturning(tx: Kysely<Database>, batch: Queued[]): P
 async function insertBodies(tx: Kysely<Database>, items: Queued[]): Promise<void> {
   if (!items.length) return;
   await tx.insertInto('call_bodies').values(items.map((s) => ({ request_id: s.log.request_id, created_at: s.log.created_at!, ...s.bodies! }))).execute();
-}
-
-/** `billed`: calls that cost something (the ledger's usage count); `calls`: every call. */
-interface Sum { cost: bigint; calls: number; billed: number; pendingCost: bigint }
-
-function sumBy(batch: Settled[], pick: (s: Settled) => number | null): Map<number, Sum> {
-  const m = new Map<number, Sum>();
-  for (const s of batch) {
-    const id = pick(s);
-    if (id === null) continue;
-    const e = m.get(id) ?? { cost: 0n, calls: 0, billed: 0, pendingCost: 0n };
-    e.cost += s.cost;
-    e.pendingCost += s.cost;
-    e.calls += 1;
-    if (s.cost > 0n) e.billed += 1;
-    m.set(id, e);
-  }
-  return m;
-}
-
-/** After dropping already-logged rows, charge only what is new (pending still clears in full). */
-function recompute(batch: Settled[], ...maps: Array<Map<number, Sum>>): void {
-  for (const m of maps) for (const e of m.values()) { e.cost = 0n; e.calls = 0; e.billed = 0; }
-  const [byUser, byKey, byChannel] = maps as [Map<number, Sum>, Map<number, Sum>, Map<number, Sum>];
-  for (const s of batch) {
-    for (const [m, id] of [[byUser, s.userId], [byKey, s.keyId], [byChannel, s.channelId]] as const) {
-      if (id === null) continue;
-      const e = m.get(id)!;
-      e.cost += s.cost;
-      e.calls += 1;
-      if (s.cost > 0n) e.billed += 1;
-    }
-  }
 }

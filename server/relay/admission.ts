@@ -2,6 +2,7 @@
 // allow-list), model permission, routable channels, price, rate limits and a reservation
 // of the worst-case cost. All against in-memory state, except a rate-limit round trip
 // when the key or user has a limit, and a lease claim when the local lease runs short.
+import { DatabaseUnavailable } from '../../db/health.ts';
 import { INT8_MAX } from '../billing/money.ts';
 import { reserveOf, type PriceEntry } from '../billing/pricing.ts';
 import { billingSettings } from '../billing/settings.ts';
@@ -106,12 +107,13 @@ export async function reserve(gw: Gateway, call: Call, free: boolean, input: (pr
   }
   if (!prices.length) {
     // Unpriced free endpoint: nothing to reserve, only the limits apply.
-    call.tokenHold = await gw.limiter.admit(p, 0);
+    call.tokenHold = await gw.limiter.admit(p, 0).catch(unavailable);
     return;
   }
   // Endpoint-priced amounts too: past int8 nothing can cover it, and it must not reach SQL.
   if (amount > INT8_MAX) amount = INT8_MAX;
   const r = await gw.accounts.reserve(p.user, p.key, amount);
+  if (!r.ok && r.reason === 'unavailable') unavailable();
   if (!r.ok) {
     const msg = r.reason === 'balance'
       ? 'Insufficient balance for this request. Top up the account or lower max_tokens.'
@@ -120,5 +122,11 @@ export async function reserve(gw: Gateway, call: Call, free: boolean, input: (pr
   }
   // Held from here: a rate-limit refusal below settles it at 0 (Call.finish).
   call.reservation = r.reservation;
-  call.tokenHold = await gw.limiter.admit(p, Math.min(tokens, Number.MAX_SAFE_INTEGER));
+  call.tokenHold = await gw.limiter.admit(p, Math.min(tokens, Number.MAX_SAFE_INTEGER)).catch(unavailable);
+}
+
+/** The database is down and this call needs it (a lease claim or a rate counter): 503, retry soon. */
+function unavailable(error?: unknown): never {
+  if (error !== undefined && !(error instanceof DatabaseUnavailable)) throw error;
+  throw new RelayError(503, 'The gateway\'s database is unavailable; retry in a few seconds.', 'server_error', 'database_unavailable', { 'retry-after': '5' });
 }

@@ -6,6 +6,7 @@
 // LocalEndpoint (count_tokens) answers without an upstream. Either way the endpoint only
 // returns the outcome: settling it (money, limits, the call log) is done here, once, by
 // Call.finish — its only caller.
+import { DatabaseUnavailable } from '../../db/health.ts';
 import type { Gateway } from '../context.ts';
 import type { ChannelEntry } from '../state/types.ts';
 import type { PriceEntry } from '../billing/pricing.ts';
@@ -68,8 +69,10 @@ export async function runRelay<Req>(gw: Gateway, ep: RelayEndpoint<Req> | LocalE
   try {
     answer = await handle(gw, ep, call, request, url);
   } catch (e) {
-    const err = e instanceof RelayError ? e : new RelayError(500, 'Internal gateway error.', 'server_error', 'internal_error');
-    if (!(e instanceof RelayError)) gw.log.error('relay handler failed', { error: e, request_id: call.requestId, endpoint: ep.name });
+    const err = e instanceof RelayError ? e
+      : e instanceof DatabaseUnavailable ? new RelayError(503, 'The gateway\'s database is unavailable; retry in a few seconds.', 'server_error', 'database_unavailable', { 'retry-after': '5' })
+      : new RelayError(500, 'Internal gateway error.', 'server_error', 'internal_error');
+    if (!(e instanceof RelayError) && !(e instanceof DatabaseUnavailable)) gw.log.error('relay handler failed', { error: e, request_id: call.requestId, endpoint: ep.name });
     call.markResponseReady();
     answer = { response: ep.error ? ep.error(err, call.requestId) : errorResponse(err, call.requestId), outcome: { status: err.status, error: err } };
   }

@@ -61,7 +61,7 @@ export async function exclusive(gw: JobDeps, lock: number, fn: () => Promise<voi
     await fn();
     return true;
   }
-  return gw.db.db.connection().execute(async (conn) => {
+  return gw.db.session(async (conn) => {
     const { rows } = await sql<{ ok: boolean }>`SELECT pg_try_advisory_lock(${lock}) AS ok`.execute(conn);
     if (!rows[0]?.ok) return false;
     try {

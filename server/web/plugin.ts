@@ -5,7 +5,7 @@ import { Elysia, NotFoundError } from 'elysia';
 import { findAsset } from './assets.ts';
 import { consoleHeaders } from './headers.ts';
 
-const API_PREFIXES = ['/v1/', '/v1beta/', '/trpc', '/live', '/api/', '/healthz', '/metrics'];
+const API_PREFIXES = ['/v1/', '/v1beta/', '/trpc', '/live', '/api/', '/healthz', '/readyz', '/metrics'];
 
 function isApiPath(path: string): boolean {
   return API_PREFIXES.some((p) => path === p.replace(/\/$/, '') || path.startsWith(p));

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NewCallLog } from '../../db/schema.ts';
 import { Journal } from '../../server/logs/journal.ts';
-import { decodeSettled, encodeLog } from '../../server/logs/writer.ts';
+import { decodeSettled, encodeLog } from '../../server/logs/call-record.ts';
 
 const log = (over: Partial<NewCallLog> = {}): NewCallLog => ({
   request_id: 'req_journal_1', created_at: new Date('2026-11-25T01:02:03.456Z'), user_id: 7, key_id: 8, channel_id: 9,

@@ -2,7 +2,7 @@
 // An ESTIMATE: Claude's tokenizer is not public, so we count the converted request with
 // OpenAI's o200k_base encoding (gpt-tokenizer). Expect it to differ from Claude's own count
 // by some percent; an Anthropic channel should be asked instead when one serves the model.
-import { countTokens as countText } from 'gpt-tokenizer';
+import { countTokens as countText } from '../../../util/tokenizer.ts';
 import type { ChatMessage } from '../openai/types.ts';
 import { toChatInput } from './request-to-chat.ts';
 import type { CountTokensRequest } from './schema.ts';
