@@ -1,6 +1,7 @@
 // Configuration from the environment, validated once at start. A bad value is a clear
 // message and exit code 1, never a half-started server.
 import * as v from 'valibot';
+import { DEFAULT_TRUSTED_PROXIES, parseTrustedProxies } from './security/client-address.ts';
 
 const port = v.pipe(v.string(), v.transform(Number), v.integer('must be an integer'), v.minValue(0), v.maxValue(65535));
 /** Optional string variable; empty counts as unset. */
@@ -30,6 +31,15 @@ const EnvSchema = v.object({
   FLUSH_INTERVAL_MS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(5)), '200'),
   /** Let several processes on one host listen on the same port (SO_REUSEPORT; each needs its own DATA_DIR and DATABASE_URL). */
   REUSE_PORT: v.optional(v.picklist(['0', '1', 'true', 'false', ''], 'must be 1 or 0'), '0'),
+  /** Peers whose X-Forwarded-For / X-Real-IP are believed (comma-separated IPs or CIDRs). */
+  TRUSTED_PROXIES: v.optional(v.pipe(v.string(), v.check((s) => {
+    try {
+      parseTrustedProxies(s);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be a comma-separated list of IP addresses or CIDR ranges, e.g. 127.0.0.1/32,10.0.0.0/8')), DEFAULT_TRUSTED_PROXIES),
 });
 
 export type Config = {
@@ -49,6 +59,7 @@ export type Config = {
   shutdownGraceMs: number;
   flushIntervalMs: number;
   reusePort: boolean;
+  trustedProxies: string;
 };
 
 export class ConfigError extends Error {}
@@ -77,5 +88,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     flushIntervalMs: e.FLUSH_INTERVAL_MS,
     reusePort: e.REUSE_PORT === '1' || e.REUSE_PORT === 'true',
+    trustedProxies: e.TRUSTED_PROXIES,
   };
 }

@@ -12,6 +12,7 @@ import type { LiveBus } from './live/bus.ts';
 import type { LogSettingsCache } from './logs/settings.ts';
 import type { LogWriter } from './logs/writer.ts';
 import type { SecretBox } from './secrets/crypto.ts';
+import type { ClientAddress } from './security/client-address.ts';
 import type { Store } from './state/store.ts';
 import type { Mutex } from './util/mutex.ts';
 
@@ -37,6 +38,8 @@ export interface Gateway {
   logSettings: LogSettingsCache;
   /** Serialises balance refreshes with settlement flushes. */
   dbLock: Mutex;
+  /** The client address of a request (TRUSTED_PROXIES); the only place X-Forwarded-For is read. */
+  clientAddress: ClientAddress;
   /** Requests and streams still running; shutdown waits for them. */
   inflight: Set<Promise<unknown>>;
   /** Reload caches after an admin change (this instance now; others via NOTIFY). */

@@ -29,6 +29,7 @@ import { webPlugin } from './web/plugin.ts';
 import { startChannelJobs } from './channels/jobs.ts';
 import { createGatewayEvents } from './routing/events.ts';
 import { RoutingState } from './routing/state.ts';
+import { ClientAddress } from './security/client-address.ts';
 import { loadMasterSecret, randomToken, SecretBox } from './secrets/crypto.ts';
 import { Store } from './state/store.ts';
 import { Mutex } from './util/mutex.ts';
@@ -67,6 +68,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
 
   const gw: Gateway = {
     config, db, store, accounts, limiter, writer, log, box, dbLock, inflight: new Set(),
+    clientAddress: new ClientAddress(config.trustedProxies),
     routing: new RoutingState(), events: createGatewayEvents(),
     live: new LiveBus(), logSettings: new LogSettingsCache(),
     auth: new Auth(db.db, store, config.adminKey),

@@ -10,7 +10,7 @@ import { getWSConnectionHandler } from '@trpc/server/adapters/ws';
 import type { ServerWebSocket } from 'bun';
 import { Elysia } from 'elysia';
 import type { WebSocket as WsWebSocket } from 'ws';
-import { createAdminContext, peerIp } from '../admin/plugin.ts';
+import { createAdminContext } from '../admin/plugin.ts';
 import { type AppRouter, appRouter } from '../admin/router.ts';
 import type { Gateway } from '../context.ts';
 
@@ -76,7 +76,7 @@ export function liveWebSocketPlugin(gw: Gateway) {
   return new Elysia({ name: 'live' }).ws(LIVE_PATH, {
     open(ws) {
       const request = ws.data.request;
-      const socket = new BunSocket(ws.raw as ServerWebSocket<unknown>, request, peerIp(ws.data.server, request), () => { gw.live.counters.droppedSubscribers++; });
+      const socket = new BunSocket(ws.raw as ServerWebSocket<unknown>, request, gw.clientAddress.of(ws.data.server, request), () => { gw.live.counters.droppedSubscribers++; });
       sockets.set(ws.raw, socket);
       const url = new URL(request.url);
       const req = { url: url.pathname + url.search, headers: { host: url.host } } as IncomingMessage;

@@ -27,8 +27,7 @@ function track<T>(gw: Gateway, p: Promise<T>): Promise<T> {
 }
 
 export function relayPlugin(gw: Gateway) {
-  const ip = (server: { requestIP(r: Request): { address: string } | null } | null, request: Request) =>
-    server?.requestIP(request)?.address ?? null;
+  const ip = (server: Parameters<Gateway['clientAddress']['of']>[0], request: Request) => gw.clientAddress.of(server, request);
 
   /** Answered by the gateway alone (the model list): the whole handling time is its overhead. */
   const guarded = (fn: (requestId: string) => Response) => {
