@@ -13,6 +13,7 @@ import type { LogSettingsCache } from './logs/settings.ts';
 import type { LogWriter } from './logs/writer.ts';
 import type { SecretBox } from './secrets/crypto.ts';
 import type { ClientAddress } from './security/client-address.ts';
+import type { SecretScrubber } from './security/secret-scrubber.ts';
 import type { Store } from './state/store.ts';
 import type { Mutex } from './util/mutex.ts';
 
@@ -40,6 +41,8 @@ export interface Gateway {
   dbLock: Mutex;
   /** The client address of a request (TRUSTED_PROXIES); the only place X-Forwarded-For is read. */
   clientAddress: ClientAddress;
+  /** Redacts upstream keys and the gateway's secrets from upstream-sourced text (server/security). */
+  secrets: SecretScrubber;
   /** Requests and streams still running; shutdown waits for them. */
   inflight: Set<Promise<unknown>>;
   /** Reload caches after an admin change (this instance now; others via NOTIFY). */

@@ -30,6 +30,7 @@ import { startChannelJobs } from './channels/jobs.ts';
 import { createGatewayEvents } from './routing/events.ts';
 import { RoutingState } from './routing/state.ts';
 import { ClientAddress } from './security/client-address.ts';
+import { SecretScrubber } from './security/secret-scrubber.ts';
 import { loadMasterSecret, randomToken, SecretBox } from './secrets/crypto.ts';
 import { Store } from './state/store.ts';
 import { Mutex } from './util/mutex.ts';
@@ -69,6 +70,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
   const gw: Gateway = {
     config, db, store, accounts, limiter, writer, log, box, dbLock, inflight: new Set(),
     clientAddress: new ClientAddress(config.trustedProxies),
+    secrets: new SecretScrubber().configure(config),
     routing: new RoutingState(), events: createGatewayEvents(),
     live: new LiveBus(), logSettings: new LogSettingsCache(),
     auth: new Auth(db.db, store, config.adminKey),
@@ -84,6 +86,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
   // Log row ids are read back only when someone, on any instance, watches live calls.
   writer.wantIds = () => gw.live.active;
   store.onReload.push(() => gw.logSettings.reload(db.db));
+  store.onReload.push(() => gw.secrets.updateFrom(store));
   await store.reload();
   // Another instance changed something: rebuild our caches too.
   const unlisten = await db.listen(INVALIDATE_CHANNEL, (payload) => {

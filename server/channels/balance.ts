@@ -91,7 +91,7 @@ export async function refreshBalance(gw: Gateway, channel: ChannelEntry): Promis
     }).where('id', '=', channel.id).execute();
     return { reading, error: null };
   } catch (e) {
-    const error = (e as Error).message.slice(0, 500);
+    const error = gw.secrets.scrub((e as Error).message).slice(0, 500);
     await db.updateTable('channels').set({ balance_error: error }).where('id', '=', channel.id).execute();
     return { reading: null, error };
   }

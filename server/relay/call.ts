@@ -116,6 +116,9 @@ export class Call {
     if (this.done) return;
     this.done = true;
     const usage = outcome.usage ?? ZERO_USAGE;
+    // Whatever reaches call_logs, live events and exports passes the secret scrubber.
+    const error = outcome.error ? gw.secrets.scrubError(outcome.error) : null;
+    for (const a of this.attempts) if (a.error) a.error = gw.secrets.scrub(a.error);
     const cost = outcome.cost ?? (this.price && outcome.usage ? costOf(usage, this.price, this.multiplierPpm) : 0n);
     if (this.reservation) gw.accounts.settle(this.reservation, cost);
     if (this.tokenHold) gw.limiter.settle(this.tokenHold, usage.input + usage.cacheRead + usage.cacheWrite + usage.output);
@@ -126,7 +129,7 @@ export class Call {
       keyId: p?.key.id ?? null,
       channelId: this.channel?.id ?? null,
       cost,
-      bodies: this.capture?.finish(outcome.error ? errorBody(outcome.error.message, outcome.error.type, outcome.error.code) : null),
+      bodies: this.capture?.finish(error ? errorBody(error.message, error.type, error.code) : null),
       log: {
         request_id: this.requestId,
         created_at: this.startedAt,
@@ -139,8 +142,8 @@ export class Call {
         upstream_model: this.upstreamModel,
         stream: this.stream,
         status: outcome.status,
-        error_type: outcome.error?.code ?? outcome.error?.type ?? null,
-        error_message: outcome.error?.message?.slice(0, 2000) ?? null,
+        error_type: error?.code ?? error?.type ?? null,
+        error_message: error?.message?.slice(0, 2000) ?? null,
         prompt_tokens: usage.input + usage.cacheRead + usage.cacheWrite,
         completion_tokens: usage.output,
         cached_tokens: usage.cacheRead,

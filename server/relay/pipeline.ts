@@ -71,7 +71,7 @@ export async function runRelay<Req>(gw: Gateway, ep: RelayEndpoint<Req>, request
     if (call.durable) await call.durable;
     return res;
   } catch (e) {
-    const err = e instanceof RelayError ? e : new RelayError(500, 'Internal gateway error.', 'server_error', 'internal_error');
+    const err = e instanceof RelayError ? gw.secrets.scrubError(e) : new RelayError(500, 'Internal gateway error.', 'server_error', 'internal_error');
     if (!(e instanceof RelayError)) gw.log.error('relay handler failed', { error: e, request_id: call.requestId, endpoint: ep.name });
     call.markResponseReady();
     call.finish(gw, { status: err.status, error: err });

@@ -95,7 +95,7 @@ export function relayStream(gw: Gateway, call: Call, attempt: Attempt, transform
         }
       } catch (e) {
         if (settled) return;
-        const err = new RelayError(502, `Upstream stream failed: ${(e as Error).message}`, 'upstream_error', 'upstream_stream_broken');
+        const err = new RelayError(502, gw.secrets.scrub(`Upstream stream failed: ${(e as Error).message}`), 'upstream_error', 'upstream_stream_broken');
         finish(502, err);
         if (call.durable) await call.durable;
         try {

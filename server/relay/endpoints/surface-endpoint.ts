@@ -141,7 +141,7 @@ function convertingTransform<B>({ gw, call, req, channel, upstreamModel }: Attem
       if (closing) events += out.end();
     } catch (e) {
       failed = true;
-      const err = e instanceof RelayError ? e : new RelayError(502, `Upstream stream error: ${(e as Error).message}`, 'upstream_error', 'upstream_stream_error');
+      const err = gw.secrets.scrubError(e instanceof RelayError ? e : new RelayError(502, `Upstream stream error: ${(e as Error).message}`, 'upstream_error', 'upstream_stream_error'));
       call.upstreamEnd = performance.now();
       const reported = source.usage();
       call.finish(gw, { status: 502, error: err, usage: reported ?? estimate(), estimated: !reported });
