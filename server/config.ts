@@ -21,6 +21,10 @@ const EnvSchema = v.object({
   LOG_LEVEL: v.optional(v.picklist(['debug', 'info', 'warn', 'error', 'silent']), 'info'),
   /** Largest request body accepted on the relay, in bytes. */
   MAX_BODY_BYTES: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1024)), String(32 * 1024 * 1024)),
+  /** Largest upstream answer buffered whole (JSON answers), in bytes. */
+  MAX_UPSTREAM_BODY_BYTES: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1024)), String(64 * 1024 * 1024)),
+  /** Largest single server-sent event from an upstream stream, in bytes. */
+  MAX_SSE_EVENT_BYTES: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1024)), String(8 * 1024 * 1024)),
   /** Upstream timeouts in milliseconds. */
   UPSTREAM_CONNECT_TIMEOUT_MS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1)), '10000'),
   UPSTREAM_FIRST_BYTE_TIMEOUT_MS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1)), '120000'),
@@ -53,6 +57,8 @@ export type Config = {
   adminPassword?: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   maxBodyBytes: number;
+  maxUpstreamBodyBytes: number;
+  maxSseEventBytes: number;
   connectTimeoutMs: number;
   firstByteTimeoutMs: number;
   idleTimeoutMs: number;
@@ -82,6 +88,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminPassword: e.ADMIN_PASSWORD,
     logLevel: e.LOG_LEVEL,
     maxBodyBytes: e.MAX_BODY_BYTES,
+    maxUpstreamBodyBytes: e.MAX_UPSTREAM_BODY_BYTES,
+    maxSseEventBytes: e.MAX_SSE_EVENT_BYTES,
     connectTimeoutMs: e.UPSTREAM_CONNECT_TIMEOUT_MS,
     firstByteTimeoutMs: e.UPSTREAM_FIRST_BYTE_TIMEOUT_MS,
     idleTimeoutMs: e.UPSTREAM_IDLE_TIMEOUT_MS,

@@ -9,6 +9,7 @@ import { noteChannelError, noteKeyInvalid, noteRateLimited, noteSuccess } from '
 import { routingSettings } from '../routing/settings.ts';
 import type { ChannelEntry } from '../state/types.ts';
 import type { Call } from './call.ts';
+import { readErrorText } from '../limits/upstream-bounds.ts';
 import { credentialsOf } from '../security/secret-scrubber.ts';
 import { RelayError } from './errors.ts';
 import type { ChannelTarget, UpstreamRequest } from './providers/types.ts';
@@ -57,7 +58,7 @@ export async function tryChannels<C>(
           noteSuccess(gw, s, channel, call.model, key);
           return { ctx, attempt };
         }
-        const text = gw.secrets.scrub(await res.text().catch(() => ''), credentialsOf(upstreamReq));
+        const text = gw.secrets.scrub(await readErrorText(res), credentialsOf(upstreamReq));
         const message = channel.provider.chat?.error?.(res.status, text).message ?? upstreamMessage(res.status, text);
         lastError = upstreamError(res.status, message);
         switch (classifyFailure(res.status, text)) {

@@ -1,6 +1,8 @@
 // POST /v1/chat/completions. OpenAI-wire channels are relayed byte for byte (the stream
 // is only scanned for usage); native channels are converted to OpenAI chunks.
 import { countTokens, promptTokens, roughPromptTokens } from '../billing/estimate.ts';
+import type { Gateway } from '../context.ts';
+import { readBounded } from '../limits/upstream-bounds.ts';
 import type { Call } from './call.ts';
 import { chatResponseOf, chatUpstream, chunkSource, chunkText } from './chat-upstream.ts';
 import { RelayError } from './errors.ts';
@@ -26,8 +28,8 @@ export const chatEndpoint: RelayEndpoint<ChatRequest> = {
 };
 
 /** Read a whole JSON upstream answer; non-JSON is a 502. */
-export async function readUpstreamJson(call: Call, attempt: Attempt): Promise<{ bytes: Uint8Array; json: unknown }> {
-  const bytes = new Uint8Array(await attempt.response.arrayBuffer());
+export async function readUpstreamJson(gw: Gateway, call: Call, attempt: Attempt): Promise<{ bytes: Uint8Array; json: unknown }> {
+  const bytes = await readBounded(attempt.response, gw.config.maxUpstreamBodyBytes);
   call.upstreamEnd = performance.now();
   call.firstByte = call.upstreamEnd;
   try {
@@ -44,7 +46,7 @@ export function jsonResponse(call: Call, body: Uint8Array | string): Response {
 }
 
 async function jsonBack({ gw, call, req, channel, upstreamModel }: AttemptContext<ChatRequest>, attempt: Attempt): Promise<Response> {
-  const { bytes, json } = await readUpstreamJson(call, attempt);
+  const { bytes, json } = await readUpstreamJson(gw, call, attempt);
   const { response, usage } = chatResponseOf(channel, json, upstreamModel);
   // OpenAI-wire answers go back as the upstream's own bytes.
   const out = channel.provider.wire === 'openai' ? bytes : encoder.encode(JSON.stringify(response));

@@ -7,6 +7,7 @@ import type { Call } from './call.ts';
 import { errorBody, RelayError } from './errors.ts';
 import type { MeteredUsage } from './protocol/openai-types.ts';
 import type { Attempt } from './upstream.ts';
+import { eventTooLarge, SseEventBound } from '../limits/upstream-bounds.ts';
 
 export interface StreamTransform {
   push(chunk: Uint8Array): Uint8Array | null;
@@ -15,6 +16,8 @@ export interface StreamTransform {
   usage(): MeteredUsage | null;
   /** Local estimate from what was delivered, when the upstream reported none. */
   estimate(): MeteredUsage;
+  /** The protocol's in-stream error event; OpenAI's `data: {"error":…}` when absent. */
+  fail?(err: RelayError): Uint8Array | null;
 }
 
 const encoder = new TextEncoder();
@@ -22,6 +25,9 @@ const encoder = new TextEncoder();
 export function relayStream(gw: Gateway, call: Call, attempt: Attempt, transform: StreamTransform): ReadableStream<Uint8Array> {
   const reader = attempt.response.body!.getReader();
   const idleMs = gw.config.idleTimeoutMs;
+  // An event that never ends must not grow the transform's buffer without limit.
+  const bound = /event-stream/i.test(attempt.response.headers.get('content-type') ?? '') ? new SseEventBound(gw.config.maxSseEventBytes) : null;
+  const errorEvent = (err: RelayError) => transform.fail?.(err) ?? encoder.encode(`data: ${errorBody(err.message, err.type, err.code)}\n\n`);
   let settled = false;
   // One idle timer per stream, re-armed on every read (not a timer and a race per chunk).
   // It counts only while waiting on the upstream: a client slow to pull re-arms it.
@@ -70,7 +76,7 @@ export function relayStream(gw: Gateway, call: Call, attempt: Attempt, transform
             const err = new RelayError(504, `Upstream stream was idle for more than ${idleMs} ms.`, 'timeout_error', 'upstream_idle_timeout');
             finish(504, err);
             if (call.durable) await call.durable;
-            controller.enqueue(encoder.encode(`data: ${errorBody(err.message, err.type, err.code)}\n\n`));
+            controller.enqueue(errorEvent(err));
             controller.close();
             release();
             return;
@@ -85,6 +91,11 @@ export function relayStream(gw: Gateway, call: Call, attempt: Attempt, transform
             release();
             return;
           }
+          if (bound && !bound.push(r.value)) {
+            attempt.abort('stream event too large');
+            reader.cancel().catch(() => {});
+            throw eventTooLarge(bound.max);
+          }
           const out = transform.push(r.value);
           if (out && out.byteLength) {
             if (!call.firstByte) call.firstByte = performance.now();
@@ -95,11 +106,12 @@ export function relayStream(gw: Gateway, call: Call, attempt: Attempt, transform
         }
       } catch (e) {
         if (settled) return;
-        const err = new RelayError(502, gw.secrets.scrub(`Upstream stream failed: ${(e as Error).message}`), 'upstream_error', 'upstream_stream_broken');
-        finish(502, err);
+        const err = e instanceof RelayError ? e : new RelayError(502, gw.secrets.scrub(`Upstream stream failed: ${(e as Error).message}`), 'upstream_error', 'upstream_stream_broken');
+        finish(err.status, err);
         if (call.durable) await call.durable;
         try {
-          controller.enqueue(encoder.encode(`data: ${errorBody(err.message, err.type, err.code)}\n\n`));
+          const event = errorEvent(err);
+          if (event) controller.enqueue(event);
           controller.close();
         } catch {}
         release();

@@ -59,7 +59,7 @@ export function openaiJsonEndpoint<B extends { model: string }>(spec: JsonEndpoi
 /** RelayEndpoint.respond for a JSON answer: the upstream's bytes back, billed by `bill`. */
 export function billedJson<Req>(bill: (answer: unknown, req: Req, call: Call) => Billing) {
   return async ({ gw, call, req }: AttemptContext<Req>, attempt: Attempt): Promise<Response> => {
-    const { bytes, json } = await readUpstreamJson(call, attempt);
+    const { bytes, json } = await readUpstreamJson(gw, call, attempt);
     const billing = bill(json, req, call);
     const res = jsonResponse(call, bytes);
     call.finish(gw, { status: 200, ...billing });

@@ -83,7 +83,7 @@ export function surfaceEndpoint<B>(spec: SurfaceEndpointSpec<B>): RelayEndpoint<
       return chatUpstream(channel, target, { ...req.chat!, model: upstreamModel }, null, upstreamModel);
     },
     respond(ctx, attempt) {
-      if (servesNatively(ctx)) return ctx.call.stream ? nativeStream(ctx, attempt, native) : nativeJson(ctx, attempt, native);
+      if (servesNatively(ctx)) return ctx.call.stream ? nativeStream(ctx, attempt, native, surface) : nativeJson(ctx, attempt, native);
       return ctx.call.stream ? convertedStream(ctx, attempt, surface) : convertedJson(ctx, attempt, surface);
     },
     error: protocolError(surface.error),
@@ -94,20 +94,25 @@ const estimateOf = <B>(req: SurfaceCall<B>, text: string): MeteredUsage =>
   req.chat ? estimateUsage(req.chat, text) : ZERO_USAGE;
 
 async function nativeJson<B>({ gw, call, req }: AttemptContext<SurfaceCall<B>>, attempt: Attempt, native: NativeRoute<B>): Promise<Response> {
-  const { bytes, json } = await readUpstreamJson(call, attempt);
+  const { bytes, json } = await readUpstreamJson(gw, call, attempt);
   const usage = native.meter(json);
   const res = jsonResponse(call, bytes);
   call.finish(gw, { status: 200, usage: usage ?? estimateOf(req, ''), estimated: !usage });
   return res;
 }
 
-function nativeStream<B>({ gw, call, req }: AttemptContext<SurfaceCall<B>>, attempt: Attempt, native: NativeRoute<B>): Response {
-  const stream = relayStream(gw, call, attempt, meteredPassthrough({ ...native.scan, estimate: () => estimateOf(req, '') }));
+function nativeStream<B>({ gw, call, req }: AttemptContext<SurfaceCall<B>>, attempt: Attempt, native: NativeRoute<B>, surface: Surface<B>): Response {
+  const transform: StreamTransform = {
+    ...meteredPassthrough({ ...native.scan, estimate: () => estimateOf(req, '') }),
+    // A failure the gateway reports mid-stream, in the protocol's own error event.
+    fail: (err) => encoder.encode(surface.stream(req.body).fail(err.message)),
+  };
+  const stream = relayStream(gw, call, attempt, transform);
   return new Response(stream, { status: 200, headers: sseHeaders(call) });
 }
 
 async function convertedJson<B>({ gw, call, req, channel, upstreamModel }: AttemptContext<SurfaceCall<B>>, attempt: Attempt, surface: Surface<B>): Promise<Response> {
-  const { json } = await readUpstreamJson(call, attempt);
+  const { json } = await readUpstreamJson(gw, call, attempt);
   const { response, usage } = chatResponseOf(channel, json, upstreamModel);
   const res = jsonResponse(call, encoder.encode(JSON.stringify(surface.fromChat(response, req.body))));
   const text = usage ? '' : response.choices.map((c) => (typeof c.message.content === 'string' ? c.message.content : '') + (c.message.reasoning_content ?? '')).join('');
@@ -154,5 +159,10 @@ function convertingTransform<B>({ gw, call, req, channel, upstreamModel }: Attem
     end: () => run(() => source.end(), true),
     usage: () => source.usage(),
     estimate,
+    fail: (err) => {
+      if (failed) return null;
+      failed = true;
+      return encoder.encode(out.fail(err.message));
+    },
   };
 }
