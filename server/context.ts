@@ -14,6 +14,7 @@ import type { LogWriter } from './logs/writer.ts';
 import type { SecretBox } from './secrets/crypto.ts';
 import type { ClientAddress } from './security/client-address.ts';
 import type { SecretScrubber } from './security/secret-scrubber.ts';
+import type { Shutdown } from './lifecycle/shutdown.ts';
 import type { Store } from './state/store.ts';
 import type { Mutex } from './util/mutex.ts';
 
@@ -43,6 +44,8 @@ export interface Gateway {
   clientAddress: ClientAddress;
   /** Redacts upstream keys and the gateway's secrets from upstream-sourced text (server/security). */
   secrets: SecretScrubber;
+  /** SIGTERM (draining) and the end of SHUTDOWN_GRACE_MS (expired), as signals. */
+  shutdown: Shutdown;
   /** Requests and streams still running; shutdown waits for them. */
   inflight: Set<Promise<unknown>>;
   /** Reload caches after an admin change (this instance now; others via NOTIFY). */

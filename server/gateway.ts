@@ -31,6 +31,7 @@ import { createGatewayEvents } from './routing/events.ts';
 import { RoutingState } from './routing/state.ts';
 import { ClientAddress } from './security/client-address.ts';
 import { SecretScrubber } from './security/secret-scrubber.ts';
+import { Shutdown } from './lifecycle/shutdown.ts';
 import { loadMasterSecret, randomToken, SecretBox } from './secrets/crypto.ts';
 import { Store } from './state/store.ts';
 import { Mutex } from './util/mutex.ts';
@@ -71,6 +72,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
     config, db, store, accounts, limiter, writer, log, box, dbLock, inflight: new Set(),
     clientAddress: new ClientAddress(config.trustedProxies),
     secrets: new SecretScrubber().configure(config),
+    shutdown: new Shutdown(),
     routing: new RoutingState(), events: createGatewayEvents(),
     live: new LiveBus(), logSettings: new LogSettingsCache(),
     auth: new Auth(db.db, store, config.adminKey),
@@ -150,10 +152,17 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
     port: server.port!,
     stop() {
       stopping ??= (async () => {
-        await server.stop(false);
+        // No new connections; live sockets are closed (1001) so consoles reconnect elsewhere.
+        // Not awaited: Bun's graceful stop waits for every open connection, however long.
+        void server.stop(false);
+        gw.shutdown.beginDraining();
         // Let in-flight calls and streams finish, up to the grace period.
-        const deadline = new Promise((r) => setTimeout(r, config.shutdownGraceMs));
-        await Promise.race([Promise.allSettled([...gw.inflight]), deadline]);
+        const within = (ms: number) => Promise.race([Promise.allSettled([...gw.inflight]), Bun.sleep(ms)]);
+        await within(config.shutdownGraceMs);
+        // Grace is over: streams still running end with the protocol's error event and are
+        // settled for what they delivered; give them a moment to write it, then close everything.
+        gw.shutdown.expire();
+        await within(1000);
         await server.stop(true);
         await jobs.stop();
         await logJobs.stop();

@@ -13,6 +13,7 @@ import type { WebSocket as WsWebSocket } from 'ws';
 import { createAdminContext } from '../admin/plugin.ts';
 import { type AppRouter, appRouter } from '../admin/router.ts';
 import type { Gateway } from '../context.ts';
+import { CLOSE_GOING_AWAY } from '../lifecycle/shutdown.ts';
 
 export const LIVE_PATH = '/live';
 const MAX_BUFFERED = 4 * 1024 * 1024;
@@ -71,7 +72,11 @@ export function liveWebSocketPlugin(gw: Gateway) {
     },
     // The `ws` server object is only used by applyWSSHandler, which we do not use.
   } as Omit<HandlerOptions, 'wss'> as HandlerOptions);
-  const sockets = new WeakMap<object, BunSocket>();
+  const sockets = new Map<object, BunSocket>();
+  // On SIGTERM every console is told to reconnect (to another instance, or to this one once it is back).
+  gw.shutdown.draining.addEventListener('abort', () => {
+    for (const socket of sockets.values()) socket.close(CLOSE_GOING_AWAY, 'server shutting down');
+  }, { once: true });
 
   return new Elysia({ name: 'live' }).ws(LIVE_PATH, {
     open(ws) {

@@ -39,9 +39,20 @@ export function relayStream(gw: Gateway, call: Call, attempt: Attempt, transform
     attempt.abort('stream idle timeout');
   }, idleMs);
 
+  // Past the shutdown grace the stream ends now: settled at once, the error event on the next pull.
+  let shutdownError: RelayError | null = null;
+  const onShutdown = () => {
+    if (settled) return;
+    shutdownError = new RelayError(503, 'The gateway is shutting down; the stream was ended. Retry the request.', 'server_error', 'server_shutting_down');
+    finish(503, shutdownError);
+    attempt.abort('gateway shutting down');
+  };
+  gw.shutdown.expired.addEventListener('abort', onShutdown, { once: true });
+
   const finish = (status: number, error: RelayError | null) => {
     if (settled) return;
     settled = true;
+    gw.shutdown.expired.removeEventListener('abort', onShutdown);
     clearTimeout(idle);
     call.upstreamEnd = performance.now();
     const reported = transform.usage();
@@ -56,6 +67,7 @@ export function relayStream(gw: Gateway, call: Call, attempt: Attempt, transform
     gw.inflight.delete(done);
     resolveDone();
   };
+  if (gw.shutdown.expired.aborted) onShutdown();
 
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -67,16 +79,25 @@ export function relayStream(gw: Gateway, call: Call, attempt: Attempt, transform
           try {
             r = await reader.read();
           } catch (e) {
-            if (!idled) throw e;
+            if (!idled && !shutdownError) throw e;
             r = { done: true, value: undefined };
           } finally {
             reading = false;
+          }
+          if (shutdownError) {
+            if (call.durable) await call.durable;
+            const event = errorEvent(shutdownError);
+            if (event) controller.enqueue(event);
+            controller.close();
+            release();
+            return;
           }
           if (idled) {
             const err = new RelayError(504, `Upstream stream was idle for more than ${idleMs} ms.`, 'timeout_error', 'upstream_idle_timeout');
             finish(504, err);
             if (call.durable) await call.durable;
-            controller.enqueue(errorEvent(err));
+            const event = errorEvent(err);
+            if (event) controller.enqueue(event);
             controller.close();
             release();
             return;
