@@ -1,4 +1,4 @@
-import { assertUpstreamAllowed } from '../security/upstream-guard.ts';
+import { assertUpstreamAllowed } from '../security/guarded-fetch.ts';
 import { TRPCError } from '@trpc/server';
 import { hintOf } from '../secrets/crypto.ts';
 import { channelTypes, providerFor } from '../relay/providers/registry.ts';

@@ -1,4 +1,5 @@
 // One upstream HTTP attempt with a first-byte deadline, linked to the client's abort.
+import { guardedFetch, UpstreamBlockedError } from '../security/guarded-fetch.ts';
 import { RelayError } from './errors.ts';
 import type { UpstreamRequest } from './providers/types.ts';
 
@@ -17,12 +18,12 @@ export async function sendUpstream(req: UpstreamRequest, clientSignal: AbortSign
   let timedOut = false;
   const timer = setTimeout(() => { timedOut = true; abort('first byte timeout'); }, firstByteMs);
   try {
-    const response = await fetch(req.url, {
+    // Checked and pinned address; a redirect is an answer like any other, never followed.
+    const response = await guardedFetch(req.url, {
       method: req.method,
       headers: req.headers,
       body: req.body,
       signal: ctrl.signal,
-      redirect: 'manual',
       // Bun: keep the upstream's compressed bytes out of our way; we forward what we read.
       decompress: true,
     } as RequestInit);
@@ -31,6 +32,10 @@ export async function sendUpstream(req: UpstreamRequest, clientSignal: AbortSign
     clientSignal?.removeEventListener('abort', onClientAbort);
     if (timedOut) throw new RelayError(504, `Upstream did not answer within ${firstByteMs} ms.`, 'timeout_error', 'upstream_timeout');
     if (clientSignal?.aborted) throw new RelayError(499, 'Client closed the request.', 'invalid_request_error', 'client_closed');
+    // Not the reason itself: it names the channel's addresses, and the client is not its admin.
+    if (err instanceof UpstreamBlockedError) {
+      throw new RelayError(502, 'The upstream\'s address is refused by the gateway\'s address policy (link-local or cloud-metadata, or the name does not resolve).', 'upstream_error', 'upstream_blocked');
+    }
     throw new RelayError(502, `Upstream connection failed: ${(err as Error).message}`, 'upstream_error', 'upstream_unreachable');
   } finally {
     clearTimeout(timer);
