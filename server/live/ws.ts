@@ -13,6 +13,7 @@ import type { WebSocket as WsWebSocket } from 'ws';
 import { createAdminContext } from '../admin/plugin.ts';
 import { type AppRouter, appRouter } from '../admin/router.ts';
 import type { Gateway } from '../context.ts';
+import { foreignOrigin } from '../auth/cookies.ts';
 import { CLOSE_GOING_AWAY } from '../lifecycle/shutdown.ts';
 
 export const LIVE_PATH = '/live';
@@ -79,6 +80,12 @@ export function liveWebSocketPlugin(gw: Gateway) {
   }, { once: true });
 
   return new Elysia({ name: 'live' }).ws(LIVE_PATH, {
+    // Cross-site WebSocket hijacking: a page elsewhere opening /live with the console's cookie.
+    beforeHandle({ request }) {
+      if (foreignOrigin(request)) {
+        return new Response('Cross-origin WebSocket refused: /live accepts connections from the console\'s own origin only.', { status: 403 });
+      }
+    },
     open(ws) {
       const request = ws.data.request;
       const socket = new BunSocket(ws.raw as ServerWebSocket<unknown>, request, gw.clientAddress.of(ws.data.server, request), () => { gw.live.counters.droppedSubscribers++; });
