@@ -31,6 +31,7 @@ import { createGatewayEvents } from './routing/events.ts';
 import { RoutingState } from './routing/state.ts';
 import { ClientAddress } from './security/client-address.ts';
 import { SecretScrubber } from './security/secret-scrubber.ts';
+import { secureDataDir } from './security/data-dir.ts';
 import { Shutdown } from './lifecycle/shutdown.ts';
 import { loadMasterSecret, randomToken, SecretBox } from './secrets/crypto.ts';
 import { Store } from './state/store.ts';
@@ -48,6 +49,8 @@ export interface RunningGateway {
 export async function startGateway(config: Config): Promise<RunningGateway> {
   const log = createLogger(config.logLevel);
   warnIfFetchCapped(log);
+  const tightened = secureDataDir(config.dataDir);
+  if (tightened) log.warn('made DATA_DIR owner-only (0700 directories, 0600 files)', { dir: config.dataDir, entries: tightened });
   const master = loadMasterSecret(config.secret, join(config.dataDir, 'secret.key'));
   if (master.generated) log.warn('generated a master secret for upstream keys; back it up', { file: join(config.dataDir, 'secret.key') });
   const box = new SecretBox(master.secret);
@@ -58,6 +61,8 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
   if (applied.length) log.info('applied migrations', { migrations: applied });
   await ensureRoot(db.db, config.adminPassword, log);
   await seedDefaultPrices(db.db, log);
+  // PGlite sets its own modes on some files it writes while starting (pg_internal.init): once more.
+  secureDataDir(config.dataDir);
 
   const instanceId = randomToken(12);
   const dbLock = new Mutex();
