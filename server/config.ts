@@ -25,6 +25,10 @@ const EnvSchema = v.object({
   MAX_UPSTREAM_BODY_BYTES: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1024)), String(64 * 1024 * 1024)),
   /** Largest single server-sent event from an upstream stream, in bytes. */
   MAX_SSE_EVENT_BYTES: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1024)), String(8 * 1024 * 1024)),
+  /** Requests one API key may have in flight at once (0: no cap). */
+  MAX_CONCURRENT_PER_KEY: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(0)), '0'),
+  /** How long a client may take to send its request body, in milliseconds (0: no limit). */
+  REQUEST_BODY_TIMEOUT_MS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(0)), '60000'),
   /** Upstream timeouts in milliseconds. */
   UPSTREAM_CONNECT_TIMEOUT_MS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1)), '10000'),
   UPSTREAM_FIRST_BYTE_TIMEOUT_MS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1)), '120000'),
@@ -59,6 +63,8 @@ export type Config = {
   maxBodyBytes: number;
   maxUpstreamBodyBytes: number;
   maxSseEventBytes: number;
+  maxConcurrentPerKey: number;
+  requestBodyTimeoutMs: number;
   connectTimeoutMs: number;
   firstByteTimeoutMs: number;
   idleTimeoutMs: number;
@@ -90,6 +96,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxBodyBytes: e.MAX_BODY_BYTES,
     maxUpstreamBodyBytes: e.MAX_UPSTREAM_BODY_BYTES,
     maxSseEventBytes: e.MAX_SSE_EVENT_BYTES,
+    maxConcurrentPerKey: e.MAX_CONCURRENT_PER_KEY,
+    requestBodyTimeoutMs: e.REQUEST_BODY_TIMEOUT_MS,
     connectTimeoutMs: e.UPSTREAM_CONNECT_TIMEOUT_MS,
     firstByteTimeoutMs: e.UPSTREAM_FIRST_BYTE_TIMEOUT_MS,
     idleTimeoutMs: e.UPSTREAM_IDLE_TIMEOUT_MS,

@@ -15,6 +15,7 @@ import type { SecretBox } from './secrets/crypto.ts';
 import type { ClientAddress } from './security/client-address.ts';
 import type { SecretScrubber } from './security/secret-scrubber.ts';
 import type { Shutdown } from './lifecycle/shutdown.ts';
+import type { KeyConcurrency } from './limits/concurrency.ts';
 import type { Store } from './state/store.ts';
 import type { Mutex } from './util/mutex.ts';
 
@@ -44,6 +45,8 @@ export interface Gateway {
   clientAddress: ClientAddress;
   /** Redacts upstream keys and the gateway's secrets from upstream-sourced text (server/security). */
   secrets: SecretScrubber;
+  /** In-flight requests per API key (MAX_CONCURRENT_PER_KEY). */
+  keyConcurrency: KeyConcurrency;
   /** SIGTERM (draining) and the end of SHUTDOWN_GRACE_MS (expired), as signals. */
   shutdown: Shutdown;
   /** Requests and streams still running; shutdown waits for them. */

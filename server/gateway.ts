@@ -33,6 +33,7 @@ import { ClientAddress } from './security/client-address.ts';
 import { SecretScrubber } from './security/secret-scrubber.ts';
 import { secureDataDir } from './security/data-dir.ts';
 import { Shutdown } from './lifecycle/shutdown.ts';
+import { KeyConcurrency } from './limits/concurrency.ts';
 import { loadMasterSecret, randomToken, SecretBox } from './secrets/crypto.ts';
 import { Store } from './state/store.ts';
 import { Mutex } from './util/mutex.ts';
@@ -78,6 +79,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
     clientAddress: new ClientAddress(config.trustedProxies),
     secrets: new SecretScrubber().configure(config),
     shutdown: new Shutdown(),
+    keyConcurrency: new KeyConcurrency(config.maxConcurrentPerKey),
     routing: new RoutingState(), events: createGatewayEvents(),
     live: new LiveBus(), logSettings: new LogSettingsCache(),
     auth: new Auth(db.db, store, config.adminKey),

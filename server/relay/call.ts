@@ -61,6 +61,8 @@ export class Call {
   durable: Promise<void> | null = null;
   private announced = false;
   private done = false;
+  /** Gives back the key's concurrency slot (limits/concurrency.ts) when the call settles. */
+  releaseSlot: (() => void) | null = null;
 
   constructor(
     readonly endpoint: string,
@@ -115,6 +117,7 @@ export class Call {
   finish(gw: Gateway, outcome: { status: number; error?: RelayError | null; usage?: MeteredUsage | null; estimated?: boolean; cost?: bigint }): void {
     if (this.done) return;
     this.done = true;
+    this.releaseSlot?.();
     const usage = outcome.usage ?? ZERO_USAGE;
     // Whatever reaches call_logs, live events and exports passes the secret scrubber.
     const error = outcome.error ? gw.secrets.scrubError(outcome.error) : null;

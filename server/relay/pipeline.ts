@@ -53,7 +53,8 @@ export async function runRelay<Req>(gw: Gateway, ep: RelayEndpoint<Req>, request
   const call = new Call(ep.name, clientIp, request.headers.get('user-agent'));
   try {
     admitKey(gw, call, request, url);
-    const raw = await readBody(request, gw.config.maxBodyBytes);
+    call.releaseSlot = gw.keyConcurrency.acquire(call.principal!.key.id);
+    const raw = await readBody(request, gw.config.maxBodyBytes, gw.config.requestBodyTimeoutMs);
     const req = await ep.parse(raw, request, url);
     call.stream = ep.stream(req, url);
     let channels = route(gw, call, request, ep.model(req, url));

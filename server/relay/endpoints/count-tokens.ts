@@ -17,7 +17,7 @@ export async function countTokens(gw: Gateway, request: Request, clientIp: strin
   const call = new Call('messages/count_tokens', clientIp, request.headers.get('user-agent'));
   try {
     admitKey(gw, call, request);
-    const parsed = anthropicSurface.parseCountTokens(parseJsonObject(await readBody(request, gw.config.maxBodyBytes)));
+    const parsed = anthropicSurface.parseCountTokens(parseJsonObject(await readBody(request, gw.config.maxBodyBytes, gw.config.requestBodyTimeoutMs)));
     if (!parsed.ok) throw badRequest(parsed.message, 'invalid_request');
     route(gw, call, request, parsed.request.model);
     let counted: { input_tokens: number };

@@ -5,6 +5,7 @@
 import { badRequest, RelayError } from '../errors.ts';
 import { meterGeminiUsage } from '../providers/gemini/usage.ts';
 import { asRecord } from '../providers/shared/json.ts';
+import { decodePathSegment } from '../read-body.ts';
 import { type GenerateContentRequest, geminiSurface } from '../surfaces/gemini/index.ts';
 import { speaksGemini } from './native-protocols.ts';
 import { surfaceEndpoint } from './surface-endpoint.ts';
@@ -17,7 +18,7 @@ function route(url: URL): { model: string; stream: boolean } {
   const stream = m[2] === 'streamGenerateContent';
   // Without alt=sse Gemini streams one JSON array; clients (Google's SDKs) ask for SSE.
   if (stream && url.searchParams.get('alt') !== 'sse') throw badRequest('streamGenerateContent is served as server-sent events only: add ?alt=sse.', 'invalid_request');
-  return { model: decodeURIComponent(m[1]!), stream };
+  return { model: decodePathSegment(m[1]!), stream };
 }
 
 export const geminiEndpoint = surfaceEndpoint<GenerateContentRequest>({
