@@ -116,14 +116,16 @@ export class UpstreamGuard {
 
   /** The address to connect to for `hostname` (brackets stripped), after checking every address it resolves to. */
   async address(hostname: string, lenientLookup = false): Promise<string> {
+    const hit = this.cache.get(hostname);
+    if (hit && hit.until > Date.now()) return hit.address;
     const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
     if (isIP(host)) {
       const why = this.allowAll ? null : blockedReason(host);
       if (why) throw new UpstreamBlockedError(`${why}; set ALLOW_METADATA_UPSTREAMS=1 to allow it`);
+      // A literal never changes: remember the verdict for as long as any entry.
+      this.remember(hostname, host);
       return host;
     }
-    const hit = this.cache.get(host);
-    if (hit && hit.until > Date.now()) return hit.address;
     if (!this.allowAll && (BLOCKED_HOSTS.has(host) || host.endsWith('.metadata.google.internal'))) {
       throw new UpstreamBlockedError(`${host} is a cloud metadata endpoint; set ALLOW_METADATA_UPSTREAMS=1 to allow it`);
     }
@@ -146,9 +148,13 @@ export class UpstreamGuard {
       }
     }
     const address = addrs.find((a) => isIP(a) === 4) ?? addrs[0]!;
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(host, { address, until: Date.now() + this.cacheMs });
+    this.remember(hostname, address);
     return address;
+  }
+
+  private remember(hostname: string, address: string): void {
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(hostname, { address, until: Date.now() + this.cacheMs });
   }
 
   /**
