@@ -9,6 +9,8 @@ import { getAccessToken } from '../../server/relay/providers/vertex/token.ts';
 import { blockedReason, embeddedIPv4, UpstreamBlockedError, UpstreamGuard } from '../../server/security/guarded-fetch.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { seed } from '../helpers/seed.ts';
+import { buildFixture } from '../importer/fixtures/data.ts';
+import { buildSqliteFixture } from '../importer/fixtures/build.ts';
 
 const hostOf = (url: string) => new URL(url).hostname.replace(/^\[|\]$/g, '');
 
@@ -110,6 +112,21 @@ describe('guarded fetch', () => {
       const bal = await refreshBalance(g.gw, ch);
       expect(bal.error ?? '').not.toContain('TOP-SECRET');
     });
+
+    test('the One API importer imports a channel on a metadata address disabled, with the reason', async () => {
+      const fx = await buildFixture();
+      fx.data.channels.push({ ...fx.data.channels[0]!, id: 99, name: 'imds', base_url: 'http://[::ffff:169.254.169.254]', models: 'imds-model' });
+      const src = await buildSqliteFixture(fx.data);
+      try {
+        const report = await g.admin.import.oneapi.mutate({ dsn: src.dsn });
+        expect(JSON.stringify(report)).toContain('base URL refused');
+        const row = await g.gw.db.db.selectFrom('channels').select(['status', 'status_reason']).where('oneapi_id', '=', 99).executeTakeFirstOrThrow();
+        expect(row.status).toBe(2);
+        expect(row.status_reason).toMatch(/169\.254\.169\.254|a9fe/);
+      } finally {
+        await src.drop();
+      }
+    }, 60_000);
 
     test('a channel written straight into the database (as an importer does) is re-checked per request', async () => {
       const s = await seed(g, `http://127.0.0.1:${secretServer.port}`, { models: ['meta-model'] });
