@@ -1,6 +1,7 @@
 // Configuration from the environment, validated once at start. A bad value is a clear
 // message and exit code 1, never a half-started server.
 import * as v from 'valibot';
+import { DEFAULT_TRUSTED_PROXIES, parseTrustedProxies } from './security/client-address.ts';
 
 const port = v.pipe(v.string(), v.transform(Number), v.integer('must be an integer'), v.minValue(0), v.maxValue(65535));
 /** Optional string variable; empty counts as unset. */
@@ -20,6 +21,14 @@ const EnvSchema = v.object({
   LOG_LEVEL: v.optional(v.picklist(['debug', 'info', 'warn', 'error', 'silent']), 'info'),
   /** Largest request body accepted on the relay, in bytes. */
   MAX_BODY_BYTES: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1024)), String(32 * 1024 * 1024)),
+  /** Largest upstream answer buffered whole (JSON answers), in bytes. */
+  MAX_UPSTREAM_BODY_BYTES: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1024)), String(64 * 1024 * 1024)),
+  /** Largest single server-sent event from an upstream stream, in bytes. */
+  MAX_SSE_EVENT_BYTES: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1024)), String(8 * 1024 * 1024)),
+  /** Requests one API key may have in flight at once (0: no cap). */
+  MAX_CONCURRENT_PER_KEY: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(0)), '0'),
+  /** How long a client may take to send its request body, in milliseconds (0: no limit). */
+  REQUEST_BODY_TIMEOUT_MS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(0)), '60000'),
   /** Upstream timeouts in milliseconds. */
   UPSTREAM_CONNECT_TIMEOUT_MS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1)), '10000'),
   UPSTREAM_FIRST_BYTE_TIMEOUT_MS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1)), '120000'),
@@ -32,6 +41,15 @@ const EnvSchema = v.object({
   DB_QUERY_TIMEOUT_MS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(100)), '15000'),
   /** Let several processes on one host listen on the same port (SO_REUSEPORT; each needs its own DATA_DIR and DATABASE_URL). */
   REUSE_PORT: v.optional(v.picklist(['0', '1', 'true', 'false', ''], 'must be 1 or 0'), '0'),
+  /** Peers whose X-Forwarded-For / X-Real-IP are believed (comma-separated IPs or CIDRs). */
+  TRUSTED_PROXIES: v.optional(v.pipe(v.string(), v.check((s) => {
+    try {
+      parseTrustedProxies(s);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be a comma-separated list of IP addresses or CIDR ranges, e.g. 127.0.0.1/32,10.0.0.0/8')), DEFAULT_TRUSTED_PROXIES),
 });
 
 export type Config = {
@@ -45,6 +63,10 @@ export type Config = {
   adminPassword?: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   maxBodyBytes: number;
+  maxUpstreamBodyBytes: number;
+  maxSseEventBytes: number;
+  maxConcurrentPerKey: number;
+  requestBodyTimeoutMs: number;
   connectTimeoutMs: number;
   firstByteTimeoutMs: number;
   idleTimeoutMs: number;
@@ -52,6 +74,7 @@ export type Config = {
   flushIntervalMs: number;
   dbQueryTimeoutMs: number;
   reusePort: boolean;
+  trustedProxies: string;
 };
 
 export class ConfigError extends Error {}
@@ -74,6 +97,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminPassword: e.ADMIN_PASSWORD,
     logLevel: e.LOG_LEVEL,
     maxBodyBytes: e.MAX_BODY_BYTES,
+    maxUpstreamBodyBytes: e.MAX_UPSTREAM_BODY_BYTES,
+    maxSseEventBytes: e.MAX_SSE_EVENT_BYTES,
+    maxConcurrentPerKey: e.MAX_CONCURRENT_PER_KEY,
+    requestBodyTimeoutMs: e.REQUEST_BODY_TIMEOUT_MS,
     connectTimeoutMs: e.UPSTREAM_CONNECT_TIMEOUT_MS,
     firstByteTimeoutMs: e.UPSTREAM_FIRST_BYTE_TIMEOUT_MS,
     idleTimeoutMs: e.UPSTREAM_IDLE_TIMEOUT_MS,
@@ -81,5 +108,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     flushIntervalMs: e.FLUSH_INTERVAL_MS,
     dbQueryTimeoutMs: e.DB_QUERY_TIMEOUT_MS,
     reusePort: e.REUSE_PORT === '1' || e.REUSE_PORT === 'true',
+    trustedProxies: e.TRUSTED_PROXIES,
   };
 }

@@ -16,6 +16,10 @@ import type { LiveBus } from './live/bus.ts';
 import type { LogSettingsCache } from './logs/settings.ts';
 import type { LogWriter } from './logs/writer.ts';
 import type { SecretBox } from './secrets/crypto.ts';
+import type { ClientAddress } from './security/client-address.ts';
+import type { SecretScrubber } from './security/secret-scrubber.ts';
+import type { Shutdown } from './lifecycle/shutdown.ts';
+import type { KeyConcurrency } from './limits/concurrency.ts';
 import type { Store } from './state/store.ts';
 import type { Mutex } from './util/mutex.ts';
 
@@ -41,6 +45,14 @@ export interface Gateway {
   logSettings: LogSettingsCache;
   /** Serialises balance refreshes with settlement flushes. */
   dbLock: Mutex;
+  /** The client address of a request (TRUSTED_PROXIES); the only place X-Forwarded-For is read. */
+  clientAddress: ClientAddress;
+  /** Redacts upstream keys and the gateway's secrets from upstream-sourced text (server/security). */
+  secrets: SecretScrubber;
+  /** In-flight requests per API key (MAX_CONCURRENT_PER_KEY). */
+  keyConcurrency: KeyConcurrency;
+  /** SIGTERM (draining) and the end of SHUTDOWN_GRACE_MS (expired), as signals. */
+  shutdown: Shutdown;
   /** Requests and streams still running; shutdown waits for them. */
   inflight: Set<Promise<unknown>>;
   /** Reload caches after an admin change (this instance now; others via NOTIFY). */

@@ -34,6 +34,11 @@ import { startAlerts } from './alerts/index.ts';
 import { startBalanceSync } from './billing/balance-sync.ts';
 import { createGatewayEvents } from './routing/events.ts';
 import { RoutingState } from './routing/state.ts';
+import { ClientAddress } from './security/client-address.ts';
+import { SecretScrubber } from './security/secret-scrubber.ts';
+import { secureDataDir } from './security/data-dir.ts';
+import { Shutdown } from './lifecycle/shutdown.ts';
+import { KeyConcurrency } from './limits/concurrency.ts';
 import { loadMasterSecret, randomToken, SecretBox } from './secrets/crypto.ts';
 import { Store } from './state/store.ts';
 import { Mutex } from './util/mutex.ts';
@@ -50,6 +55,8 @@ export interface RunningGateway {
 export async function startGateway(config: Config): Promise<RunningGateway> {
   const log = createLogger(config.logLevel);
   warnIfFetchCapped(log);
+  const tightened = secureDataDir(config.dataDir);
+  if (tightened) log.warn('made DATA_DIR owner-only (0700 directories, 0600 files)', { dir: config.dataDir, entries: tightened });
   const master = loadMasterSecret(config.secret, join(config.dataDir, 'secret.key'));
   if (master.generated) log.warn('generated a master secret for upstream keys; back it up', { file: join(config.dataDir, 'secret.key') });
   const box = new SecretBox(master.secret);
@@ -64,6 +71,8 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
   await ensureRoot(db.db, config.adminPassword, log);
   await seedDefaultPrices(db.db, log);
   await ensureAdminKeyAccount(db.db, config.adminKey!, log);
+  // PGlite sets its own modes on some files it writes while starting (pg_internal.init): once more.
+  secureDataDir(config.dataDir);
 
   const instanceId = randomToken(12);
   const dbLock = new Mutex();
@@ -77,6 +86,10 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
 
   const gw: Gateway = {
     config, db, store, accounts, limiter, writer, log, box, dbLock, inflight: new Set(),
+    clientAddress: new ClientAddress(config.trustedProxies),
+    secrets: new SecretScrubber().configure(config),
+    shutdown: new Shutdown(),
+    keyConcurrency: new KeyConcurrency(config.maxConcurrentPerKey),
     routing: new RoutingState(), events: createGatewayEvents(),
     live: new LiveBus(), logSettings: new LogSettingsCache(),
     auth: new Auth(db.db, store, config.adminKey),
@@ -92,6 +105,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
   // Log row ids are read back only when someone, on any instance, watches live calls.
   writer.wantIds = () => gw.live.active;
   store.onReload.push(() => gw.logSettings.reload(db.db));
+  store.onReload.push(() => gw.secrets.updateFrom(store));
   await store.reload();
   db.health.onLost.push((error) => log.error('database unreachable; calls that need it get 503 until it is back', { reason: String((error as Error)?.message ?? error), backlog: writer.backlog }));
   db.health.onRecovered.push(() => {
@@ -162,10 +176,17 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
     port: server.port!,
     stop() {
       stopping ??= (async () => {
-        await server.stop(false);
+        // No new connections; live sockets are closed (1001) so consoles reconnect elsewhere.
+        // Not awaited: Bun's graceful stop waits for every open connection, however long.
+        void server.stop(false);
+        gw.shutdown.beginDraining();
         // Let in-flight calls and streams finish, up to the grace period.
-        const deadline = new Promise((r) => setTimeout(r, config.shutdownGraceMs));
-        await Promise.race([Promise.allSettled([...gw.inflight]), deadline]);
+        const within = (ms: number) => Promise.race([Promise.allSettled([...gw.inflight]), Bun.sleep(ms)]);
+        await within(config.shutdownGraceMs);
+        // Grace is over: streams still running end with the protocol's error event and are
+        // settled for what they delivered; give them a moment to write it, then close everything.
+        gw.shutdown.expire();
+        await within(1000);
         await server.stop(true);
         await jobs.stop();
         await alerts.stop();

@@ -49,6 +49,11 @@ let signals = 0;
 for (const sig of ['SIGTERM', 'SIGINT'] as const) {
   process.on(sig, () => {
     if (++signals > 1) process.exit(1);
+    // A backstop: whatever hangs (a database gone away), the process ends soon after the grace.
+    setTimeout(() => {
+      console.error('switchboard: shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, config.shutdownGraceMs + 15_000).unref();
     running.stop().then(() => process.exit(0), () => process.exit(1));
   });
 }

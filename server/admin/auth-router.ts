@@ -22,16 +22,17 @@ export const authRouter = router({
   /** Sets the session cookie. Failures count towards the per-IP and per-account limits. */
   login: publicProcedure.input(Login).mutation(async ({ ctx, input }) => {
     const { auth, db: { db } } = ctx.gw;
-    const wait = await auth.throttle.retryAfter(ctx.ip, input.username);
+    // Counted before the password is checked: concurrent guesses cannot all get through.
+    const wait = await auth.throttle.admit(ctx.ip, input.username);
     if (wait > 0) throw tooMany(ctx.resHeaders, wait);
     const user = await db.selectFrom('users').select(['id', 'username', 'display_name', 'role', 'status', 'password_hash'])
       .where('username', '=', input.username).executeTakeFirst();
-    if (!user || !(await verifyPassword(input.password, user.password_hash))) {
-      await auth.throttle.failed(ctx.ip, input.username);
+    if (!(await auth.throttle.checked(() => verifyPassword(input.password, user?.password_hash))) || !user) {
+      await auth.throttle.failed();
       throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Wrong username or password.' });
     }
     if (user.status !== 1) throw new TRPCError({ code: 'FORBIDDEN', message: 'This account is disabled.' });
-    await auth.throttle.succeeded(input.username);
+    await auth.throttle.succeeded(ctx.ip, input.username);
     // Imported bcrypt hashes become argon2id once we have seen the password.
     if (needsRehash(user.password_hash!)) {
       await db.updateTable('users').set({ password_hash: await hashPassword(input.password) }).where('id', '=', user.id).execute();
@@ -67,13 +68,14 @@ export const authRouter = router({
   changePassword: userProcedure.input(ChangePassword).mutation(async ({ ctx, input }) => {
     const me = accountOf(ctx);
     const { auth, db: { db } } = ctx.gw;
-    const wait = await auth.throttle.retryAfter(ctx.ip, me.username);
+    const wait = await auth.throttle.admit(ctx.ip, me.username);
     if (wait > 0) throw tooMany(ctx.resHeaders, wait);
     const row = await db.selectFrom('users').select('password_hash').where('id', '=', me.userId).executeTakeFirstOrThrow();
-    if (!(await verifyPassword(input.currentPassword, row.password_hash))) {
-      await auth.throttle.failed(ctx.ip, me.username);
+    if (!(await auth.throttle.checked(() => verifyPassword(input.currentPassword, row.password_hash)))) {
+      await auth.throttle.failed();
       throw new TRPCError({ code: 'BAD_REQUEST', message: 'The current password is wrong.', cause: { issues: [{ message: 'is wrong', path: ['currentPassword'] }] } });
     }
+    await auth.throttle.succeeded(ctx.ip, me.username);
     await db.updateTable('users').set({ password_hash: await hashPassword(input.newPassword), updated_at: new Date() }).where('id', '=', me.userId).execute();
     await auth.sessions.revokeAllFor(me.userId, me.kind === 'session' ? me.sessionId : undefined);
     noteAudit(ctx, { target: `users#${me.userId}` });

@@ -1,4 +1,4 @@
-import { assertUpstreamAllowed } from '../security/upstream-guard.ts';
+import { assertUpstreamAllowed } from '../security/guarded-fetch.ts';
 import { TRPCError } from '@trpc/server';
 import { channelTypes, providerFor } from '../relay/providers/registry.ts';
 import { refreshBalance, supportsBalance } from '../channels/balance.ts';
@@ -72,7 +72,8 @@ export const channelsRouter = router({
         models = await fetchUpstreamModels(provider, { id: 0, type: input.type, baseUrl, key: splitKeys(input.key)[0] ?? '', config: input.config });
       }
     } catch (e) {
-      throw new TRPCError({ code: 'BAD_GATEWAY', message: `Cannot list the upstream's models: ${(e as Error).message}` });
+      const typed = 'key' in input ? splitKeys(input.key) : [];
+      throw new TRPCError({ code: 'BAD_GATEWAY', message: ctx.gw.secrets.scrub(`Cannot list the upstream's models: ${(e as Error).message}`, typed) });
     }
     return { models };
   }),

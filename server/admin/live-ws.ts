@@ -10,9 +10,11 @@ import { getWSConnectionHandler } from '@trpc/server/adapters/ws';
 import type { ServerWebSocket } from 'bun';
 import { Elysia } from 'elysia';
 import type { WebSocket as WsWebSocket } from 'ws';
-import { createAdminContext, peerIp } from './plugin.ts';
+import { createAdminContext } from './plugin.ts';
 import { type AppRouter, appRouter } from './router.ts';
 import type { Gateway } from '../context.ts';
+import { foreignOrigin } from '../auth/cookies.ts';
+import { CLOSE_GOING_AWAY } from '../lifecycle/shutdown.ts';
 
 export const LIVE_PATH = '/live';
 const MAX_BUFFERED = 4 * 1024 * 1024;
@@ -71,12 +73,22 @@ export function liveWebSocketPlugin(gw: Gateway) {
     },
     // The `ws` server object is only used by applyWSSHandler, which we do not use.
   } as Omit<HandlerOptions, 'wss'> as HandlerOptions);
-  const sockets = new WeakMap<object, BunSocket>();
+  const sockets = new Map<object, BunSocket>();
+  // On SIGTERM every console is told to reconnect (to another instance, or to this one once it is back).
+  gw.shutdown.draining.addEventListener('abort', () => {
+    for (const socket of sockets.values()) socket.close(CLOSE_GOING_AWAY, 'server shutting down');
+  }, { once: true });
 
   return new Elysia({ name: 'live' }).ws(LIVE_PATH, {
+    // Cross-site WebSocket hijacking: a page elsewhere opening /live with the console's cookie.
+    beforeHandle({ request }) {
+      if (foreignOrigin(request)) {
+        return new Response('Cross-origin WebSocket refused: /live accepts connections from the console\'s own origin only.', { status: 403 });
+      }
+    },
     open(ws) {
       const request = ws.data.request;
-      const socket = new BunSocket(ws.raw as ServerWebSocket<unknown>, request, peerIp(ws.data.server, request), () => { gw.live.counters.droppedSubscribers++; });
+      const socket = new BunSocket(ws.raw as ServerWebSocket<unknown>, request, gw.clientAddress.of(ws.data.server, request), () => { gw.live.counters.droppedSubscribers++; });
       sockets.set(ws.raw, socket);
       const url = new URL(request.url);
       const req = { url: url.pathname + url.search, headers: { host: url.host } } as IncomingMessage;

@@ -2,7 +2,7 @@
 // Same credentials and scoping as the admin API: a `user` principal exports only its own calls.
 import { Elysia } from 'elysia';
 import * as v from 'valibot';
-import { createAdminContext, peerIp } from './plugin.ts';
+import { createAdminContext } from './plugin.ts';
 import { ownerFilter } from './trpc.ts';
 import type { Gateway } from '../context.ts';
 import { exportCsv } from '../logs/export-csv.ts';
@@ -26,7 +26,7 @@ const problem = (status: number, message: string, fields?: Record<string, string
 
 export function logsHttpPlugin(gw: Gateway) {
   return new Elysia({ name: 'logs-http' }).get('/api/logs/export.csv', async ({ request, server }) => {
-    const ctx = await createAdminContext(gw, request, peerIp(server, request));
+    const ctx = await createAdminContext(gw, request, gw.clientAddress.of(server, request));
     if (!ctx.principal) return problem(401, ctx.authProblem ?? 'Sign in, or send Authorization: Bearer <ADMIN_KEY or a personal access token>.');
     const parsed = v.safeParse(LogFilter, filterInput(new URL(request.url).searchParams));
     if (!parsed.success) {

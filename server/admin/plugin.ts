@@ -3,14 +3,10 @@
 // session cookie (server/auth).
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { Elysia } from 'elysia';
-import { requestIp } from '../auth/client-ip.ts';
 import type { Gateway } from '../context.ts';
 import { restRoutes } from './rest.ts';
 import { appRouter } from './router.ts';
 import { type AdminContext, actorOf } from './trpc.ts';
-
-/** The caller's address (X-Forwarded-For only from a private peer), for other HTTP routes. */
-export { requestIp as peerIp } from '../auth/client-ip.ts';
 
 /**
  * The tRPC context for one request. Exported for other transports (WebSocket subscriptions):
@@ -21,13 +17,18 @@ export async function createAdminContext(gw: Gateway, req: Request, ip: string |
   return { gw, req, resHeaders: resHeaders ?? new Headers(), ip, principal, actor: actorOf(principal), authProblem: problem, audit: {} };
 }
 
+/** The most calls one tRPC batch request may carry; larger batches get a 400. */
+export const MAX_BATCH_SIZE = 50;
+
 export function adminPlugin(gw: Gateway) {
-  const handle = ({ request, server }: { request: Request; server: Parameters<typeof requestIp>[0] }) =>
+  const handle = ({ request, server }: { request: Request; server: Parameters<Gateway['clientAddress']['of']>[0] }) =>
     fetchRequestHandler({
       endpoint: '/trpc',
       req: request,
       router: appRouter,
-      createContext: ({ resHeaders }) => createAdminContext(gw, request, requestIp(server, request), resHeaders),
+      // Each call in a batch is a call (sign-in attempts are counted one by one); a batch has a size cap.
+      maxBatchSize: MAX_BATCH_SIZE,
+      createContext: ({ resHeaders }) => createAdminContext(gw, request, gw.clientAddress.of(server, request), resHeaders),
       onError: ({ error, path }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR') gw.log.error('admin procedure failed', { path, error: error.cause ?? error });
       },

@@ -6,7 +6,6 @@ import { Elysia } from 'elysia';
 import * as v from 'valibot';
 import pkg from '../../package.json';
 import { recordAudit } from '../auth/audit-log.ts';
-import { requestIp } from '../auth/client-ip.ts';
 import { allows } from '../auth/principal.ts';
 import type { Gateway } from '../context.ts';
 import { importErrorMessage, OneApiImport, runOneApiImport } from './import.ts';
@@ -32,7 +31,7 @@ export function restRoutes(gw: Gateway) {
       }
       const parsed = v.safeParse(OneApiImport, body);
       if (!parsed.success) return fail(400, parsed.issues.map((i) => `${v.getDotPath(i) ?? 'body'}: ${i.message}`).join('; '));
-      const ip = requestIp(server, request);
+      const ip = gw.clientAddress.of(server, request);
       try {
         const report = await runOneApiImport(gw, principal, parsed.output);
         await recordAudit(gw.db.db, { principal, action: 'import.oneapi', input: parsed.output, after: report.counts, ok: true, ip });

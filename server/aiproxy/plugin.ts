@@ -6,7 +6,6 @@
 import { TRPCError } from '@trpc/server';
 import { Elysia } from 'elysia';
 import { recordAudit } from '../auth/audit-log.ts';
-import { requestIp } from '../auth/client-ip.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { Gateway } from '../context.ts';
 import { requireAdmin } from './auth.ts';
@@ -17,7 +16,7 @@ import { dashboardV2 } from './dashboard.ts';
 import { ApiError, fail, jsonBody, ok, parseInput, pathId } from './envelope.ts';
 import { logDetail, searchLogs } from './logs.ts';
 
-type Ctx = { request: Request; params: Record<string, string>; server: Parameters<typeof requestIp>[0] };
+type Ctx = { request: Request; params: Record<string, string>; server: Parameters<Gateway['clientAddress']['of']>[0] };
 type Handler = (c: Ctx & { principal: Principal; query: URLSearchParams }) => Promise<Response>;
 
 export function aiproxyPlugin(gw: Gateway) {
@@ -36,7 +35,7 @@ export function aiproxyPlugin(gw: Gateway) {
   /** Channel changes are audited like the admin router's. */
   const audited = (action: string, fn: (c: Ctx & { principal: Principal; query: URLSearchParams }, body: unknown) => Promise<{ target: string; result: unknown; response: Response }>): Handler => async (c) => {
     const body = c.request.method === 'GET' || c.request.method === 'DELETE' ? {} : await jsonBody(c.request);
-    const ip = requestIp(c.server, c.request);
+    const ip = gw.clientAddress.of(c.server, c.request);
     try {
       const { target, result, response } = await fn(c, body);
       await recordAudit(gw.db.db, { principal: c.principal, action, target, input: body, after: result, ok: true, ip });

@@ -6,7 +6,7 @@ import { createHmac } from 'node:crypto';
 import { sql } from 'kysely';
 import type { AlertsTable } from '../../db/schema.ts';
 import type { Gateway } from '../context.ts';
-import { assertUpstreamAllowed } from '../security/upstream-guard.ts';
+import { guardedFetch } from '../security/guarded-fetch.ts';
 import { alertSettings } from './settings.ts';
 
 export const MAX_ATTEMPTS = 10;
@@ -47,8 +47,8 @@ export async function deliverDue(gw: Gateway): Promise<number> {
     const body = payloadOf(r);
     let error: string | null = null;
     try {
-      await assertUpstreamAllowed(s.webhookUrl);
-      const res = await fetch(s.webhookUrl, {
+      // Guarded like every server-side request: each address checked, no redirect followed.
+      const res = await guardedFetch(s.webhookUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'user-agent': 'Switchboard-Alerts/1', 'x-switchboard-event': r.kind, 'x-switchboard-delivery': String(r.id), [SIGNATURE_HEADER]: signature(secret, body) },
         body,

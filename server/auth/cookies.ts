@@ -42,3 +42,19 @@ export function crossSite(req: Request): boolean {
     return true;
   }
 }
+
+/**
+ * A browser request whose Origin is not this server's own (the host it was sent to). Used for
+ * WebSocket upgrades, which browsers make cross-site with the cookie and which SameSite=Lax
+ * does not stop: /live accepts them only from the console's own origin.
+ */
+export function foreignOrigin(req: Request): boolean {
+  const origin = req.headers.get('origin');
+  if (!origin) return false;
+  const host = req.headers.get('x-forwarded-host')?.split(',')[0]?.trim() || req.headers.get('host');
+  try {
+    return new URL(origin).host !== host;
+  } catch {
+    return true;
+  }
+}

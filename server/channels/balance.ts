@@ -2,6 +2,8 @@
 // the vendor gave it (decimal text and currency); `channels.balance` (nano-USD) is set
 // only when that currency is USD: we hold no exchange rate, so a CNY balance is never
 // passed off as dollars (docs/routing.md).
+import { MAX_ERROR_BODY_BYTES, readBounded } from '../limits/upstream-bounds.ts';
+import { guardedFetch } from '../security/guarded-fetch.ts';
 import { nanoToUsd, usdToNano } from '../billing/money.ts';
 import type { Gateway } from '../context.ts';
 import { pickKey } from '../relay/select-channel.ts';
@@ -20,11 +22,16 @@ export async function queryBalance(channel: ChannelEntry, timeoutMs = 15_000): P
   if (!key) throw new Error('The channel has no enabled key.');
   const root = hostRoot(channel.baseUrl);
   const get = async (path: string): Promise<Record<string, any>> => {
-    const res = await fetch(root + path, {
+    // Guarded, and a redirect is not followed: its target's body never becomes the error text.
+    const res = await guardedFetch(root + path, {
       headers: { authorization: `Bearer ${key.key}`, accept: 'application/json', ...channel.headers },
       signal: AbortSignal.timeout(timeoutMs),
     });
-    const text = await res.text();
+    if (res.status >= 300 && res.status < 400) {
+      await res.body?.cancel().catch(() => {});
+      throw new Error(`${path} answered ${res.status} (a redirect, not followed).`);
+    }
+    const text = new TextDecoder().decode(await readBounded(res, MAX_ERROR_BODY_BYTES * 16, !res.ok));
     if (!res.ok) throw new Error(`${path} answered ${res.status}: ${text.slice(0, 300)}`);
     try {
       return JSON.parse(text) as Record<string, any>;
@@ -46,7 +53,7 @@ export async function refreshBalance(gw: Gateway, channel: ChannelEntry): Promis
     }).where('id', '=', channel.id).execute();
     return { reading, error: null };
   } catch (e) {
-    const error = (e as Error).message.slice(0, 500);
+    const error = gw.secrets.scrub((e as Error).message).slice(0, 500);
     await db.updateTable('channels').set({ balance_error: error }).where('id', '=', channel.id).execute();
     return { reading: null, error };
   }

@@ -6,7 +6,7 @@ import type { ChannelCreate } from '../admin/schemas.ts';
 import type { Gateway } from '../context.ts';
 import { providerFor } from '../relay/providers/registry.ts';
 import { hintOf } from '../secrets/crypto.ts';
-import { assertUpstreamAllowed } from '../security/upstream-guard.ts';
+import { assertUpstreamAllowed } from '../security/guarded-fetch.ts';
 import { splitKeys } from './manage.ts';
 
 export interface ChannelCreateExtra {

@@ -7,7 +7,7 @@ import type { Gateway } from '../context.ts';
 import { providerFor } from '../relay/providers/registry.ts';
 import { setChannelStatus } from '../routing/channel-status.ts';
 import { hintOf } from '../secrets/crypto.ts';
-import { assertUpstreamAllowed } from '../security/upstream-guard.ts';
+import { assertUpstreamAllowed } from '../security/guarded-fetch.ts';
 import type { ChannelBatch, ChannelCopy, ChannelUpdate } from './inputs.ts';
 
 /** Split a key pool textarea: one key per line; composite keys (`AK|SK`) stay whole. */

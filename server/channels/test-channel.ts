@@ -35,7 +35,7 @@ export async function testChannel(gw: Gateway, channel: ChannelEntry, model: str
   const started = performance.now();
   const result = (status: number | null, upstreamModel: string | null, error: string | null): TestResult => ({
     channelId: channel.id, model, kind, stream, success: error === null, status, latencyMs: Math.round(performance.now() - started),
-    upstreamModel, error: error?.slice(0, 1000) ?? null,
+    upstreamModel, error: error === null ? null : gw.secrets.scrub(error).slice(0, 1000),
   });
   // A test may use a cooling key (it is one request), never a disabled one.
   const key = pickKey(channel, Number.POSITIVE_INFINITY, undefined, s.keyRotation);

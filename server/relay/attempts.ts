@@ -14,6 +14,8 @@ import { noteChannelError, noteChannelUnavailable, noteKeyInvalid, noteRateLimit
 import { routingSettings } from '../routing/settings.ts';
 import type { ChannelEntry } from '../state/types.ts';
 import type { Call } from './call.ts';
+import { readErrorText } from '../limits/upstream-bounds.ts';
+import { credentialsOf } from '../security/secret-scrubber.ts';
 import { RelayError } from './protocols/openai/errors.ts';
 import type { ChannelTarget, UpstreamRequest } from './providers/types.ts';
 import { breakerOrder, nextKeyAt, pickKey, pinHeader, pinnedChannel } from './select-channel.ts';
@@ -70,7 +72,7 @@ export async function tryChannels<C>(
           noteSuccess(gw, s, channel, call.model, key);
           return { ctx, attempt };
         }
-        const text = await res.text().catch(() => '');
+        const text = gw.secrets.scrub(await readErrorText(res), credentialsOf(upstreamReq));
         const message = channel.provider.chat?.errorMessage?.(res.status, text).message ?? upstreamMessage(res.status, text);
         lastError = upstreamError(res.status, message);
         switch (classifyFailure(res.status, text)) {

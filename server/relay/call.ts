@@ -67,6 +67,8 @@ export class Call {
   private done = false;
   /** Streams waiting for the pipeline to settle the outcome they reported (see settled()). */
   private waiters: Array<() => void> | null = null;
+  /** Gives back the key's concurrency slot (limits/concurrency.ts) when the call settles. */
+  releaseSlot: (() => void) | null = null;
 
   constructor(
     readonly endpoint: string,
@@ -130,7 +132,11 @@ export class Call {
   finish(gw: Gateway, outcome: Outcome): void {
     if (this.done) return;
     this.done = true;
+    this.releaseSlot?.();
     const usage = outcome.usage ?? ZERO_USAGE;
+    // Whatever reaches call_logs, live events and exports passes the secret scrubber.
+    const error = outcome.error ? gw.secrets.scrubError(outcome.error) : null;
+    for (const a of this.attempts) if (a.error) a.error = gw.secrets.scrub(a.error);
     const cost = outcome.cost ?? (this.price && outcome.usage ? costOf(usage, this.price, this.multiplierPpm) : 0n);
     if (this.reservation) gw.accounts.settle(this.reservation, cost);
     if (this.tokenHold) gw.limiter.settle(this.tokenHold, usage.input + usage.cacheRead + usage.cacheWrite + usage.output);
@@ -141,7 +147,7 @@ export class Call {
       keyId: p?.key.id ?? null,
       channelId: this.channel?.id ?? null,
       cost,
-      bodies: this.capture?.finish(outcome.error ? errorBody(outcome.error.message, outcome.error.type, outcome.error.code) : null),
+      bodies: this.capture?.finish(error ? errorBody(error.message, error.type, error.code) : null),
       log: {
         request_id: this.requestId,
         created_at: this.startedAt,
@@ -154,8 +160,8 @@ export class Call {
         upstream_model: this.upstreamModel,
         stream: this.stream,
         status: outcome.status,
-        error_type: outcome.error?.code ?? outcome.error?.type ?? null,
-        error_message: outcome.error?.message?.slice(0, 2000) ?? null,
+        error_type: error?.code ?? error?.type ?? null,
+        error_message: error?.message?.slice(0, 2000) ?? null,
         prompt_tokens: usage.input + usage.cacheRead + usage.cacheWrite,
         completion_tokens: usage.output,
         cached_tokens: usage.cacheRead,

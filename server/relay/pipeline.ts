@@ -69,7 +69,7 @@ export async function runRelay<Req>(gw: Gateway, ep: RelayEndpoint<Req> | LocalE
   try {
     answer = await handle(gw, ep, call, request, url);
   } catch (e) {
-    const err = e instanceof RelayError ? e
+    const err = e instanceof RelayError ? gw.secrets.scrubError(e)
       : e instanceof DatabaseUnavailable ? new RelayError(503, 'The gateway\'s database is unavailable; retry in a few seconds.', 'server_error', 'database_unavailable', { 'retry-after': '5' })
       : new RelayError(500, 'Internal gateway error.', 'server_error', 'internal_error');
     if (!(e instanceof RelayError) && !(e instanceof DatabaseUnavailable)) gw.log.error('relay handler failed', { error: e, request_id: call.requestId, endpoint: ep.name });
@@ -96,7 +96,8 @@ function failed(gw: Gateway, call: Call, e: unknown): Outcome {
 
 async function handle<Req>(gw: Gateway, ep: RelayEndpoint<Req> | LocalEndpoint<Req>, call: Call, request: Request, url: URL): Promise<Answer> {
   admitKey(gw, call, request, url);
-  const raw = await readBody(request, gw.config.maxBodyBytes);
+  call.releaseSlot = gw.keyConcurrency.acquire(call.principal!.key.id);
+  const raw = await readBody(request, gw.config.maxBodyBytes, gw.config.requestBodyTimeoutMs);
   const req = await ep.parse(raw, request, url);
   if ('answer' in ep) {
     route(gw, call, request, ep.model(req, url));

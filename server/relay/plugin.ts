@@ -19,6 +19,7 @@ import { responsesEndpoint } from './endpoints/responses.ts';
 import { errorResponse, RelayError } from './protocols/openai/errors.ts';
 import { modelsFor } from './models.ts';
 import { type RelayEndpoint, runRelay } from './pipeline.ts';
+import { decodePathSegment } from './read-body.ts';
 
 /** Shutdown waits for requests in flight (streams track themselves until they end). */
 function track<T>(gw: Gateway, p: Promise<T>): Promise<T> {
@@ -27,8 +28,7 @@ function track<T>(gw: Gateway, p: Promise<T>): Promise<T> {
 }
 
 export function relayPlugin(gw: Gateway) {
-  const ip = (server: { requestIP(r: Request): { address: string } | null } | null, request: Request) =>
-    server?.requestIP(request)?.address ?? null;
+  const ip = (server: Parameters<Gateway['clientAddress']['of']>[0], request: Request) => gw.clientAddress.of(server, request);
 
   /** Answered by the gateway alone (the model list): the whole handling time is its overhead. */
   const guarded = (fn: (requestId: string) => Response) => {
@@ -71,7 +71,7 @@ export function relayPlugin(gw: Gateway) {
     }))
     .get('/v1/models/:id', ({ request, params }) => guarded((requestId) => {
       const p = authenticate(gw.store, presentedKey(request.headers));
-      const id = decodeURIComponent(params.id);
+      const id = decodePathSegment(params.id);
       const card = modelsFor(gw, p).find((m) => m.id === id);
       if (!card) throw new RelayError(404, `The model "${id}" does not exist or you do not have access to it.`, 'not_found_error', 'model_not_found');
       return Response.json(card, { headers: { 'x-request-id': requestId } });

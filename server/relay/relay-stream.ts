@@ -5,6 +5,7 @@
 // the settled call is journalled (call.settled()).
 import type { Gateway } from '../context.ts';
 import type { Call } from './call.ts';
+import { eventTooLarge, SseEventBound } from '../limits/upstream-bounds.ts';
 import { errorBody, RelayError } from './protocols/openai/errors.ts';
 import type { Outcome } from './outcome.ts';
 import type { MeteredUsage } from './protocols/openai/types.ts';
@@ -21,6 +22,8 @@ export interface StreamTransform {
   failure?(): { status: number; error: RelayError } | null;
   /** An exact bill in a unit other than tokens for a call ending with `status`; null falls back to usage(). */
   bill?(status: number): Pick<Outcome, 'usage' | 'cost' | 'estimated'> | null;
+  /** The protocol's in-stream error event; OpenAI's `data: {"error":…}` when absent. */
+  fail?(err: RelayError): Uint8Array | null;
 }
 
 export interface RelayedStream {
@@ -34,6 +37,9 @@ const encoder = new TextEncoder();
 export function relayStream(gw: Gateway, call: Call, attempt: Attempt, transform: StreamTransform): RelayedStream {
   const reader = attempt.response.body!.getReader();
   const idleMs = gw.config.idleTimeoutMs;
+  // An event that never ends must not grow the transform's buffer without limit.
+  const bound = /event-stream/i.test(attempt.response.headers.get('content-type') ?? '') ? new SseEventBound(gw.config.maxSseEventBytes) : null;
+  const errorEvent = (err: RelayError) => transform.fail?.(err) ?? encoder.encode(`data: ${errorBody(err.message, err.type, err.code)}\n\n`);
   let settled = false;
   // One idle timer per stream, re-armed on every read (not a timer and a race per chunk).
   // It counts only while waiting on the upstream: a client slow to pull re-arms it.
@@ -47,9 +53,20 @@ export function relayStream(gw: Gateway, call: Call, attempt: Attempt, transform
 
   let report!: (outcome: Outcome) => void;
   const outcome = new Promise<Outcome>((resolve) => { report = resolve; });
+  // Past the shutdown grace the stream ends now: settled at once, the error event on the next pull.
+  let shutdownError: RelayError | null = null;
+  const onShutdown = () => {
+    if (settled) return;
+    shutdownError = new RelayError(503, 'The gateway is shutting down; the stream was ended. Retry the request.', 'server_error', 'server_shutting_down');
+    finish(503, shutdownError);
+    attempt.abort('gateway shutting down');
+  };
+  gw.shutdown.expired.addEventListener('abort', onShutdown, { once: true });
+
   const finish = (status: number, error: RelayError | null) => {
     if (settled) return;
     settled = true;
+    gw.shutdown.expired.removeEventListener('abort', onShutdown);
     clearTimeout(idle);
     call.upstreamEnd = performance.now();
     const bill = transform.bill?.(status);
@@ -71,6 +88,7 @@ export function relayStream(gw: Gateway, call: Call, attempt: Attempt, transform
     gw.inflight.delete(done);
     resolveDone();
   };
+  if (gw.shutdown.expired.aborted) onShutdown();
 
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -82,16 +100,25 @@ export function relayStream(gw: Gateway, call: Call, attempt: Attempt, transform
           try {
             r = await reader.read();
           } catch (e) {
-            if (!idled) throw e;
+            if (!idled && !shutdownError) throw e;
             r = { done: true, value: undefined };
           } finally {
             reading = false;
+          }
+          if (shutdownError) {
+            await call.settled();
+            const event = errorEvent(shutdownError);
+            if (event) controller.enqueue(event);
+            controller.close();
+            release();
+            return;
           }
           if (idled) {
             const err = new RelayError(504, `Upstream stream was idle for more than ${idleMs} ms.`, 'timeout_error', 'upstream_idle_timeout');
             finish(504, err);
             await call.settled();
-            controller.enqueue(encoder.encode(`data: ${errorBody(err.message, err.type, err.code)}\n\n`));
+            const event = errorEvent(err);
+            if (event) controller.enqueue(event);
             controller.close();
             release();
             return;
@@ -106,6 +133,11 @@ export function relayStream(gw: Gateway, call: Call, attempt: Attempt, transform
             controller.close();
             release();
             return;
+          }
+          if (bound && !bound.push(r.value)) {
+            attempt.abort('stream event too large');
+            reader.cancel().catch(() => {});
+            throw eventTooLarge(bound.max);
           }
           const out = transform.push(r.value);
           checkFailure();
@@ -125,11 +157,12 @@ export function relayStream(gw: Gateway, call: Call, attempt: Attempt, transform
           release();
           return;
         }
-        const err = new RelayError(502, `Upstream stream failed: ${(e as Error).message}`, 'upstream_error', 'upstream_stream_broken');
-        finish(502, err);
+        const err = e instanceof RelayError ? e : new RelayError(502, gw.secrets.scrub(`Upstream stream failed: ${(e as Error).message}`), 'upstream_error', 'upstream_stream_broken');
+        finish(err.status, err);
         await call.settled();
         try {
-          controller.enqueue(encoder.encode(`data: ${errorBody(err.message, err.type, err.code)}\n\n`));
+          const event = errorEvent(err);
+          if (event) controller.enqueue(event);
           controller.close();
         } catch {}
         release();

@@ -1,4 +1,5 @@
 // One upstream HTTP attempt with a first-byte deadline, linked to the client's abort.
+import { guardedFetch, UpstreamBlockedError } from '../security/guarded-fetch.ts';
 import { RelayError } from './protocols/openai/errors.ts';
 import type { UpstreamRequest } from './providers/types.ts';
 
@@ -14,7 +15,7 @@ export interface Attempt {
  * `AbortError` when the client went away and `TimeoutError` for a deadline (the names
  * AbortSignal.abort() and AbortSignal.timeout() use), so readers test the name, not a message.
  */
-export type AbortCause = 'client disconnected' | 'first byte timeout' | 'stream idle timeout' | 'test timeout';
+export type AbortCause = 'client disconnected' | 'first byte timeout' | 'stream idle timeout' | 'test timeout' | 'gateway shutting down' | 'stream event too large';
 
 export function abortReason(cause: AbortCause): DOMException {
   return new DOMException(cause, cause === 'client disconnected' ? 'AbortError' : 'TimeoutError');
@@ -33,12 +34,12 @@ export async function sendUpstream(req: UpstreamRequest, clientSignal: AbortSign
   let timedOut = false;
   const timer = setTimeout(() => { timedOut = true; abort('first byte timeout'); }, firstByteMs);
   try {
-    const response = await fetch(req.url, {
+    // Checked and pinned address; a redirect is an answer like any other, never followed.
+    const response = await guardedFetch(req.url, {
       method: req.method,
       headers: req.headers,
       body: req.body,
       signal: ctrl.signal,
-      redirect: 'manual',
       // Bun: keep the upstream's compressed bytes out of our way; we forward what we read.
       decompress: true,
     } as RequestInit);
@@ -47,6 +48,10 @@ export async function sendUpstream(req: UpstreamRequest, clientSignal: AbortSign
     clientSignal?.removeEventListener('abort', onClientAbort);
     if (timedOut) throw new RelayError(504, `Upstream did not answer within ${firstByteMs} ms.`, 'timeout_error', 'upstream_timeout');
     if (clientSignal?.aborted) throw new RelayError(499, 'Client closed the request.', 'invalid_request_error', 'client_closed');
+    // Not the reason itself: it names the channel's addresses, and the client is not its admin.
+    if (err instanceof UpstreamBlockedError) {
+      throw new RelayError(502, 'The upstream\'s address is refused by the gateway\'s address policy (link-local or cloud-metadata, or the name does not resolve).', 'upstream_error', 'upstream_blocked');
+    }
     throw new RelayError(502, `Upstream connection failed: ${(err as Error).message}`, 'upstream_error', 'upstream_unreachable');
   } finally {
     clearTimeout(timer);

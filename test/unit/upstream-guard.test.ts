@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { assertUpstreamAllowed } from '../../server/security/upstream-guard.ts';
+import { assertUpstreamAllowed } from '../../server/security/guarded-fetch.ts';
 
 describe('upstream guard', () => {
   test('metadata and link-local addresses are refused', async () => {

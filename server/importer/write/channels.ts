@@ -1,6 +1,7 @@
 // Upsert channels by oneapi_id; each key is sealed into its own channel_keys row. On a re-run the
 // pool is replaced only when the decrypted keys differ, so cooldowns and key ids survive.
 import type { SecretBox } from '../../secrets/crypto.ts';
+import { assertUpstreamAllowed } from '../../security/guarded-fetch.ts';
 import { hintOf } from '../../secrets/crypto.ts';
 import type { ChannelPlan } from '../map/channels.ts';
 import type { Ok } from '../plan.ts';
@@ -18,6 +19,12 @@ export async function writeChannels(w: WriteContext, box: SecretBox, plans: Ok<C
   for (const p of plans) {
     const { created_at, ...fields } = p.value.row;
     const next = { ...fields, ...(created_at ? { created_at } : {}) };
+    // A base URL on a metadata/link-local address is imported disabled (the guarded fetch refuses it anyway).
+    const refused = fields.base_url ? await assertUpstreamAllowed(fields.base_url).then(() => null, (e: Error) => e.message) : null;
+    if (refused) {
+      Object.assign(next, { status: 2, status_reason: `base URL refused: ${refused}` });
+      rb.note(`channel #${p.oneapiId} (${p.label}): base URL refused (${refused}); imported disabled`);
+    }
     const keys = p.value.keys;
     if (!keys.length) rb.note(`channel #${p.oneapiId} (${p.label}) has no key in One API: imported with an empty key pool`);
     const current = byOneapi.get(p.oneapiId);

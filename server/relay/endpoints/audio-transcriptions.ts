@@ -5,6 +5,7 @@
 //   3. else by the tokens the upstream reports (gpt-4o-transcribe: usage {type:"tokens"});
 //   4. else nothing is known: logged as estimated at the per-request price.
 // A model without stt_per_minute skips 1–2.
+import { readBounded } from '../../limits/upstream-bounds.ts';
 import { sttCost } from '../../billing/unit-pricing.ts';
 import type { Call } from '../call.ts';
 import { badRequest } from '../protocols/openai/errors.ts';
@@ -63,10 +64,10 @@ function sttEndpoint(name: 'audio/transcriptions' | 'audio/translations'): Relay
       const { bytes, contentType } = await multipartBodyFor(raw, req.body, upstreamModel);
       return upstreamRequest(channel, target, { endpoint: name, model: upstreamModel, stream: false, body: bytes, contentType });
     },
-    async respond({ call, req }, attempt) {
+    async respond({ gw, call, req }, attempt) {
       // text, srt and vtt answers are not JSON: they go back as they are, billed from the upload.
       const contentType = attempt.response.headers.get('content-type') ?? 'application/json';
-      const bytes = new Uint8Array(await attempt.response.arrayBuffer());
+      const bytes = await readBounded(attempt.response, gw.config.maxUpstreamBodyBytes);
       call.upstreamEnd = performance.now();
       call.firstByte = call.upstreamEnd;
       const answer = /json/i.test(contentType) ? asRecord(tryParse(new TextDecoder().decode(bytes))) : {};

@@ -24,8 +24,8 @@ export const chatEndpoint: RelayEndpoint<ChatRequest> = {
   respond: (ctx, attempt) => (ctx.call.stream ? streamBack(ctx, attempt) : jsonBack(ctx, attempt)),
 };
 
-async function jsonBack({ call, req, channel, upstreamModel }: AttemptContext<ChatRequest>, attempt: Attempt): Promise<Answer> {
-  const { bytes, json } = await readUpstreamJson(call, attempt);
+async function jsonBack({ gw, call, req, channel, upstreamModel }: AttemptContext<ChatRequest>, attempt: Attempt): Promise<Answer> {
+  const { bytes, json } = await readUpstreamJson(gw, call, attempt);
   const { response, usage } = chatResponseOf(channel, json, upstreamModel);
   // OpenAI-wire answers go back as the upstream's own bytes.
   const out = channel.provider.wire === 'openai' ? bytes : encoder.encode(JSON.stringify(response));

@@ -6,6 +6,7 @@ import { badRequest, RelayError } from '../protocols/openai/errors.ts';
 import { meterGeminiUsage } from '../protocols/gemini/usage.ts';
 import { asRecord } from '../protocols/shared/json.ts';
 import { type GenerateContentRequest, geminiSurface } from '../protocols/gemini/index.ts';
+import { decodePathSegment } from '../read-body.ts';
 import { surfaceEndpoint } from './surface-endpoint.ts';
 
 /** The model and method named by the path `/v1beta/models/{model}:{method}`. */
@@ -15,7 +16,7 @@ function route(url: URL): { model: string; stream: boolean } {
   const stream = m[2] === 'streamGenerateContent';
   // Without alt=sse Gemini streams one JSON array; clients (Google's SDKs) ask for SSE.
   if (stream && url.searchParams.get('alt') !== 'sse') throw badRequest('streamGenerateContent is served as server-sent events only: add ?alt=sse.', 'invalid_request');
-  return { model: decodeURIComponent(m[1]!), stream };
+  return { model: decodePathSegment(m[1]!), stream };
 }
 
 export const geminiEndpoint = surfaceEndpoint<GenerateContentRequest>({

@@ -73,8 +73,8 @@ export function openaiJsonEndpoint<B extends { model: string }>(spec: JsonEndpoi
  * provider's operation for `endpoint`, the answer converted to OpenAI's), billed by `bill`.
  */
 export function billedJson<Req>(bill: (answer: unknown, req: Req, call: Call) => Billing, endpoint?: Endpoint) {
-  return async ({ call, req, channel, upstreamModel }: AttemptContext<Req>, attempt: Attempt): Promise<Answer> => {
-    const { bytes, json } = await readUpstreamJson(call, attempt);
+  return async ({ gw, call, req, channel, upstreamModel }: AttemptContext<Req>, attempt: Attempt): Promise<Answer> => {
+    const { bytes, json } = await readUpstreamJson(gw, call, attempt);
     const op = endpoint ? operationOf(channel, endpoint) : null;
     const answer = op ? op.responseToOpenAI(json, upstreamModel) : json;
     const billing = bill(answer, req, call);

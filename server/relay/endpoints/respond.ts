@@ -1,5 +1,7 @@
 // The respond step's building blocks: read an upstream JSON answer, and build the client's
 // response with the gateway's request id and overhead headers.
+import type { Gateway } from '../../context.ts';
+import { readBounded } from '../../limits/upstream-bounds.ts';
 import type { Call } from '../call.ts';
 import { RelayError } from '../protocols/openai/errors.ts';
 import type { Answer } from '../outcome.ts';
@@ -10,9 +12,9 @@ import type { Attempt } from '../upstream.ts';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** Read a whole JSON upstream answer; non-JSON is a 502. */
-export async function readUpstreamJson(call: Call, attempt: Attempt): Promise<{ bytes: Uint8Array; json: unknown }> {
-  const bytes = new Uint8Array(await attempt.response.arrayBuffer());
+/** Read a whole JSON upstream answer (at most MAX_UPSTREAM_BODY_BYTES); non-JSON is a 502. */
+export async function readUpstreamJson(gw: Gateway, call: Call, attempt: Attempt): Promise<{ bytes: Uint8Array; json: unknown }> {
+  const bytes = await readBounded(attempt.response, gw.config.maxUpstreamBodyBytes);
   call.upstreamEnd = performance.now();
   call.firstByte = call.upstreamEnd;
   try {

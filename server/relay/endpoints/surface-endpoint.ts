@@ -92,7 +92,7 @@ export function surfaceEndpoint<B>(spec: SurfaceEndpointSpec<B>): RelayEndpoint<
       return chatUpstream(channel, target, { ...req.chat!, model: upstreamModel }, null, upstreamModel);
     },
     respond(ctx, attempt) {
-      if (servesNatively(ctx)) return ctx.call.stream ? nativeStream(ctx, attempt, native) : nativeJson(ctx, attempt, native);
+      if (servesNatively(ctx)) return ctx.call.stream ? nativeStream(ctx, attempt, native, surface) : nativeJson(ctx, attempt, native);
       return ctx.call.stream ? convertedStream(ctx, attempt, surface) : convertedJson(ctx, attempt, surface);
     },
     error: protocolError(surface.errorBody),
@@ -108,18 +108,23 @@ function nativeUpstream<B>({ channel, target, raw, req, request, upstreamModel }
 const estimateOf = <B>(req: SurfaceCall<B>, text: string): MeteredUsage =>
   req.chat ? estimateChatUsage(req.chat, text) : ZERO_USAGE;
 
-async function nativeJson<B>({ call, req }: AttemptContext<SurfaceCall<B>>, attempt: Attempt, native: NativeRoute): Promise<Answer> {
-  const { bytes, json } = await readUpstreamJson(call, attempt);
+async function nativeJson<B>({ gw, call, req }: AttemptContext<SurfaceCall<B>>, attempt: Attempt, native: NativeRoute): Promise<Answer> {
+  const { bytes, json } = await readUpstreamJson(gw, call, attempt);
   const usage = native.meter(json);
   return { response: jsonResponse(call, bytes), outcome: { status: 200, usage: usage ?? estimateOf(req, ''), estimated: !usage } };
 }
 
-function nativeStream<B>({ gw, call, req }: AttemptContext<SurfaceCall<B>>, attempt: Attempt, native: NativeRoute): Answer {
-  return streamedAnswer(relayStream(gw, call, attempt, meteredPassthrough({ ...native.scan, estimate: () => estimateOf(req, '') })), sseHeaders(call));
+function nativeStream<B>({ gw, call, req }: AttemptContext<SurfaceCall<B>>, attempt: Attempt, native: NativeRoute, surface: Surface<B>): Answer {
+  const transform: StreamTransform = {
+    ...meteredPassthrough({ ...native.scan, estimate: () => estimateOf(req, '') }),
+    // A failure the gateway reports mid-stream, in the protocol's own error event.
+    fail: (err) => encoder.encode(surface.streamFromChat(req.body).fail(err.message)),
+  };
+  return streamedAnswer(relayStream(gw, call, attempt, transform), sseHeaders(call));
 }
 
-async function convertedJson<B>({ call, req, channel, upstreamModel }: AttemptContext<SurfaceCall<B>>, attempt: Attempt, surface: Surface<B>): Promise<Answer> {
-  const { json } = await readUpstreamJson(call, attempt);
+async function convertedJson<B>({ gw, call, req, channel, upstreamModel }: AttemptContext<SurfaceCall<B>>, attempt: Attempt, surface: Surface<B>): Promise<Answer> {
+  const { json } = await readUpstreamJson(gw, call, attempt);
   const { response, usage } = chatResponseOf(channel, json, upstreamModel);
   return {
     response: jsonResponse(call, encoder.encode(JSON.stringify(surface.responseFromChat(response, req.body)))),
@@ -136,7 +141,7 @@ function convertedStream<B>(ctx: AttemptContext<SurfaceCall<B>>, attempt: Attemp
  * (after the 200 went out) is reported in the protocol's own error event, and the call
  * ends as a 502 (relayStream reads `failure()` right after the push that failed).
  */
-function convertingTransform<B>({ call, req, channel, upstreamModel }: AttemptContext<SurfaceCall<B>>, surface: Surface<B>): StreamTransform {
+function convertingTransform<B>({ gw, call, req, channel, upstreamModel }: AttemptContext<SurfaceCall<B>>, surface: Surface<B>): StreamTransform {
   const source = chunkSource(channel, upstreamModel);
   const out = surface.streamFromChat(req.body);
   let text = '';
@@ -151,7 +156,7 @@ function convertingTransform<B>({ call, req, channel, upstreamModel }: AttemptCo
       for (const c of chunks) events += out.push(c);
       if (closing) events += out.end();
     } catch (e) {
-      const err = e instanceof RelayError ? e : new RelayError(502, `Upstream stream error: ${(e as Error).message}`, 'upstream_error', 'upstream_stream_error');
+      const err = gw.secrets.scrubError(e instanceof RelayError ? e : new RelayError(502, `Upstream stream error: ${(e as Error).message}`, 'upstream_error', 'upstream_stream_error'));
       failed = err;
       call.upstreamEnd = performance.now();
       events += out.fail(err.message);
@@ -164,5 +169,10 @@ function convertingTransform<B>({ call, req, channel, upstreamModel }: AttemptCo
     usage: () => source.usage(),
     estimate,
     failure: () => (failed ? { status: 502, error: failed } : null),
+    fail: (err) => {
+      if (failed) return null;
+      failed = err;
+      return encoder.encode(out.fail(err.message));
+    },
   };
 }

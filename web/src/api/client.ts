@@ -15,7 +15,8 @@ export const api = createTRPCClient<AppRouter>({
     splitLink({
       condition: (op) => op.type === 'subscription',
       true: wsLink({ client: ws, transformer: superjson }),
-      false: httpBatchLink({ url: '/trpc', transformer: superjson }),
+      // The server refuses batches over 50 calls (server/admin/plugin.ts, MAX_BATCH_SIZE).
+      false: httpBatchLink({ url: '/trpc', transformer: superjson, maxItems: 50 }),
     }),
   ],
 });

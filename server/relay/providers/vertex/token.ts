@@ -2,6 +2,8 @@
 // RS256 assertion, POST it to the token URI, cache the token until shortly before it
 // expires. Concurrent requests for the same account share one exchange.
 import { importPKCS8, SignJWT } from 'jose';
+import { readBounded } from '../../../limits/upstream-bounds.ts';
+import { guardedFetch } from '../../../security/guarded-fetch.ts';
 import { asRecord, asString, tryParse } from '../../protocols/shared/json.ts';
 import type { ServiceAccount } from './service-account.ts';
 
@@ -35,16 +37,18 @@ export async function signAssertion(sa: ServiceAccount, nowSec = Math.floor(Date
 
 async function exchange(sa: ServiceAccount): Promise<CachedToken> {
   const assertion = await signAssertion(sa);
-  const res = await fetch(sa.token_uri, {
+  // token_uri comes from the uploaded service account: it is checked like any upstream.
+  const res = await guardedFetch(sa.token_uri, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }).toString(),
   });
-  const text = await res.text();
+  const text = new TextDecoder().decode(await readBounded(res, 64 * 1024, true));
   const body = asRecord(tryParse(text));
   const token = asString(body.access_token);
   if (!res.ok || !token) {
-    const reason = asString(body.error_description) ?? asString(body.error) ?? text.slice(0, 200);
+    // Only the OAuth error fields (RFC 6749 §5.2), never the raw body: the endpoint is not ours.
+    const reason = asString(body.error_description)?.slice(0, 200) ?? asString(body.error)?.slice(0, 100) ?? 'no OAuth error in the answer';
     throw new Error(`Vertex AI token exchange failed (HTTP ${res.status}): ${reason}`);
   }
   const ttl = typeof body.expires_in === 'number' ? body.expires_in : 3600;
