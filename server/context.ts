@@ -17,7 +17,7 @@ import type { LogSettingsCache } from './logs/settings.ts';
 import type { LogWriter } from './logs/writer.ts';
 import type { SecretBox } from './secrets/crypto.ts';
 import type { ClientAddress } from './security/client-address.ts';
-import type { SecretScrubber } from './security/secret-scrubber.ts';
+import type { SecretScrubber } from './state/secret-scrubber.ts';
 import type { Shutdown } from './lifecycle/shutdown.ts';
 import type { KeyConcurrency } from './limits/concurrency.ts';
 import type { Store } from './state/store.ts';

@@ -22,19 +22,8 @@ export const UsdAmount = v.pipe(
   v.check((s) => !/^\d+(\.\d{1,9})?$/.test(s) || usdToNano(s) <= INT8_MAX, 'must be at most 9223372036.854775807'),
 );
 
-export const ChannelCreate = v.object({
-  name: v.pipe(Text, v.trim(), v.nonEmpty('name is required')),
-  type: int4(1),
-  baseUrl: v.optional(v.pipe(Text, v.trim(), v.check((s) => s === '' || /^https?:\/\/[^\s]+$/.test(s), 'must be an http(s) URL')), ''),
-  /** Upstream keys, one per line. */
-  key: v.pipe(Text, v.trim(), v.nonEmpty('at least one key is required')),
-  models: v.pipe(ModelList, v.minLength(1, 'at least one model is required')),
-  priority: v.optional(int4(), 0),
-  weight: v.optional(int4(0), 1),
-  mapping: v.optional(TextRecord, {}),
-  groups: v.optional(ModelList, ['default']),
-  config: v.optional(TextRecord, {}),
-});
+// The channel inputs live with the channels (server/channels/inputs.ts).
+export { ChannelCreate } from '../channels/inputs.ts';
 
 // Account schemas (users, keys, tokens, sign-in) live in server/admin/account-schemas.ts.
 

@@ -2,7 +2,7 @@
 // the vendor gave it (decimal text and currency); `channels.balance` (nano-USD) is set
 // only when that currency is USD: we hold no exchange rate, so a CNY balance is never
 // passed off as dollars (docs/routing.md).
-import { MAX_ERROR_BODY_BYTES, readBounded } from '../limits/upstream-bounds.ts';
+import { MAX_ERROR_BODY_BYTES, readBounded } from '../relay/protocols/shared/upstream-bounds.ts';
 import { guardedFetch } from '../security/guarded-fetch.ts';
 import { nanoToUsd, usdToNano } from '../billing/money.ts';
 import type { Gateway } from '../context.ts';

@@ -2,7 +2,7 @@
 // Proxy–compatible `POST /api/channel/` both come here.
 import { TRPCError } from '@trpc/server';
 import type * as v from 'valibot';
-import type { ChannelCreate } from '../admin/schemas.ts';
+import type { ChannelCreate } from './inputs.ts';
 import type { Gateway } from '../context.ts';
 import { providerFor } from '../relay/providers/registry.ts';
 import { hintOf } from '../secrets/crypto.ts';

@@ -1,7 +1,21 @@
-// Input schemas of the channel admin procedures beyond create (server/admin/schemas.ts).
+// Input schemas of the channel admin procedures (create, update, bulk operations).
 import * as v from 'valibot';
 import { Id, int4, ModelList, Text, TextRecord } from '../util/fields.ts';
 import { ParamOverrideSchema } from '../relay/overrides.ts';
+
+export const ChannelCreate = v.object({
+  name: v.pipe(Text, v.trim(), v.nonEmpty('name is required')),
+  type: int4(1),
+  baseUrl: v.optional(v.pipe(Text, v.trim(), v.check((s) => s === '' || /^https?:\/\/[^\s]+$/.test(s), 'must be an http(s) URL')), ''),
+  /** Upstream keys, one per line. */
+  key: v.pipe(Text, v.trim(), v.nonEmpty('at least one key is required')),
+  models: v.pipe(ModelList, v.minLength(1, 'at least one model is required')),
+  priority: v.optional(int4(), 0),
+  weight: v.optional(int4(0), 1),
+  mapping: v.optional(TextRecord, {}),
+  groups: v.optional(ModelList, ['default']),
+  config: v.optional(TextRecord, {}),
+});
 
 const Ids = v.pipe(v.array(Id), v.minLength(1, 'at least one channel id is required'), v.maxLength(1000));
 

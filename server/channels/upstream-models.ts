@@ -1,6 +1,6 @@
 // The models an upstream lists (GET …/models), offered when configuring a channel.
 import type { ChannelTarget, Provider } from '../relay/providers/types.ts';
-import { MAX_ERROR_BODY_BYTES, readBounded } from '../limits/upstream-bounds.ts';
+import { MAX_ERROR_BODY_BYTES, readBounded } from '../relay/protocols/shared/upstream-bounds.ts';
 import { upstreamMessage } from '../relay/upstream.ts';
 import { guardedFetch } from '../security/guarded-fetch.ts';
 

@@ -14,8 +14,8 @@ import { noteChannelError, noteChannelUnavailable, noteKeyInvalid, noteRateLimit
 import { routingSettings } from '../routing/settings.ts';
 import type { ChannelEntry } from '../state/types.ts';
 import type { Call } from './call.ts';
-import { readErrorText } from '../limits/upstream-bounds.ts';
-import { credentialsOf } from '../security/secret-scrubber.ts';
+import { readErrorText } from './protocols/shared/upstream-bounds.ts';
+import { credentialsOf } from '../state/secret-scrubber.ts';
 import { RelayError } from './protocols/openai/errors.ts';
 import type { ChannelTarget, UpstreamRequest } from './providers/types.ts';
 import { breakerOrder, nextKeyAt, pickKey, pinHeader, pinnedChannel } from './select-channel.ts';

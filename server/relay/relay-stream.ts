@@ -5,7 +5,7 @@
 // the settled call is journalled (call.settled()).
 import type { Gateway } from '../context.ts';
 import type { Call } from './call.ts';
-import { eventTooLarge, SseEventBound } from '../limits/upstream-bounds.ts';
+import { eventTooLarge, SseEventBound } from './protocols/shared/upstream-bounds.ts';
 import { errorBody, RelayError } from './protocols/openai/errors.ts';
 import type { Outcome } from './outcome.ts';
 import type { MeteredUsage } from './protocols/openai/types.ts';

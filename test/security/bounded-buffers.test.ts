@@ -3,7 +3,7 @@
 // protocol's error, the upstream is cancelled after about the limit, and what was delivered is
 // billed.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { SseEventBound } from '../../server/limits/upstream-bounds.ts';
+import { SseEventBound } from '../../server/relay/protocols/shared/upstream-bounds.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { seed, type Seeded } from '../helpers/seed.ts';
 

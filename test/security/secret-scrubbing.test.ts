@@ -3,7 +3,7 @@
 // export, the live feed or call_logs; nor the server's other upstream-facing outputs.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { LiveEvent } from '../../server/live/events.ts';
-import { REDACTED, SecretScrubber, secretsOfKey } from '../../server/security/secret-scrubber.ts';
+import { REDACTED, SecretScrubber, secretsOfKey } from '../../server/state/secret-scrubber.ts';
 import { createAccount, patClient } from '../admin/helpers.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 

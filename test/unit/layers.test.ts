@@ -9,7 +9,7 @@ const ROOT = resolve(import.meta.dir, '../..');
 
 /** Lowest first. A path belongs to the layer of its longest matching prefix. */
 export const LAYERS: Array<{ name: string; paths: string[] }> = [
-  { name: 'base', paths: ['db/', 'server/util/', 'server/logger.ts', 'server/config.ts', 'server/secrets/', 'server/security/'] },
+  { name: 'base', paths: ['db/', 'server/util/', 'server/logger.ts', 'server/config.ts', 'server/secrets/', 'server/security/', 'server/lifecycle/'] },
   { name: 'protocols', paths: ['server/relay/protocols/'] },
   { name: 'providers', paths: ['server/relay/providers/'] },
   { name: 'domain', paths: ['server/state/', 'server/billing/', 'server/limits/', 'server/routing/', 'server/auth/', 'server/importer/'] },
@@ -17,8 +17,8 @@ export const LAYERS: Array<{ name: string; paths: string[] }> = [
   { name: 'context', paths: ['server/context.ts'] },
   { name: 'relay', paths: ['server/relay/'] },
   { name: 'endpoints', paths: ['server/relay/endpoints/'] },
-  { name: 'operations', paths: ['server/channels/'] },
-  { name: 'http', paths: ['server/relay/plugin.ts', 'server/admin/', 'server/metrics/', 'server/web/'] },
+  { name: 'operations', paths: ['server/channels/', 'server/alerts/'] },
+  { name: 'http', paths: ['server/relay/plugin.ts', 'server/admin/', 'server/aiproxy/', 'server/metrics/', 'server/web/'] },
   { name: 'gateway', paths: ['server/gateway.ts', 'server/bootstrap.ts', 'server/main.ts', 'server/build.ts', 'server/cli/'] },
 ];
 

@@ -5,7 +5,7 @@
 //   3. else by the tokens the upstream reports (gpt-4o-transcribe: usage {type:"tokens"});
 //   4. else nothing is known: logged as estimated at the per-request price.
 // A model without stt_per_minute skips 1–2.
-import { readBounded } from '../../limits/upstream-bounds.ts';
+import { readBounded } from '../protocols/shared/upstream-bounds.ts';
 import { sttCost } from '../../billing/unit-pricing.ts';
 import type { Call } from '../call.ts';
 import { badRequest } from '../protocols/openai/errors.ts';

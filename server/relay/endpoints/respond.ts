@@ -1,7 +1,7 @@
 // The respond step's building blocks: read an upstream JSON answer, and build the client's
 // response with the gateway's request id and overhead headers.
 import type { Gateway } from '../../context.ts';
-import { readBounded } from '../../limits/upstream-bounds.ts';
+import { readBounded } from '../protocols/shared/upstream-bounds.ts';
 import type { Call } from '../call.ts';
 import { RelayError } from '../protocols/openai/errors.ts';
 import type { Answer } from '../outcome.ts';

@@ -2,7 +2,7 @@
 // RS256 assertion, POST it to the token URI, cache the token until shortly before it
 // expires. Concurrent requests for the same account share one exchange.
 import { importPKCS8, SignJWT } from 'jose';
-import { readBounded } from '../../../limits/upstream-bounds.ts';
+import { readBounded } from '../../protocols/shared/upstream-bounds.ts';
 import { guardedFetch } from '../../../security/guarded-fetch.ts';
 import { asRecord, asString, tryParse } from '../../protocols/shared/json.ts';
 import type { ServiceAccount } from './service-account.ts';

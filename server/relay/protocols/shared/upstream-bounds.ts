@@ -2,7 +2,7 @@
 // (JSON answers, error bodies) and one server-sent event (a stream is split into events, and an
 // event that never ends would otherwise grow a buffer without limit). Past a bound the upstream
 // is cancelled and the call ends with the protocol's error; what was delivered is billed.
-import { RelayError } from '../relay/protocols/openai/errors.ts';
+import { RelayError } from '../openai/errors.ts';
 
 /** Error bodies are only ever shown as a message: the first 64 KiB are plenty. */
 export const MAX_ERROR_BODY_BYTES = 64 * 1024;

@@ -7,7 +7,7 @@
 // derived OAuth token or JWT). Rebuilt on every store reload; scrubbing runs on error paths
 // only, never per streamed byte.
 import type { Config } from '../config.ts';
-import type { Store } from '../state/store.ts';
+import type { Store } from './store.ts';
 
 export const REDACTED = '[redacted]';
 /** Shorter strings are not treated as secrets (they would redact ordinary words). */

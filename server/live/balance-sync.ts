@@ -7,7 +7,20 @@
 // trusting figures in the payload keeps the result right whatever order notifications from
 // several instances arrive in. Embedded PGlite has one instance only: nothing to send.
 import { sql } from 'kysely';
-import type { Gateway } from '../context.ts';
+import type { Db } from '../../db/connect.ts';
+import type { Accounts } from '../billing/accounts.ts';
+import type { Logger } from '../logger.ts';
+import type { LogWriter } from '../logs/writer.ts';
+import type { Mutex } from '../util/mutex.ts';
+
+/** What the sync needs of the running gateway (passed down; this layer never imports the context). */
+export interface BalanceSyncDeps {
+  db: Db;
+  accounts: Accounts;
+  writer: Pick<LogWriter, 'onCommitted'>;
+  log: Logger;
+  dbLock: Mutex;
+}
 
 const CHANNEL = 'switchboard_balances';
 /** NOTIFY payloads must stay under 8000 bytes. */
@@ -25,7 +38,7 @@ export interface BalanceSync {
   stop(): Promise<void>;
 }
 
-export async function startBalanceSync(gw: Gateway, instanceId: string): Promise<BalanceSync> {
+export async function startBalanceSync(gw: BalanceSyncDeps, instanceId: string): Promise<BalanceSync> {
   if (gw.db.kind === 'pglite') return { stop: async () => {} };
   const users = new Set<number>();
   const keys = new Set<number>();
