@@ -28,13 +28,15 @@ export const OneApiImport = v.object({
   dsn: v.pipe(v.optional(v.string('dsn must be a string'), ''), v.trim(), v.nonEmpty('dsn is required')),
   dryRun: v.optional(v.boolean(), false),
   logsDays: v.optional(int4(0, 3650), 0),
+  /** Prices Switchboard already has: `replace` them with what One API charged (default) or `keep` them. */
+  prices: v.optional(v.picklist(['replace', 'keep'], 'prices must be "replace" or "keep"'), 'replace'),
 });
 
 export async function runOneApiImport(gw: Gateway, principal: Principal, input: v.InferOutput<typeof OneApiImport>): Promise<ImportReport> {
   const runId = randomToken(10);
   const actor = principalName(principal);
   const report = await importOneApi(gw.db.db, gw.box, {
-    dsn: input.dsn, dryRun: input.dryRun, logsDays: input.logsDays, actor,
+    dsn: input.dsn, dryRun: input.dryRun, logsDays: input.logsDays, prices: input.prices, actor,
     onProgress: (p) => gw.events.emit('import.progress', { ...p, runId, dryRun: input.dryRun, actor, at: new Date() }),
   });
   if (!input.dryRun) await gw.invalidate();

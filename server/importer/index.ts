@@ -8,9 +8,10 @@ import { buildPlan } from './plan.ts';
 import { readSource } from './read.ts';
 import { redact, ReportBuilder, type ImportProgress, type ImportReport } from './report.ts';
 import { openSource, type SourceReader } from './sources/index.ts';
-import { writePlan } from './write/index.ts';
+import { writePlan, type PriceMode } from './write/index.ts';
 
-export type { ImportProgress, ImportReport, PreviewEntry, SkippedRow, TableCounts, TableName } from './report.ts';
+export type { ImportProgress, ImportReport, PreviewEntry, SkippedRow, TableCounts, TableName, ValueChange } from './report.ts';
+export type { PriceMode } from './write/index.ts';
 export { DsnError, parseDsn, describeTarget } from './dsn.ts';
 
 export interface ImportOptions {
@@ -21,6 +22,8 @@ export interface ImportOptions {
   logsDays?: number;
   /** Recorded on ledger rows and redemption codes; defaults to `oneapi-import`. */
   actor?: string;
+  /** Prices Switchboard already has: `replace` (default) with what One API charged, or `keep` them. */
+  prices?: PriceMode;
   onProgress?: (p: ImportProgress) => void;
   /** For tests: the "now" that bounds logsDays. */
   now?: Date;
@@ -75,7 +78,7 @@ export async function importOneApi(db: Kysely<Database>, box: SecretBox, opts: I
   try {
     await db.transaction().execute(async (tx) => {
       await sql`SELECT pg_advisory_xact_lock(${IMPORT_LOCK})`.execute(tx);
-      await writePlan({ tx, rb, actor: opts.actor ?? 'oneapi-import', progress }, box, plan);
+      await writePlan({ tx, rb, actor: opts.actor ?? 'oneapi-import', progress }, box, plan, { prices: opts.prices ?? 'replace' });
       if (opts.dryRun) throw new DryRunRollback();
     });
   } catch (e) {

@@ -4,6 +4,7 @@ import { mapChannel, type ChannelPlan } from './map/channels.ts';
 import { MapContext, type Mapped } from './map/context.ts';
 import { mapLog, type LogPlan } from './map/logs.ts';
 import { mapOptions, type OptionsPlan } from './map/options.ts';
+import { planPrices, type PricesPlan } from './map/prices.ts';
 import { mapRedemption, type CodePlan } from './map/redemptions.ts';
 import { mapToken, type KeyPlan } from './map/tokens.ts';
 import { mapUser, type UserRow } from './map/users.ts';
@@ -15,6 +16,7 @@ export type Ok<T> = Extract<Mapped<T>, { ok: true }>;
 
 export interface ImportPlan {
   options: OptionsPlan;
+  prices: PricesPlan;
   users: Ok<UserRow>[];
   keys: Ok<KeyPlan>[];
   channels: Ok<ChannelPlan>[];
@@ -54,6 +56,9 @@ export function buildPlan(data: SourceData, rb: ReportBuilder): ImportPlan {
     for (const f of SECRET_CONFIG_FIELDS) addSecret(secrets, c.value.row.config[f] ?? '');
   }
 
+  const prices = planPrices(options.ratios, options.optionModels, channels);
+  for (const n of prices.notes) ctx.note(n);
+
   const codes = keep(data.redemptions.map((r) => mapRedemption(r, ctx)), 'redemption_codes', rb);
   for (const r of data.redemptions) addSecret(secrets, asStr(r.key).trim());
 
@@ -66,7 +71,7 @@ export function buildPlan(data: SourceData, rb: ReportBuilder): ImportPlan {
 
   for (const n of ctx.notes) rb.note(n);
   rb.report.quotaPerUnit = options.quotaPerUnitText;
-  return { options, users, keys, channels, codes, logs, referencedGroups, secrets };
+  return { options, prices, users, keys, channels, codes, logs, referencedGroups, secrets };
 }
 
 function keep<T>(mapped: Mapped<T>[], table: TableName, rb: ReportBuilder): Ok<T>[] {

@@ -151,11 +151,22 @@ async function expectChannels(db: Kysely<Database>, box: SecretBox, fx: Fixture)
 async function expectCatalog(db: Kysely<Database>) {
   const prices = await db.selectFrom('prices').select(['model', 'input', 'output', 'source', 'cache_read', 'per_request', 'extra']).orderBy('model').execute();
   const p = (model: string, input: bigint, output: bigint) => ({ model, input, output, source: 'oneapi', cache_read: null, per_request: null, extra: {} });
+  // What One API charged for every model an imported channel serves (relay/billing/ratio/model.go
+  // at ONEAPI_RATIO_COMMIT): options first, then the built-in tables, the completion-ratio rules,
+  // and ratio 30 for models no table knows. Ratio 1 = $2 per 1M tokens.
   expectRows(prices, [
-    p('ERNIE-4.0', 1_714_400_000n, 2_285_809_520n),
-    p('glm-4', 200n, 200n),
-    p('gpt-4o', 5_000_000_000n, 20_000_000_000n),
+    p('ERNIE-3.5', 60_000_000_000n, 60_000_000_000n), // unknown: ratio 30
+    p('ERNIE-4.0', 60_000_000_000n, 60_000_000_000n), // mapped to completions_pro, which One API billed at ratio 30
+    p('SparkDesk-v3.5', 2_571_600_000n, 2_571_600_000n), // built-in 1.2858
+    p('claude-3-5-sonnet-20240620', 3_000_000_000n, 15_000_000_000n), // built-in 3.0/1000*USD = 1.5, claude-3* ×5
+    p('gemini-1.5-pro', 1_250_000_000n, 3_750_000_000n), // built-in 1.25*MILLI_USD, gemini-* ×3
+    p('glm-4', 200n, 200n), // option 1e-07
+    p('gpt-3.5-turbo', 500_000_000n, 1_500_000_000n), // built-in 0.25, rule ×3
+    p('gpt-4o', 5_000_000_000n, 20_000_000_000n), // option 2.5 × option 4
     p('gpt-4o-mini', 150_000_000n, 600_000_000n),
+    p('hunyuan-lite', 60_000_000_000n, 60_000_000_000n), // unknown: ratio 30
+    p('llama3', 60_000_000_000n, 60_000_000_000n), // unknown: ratio 30
+    p('qwen-turbo', 42_600_000n, 42_600_000n), // built-in 0.0003*RMB, RMB = 500/7 = 71 in Go's integer constants
   ]);
   const groups = await db.selectFrom('groups').select(['name', 'multiplier_ppm']).orderBy('name').execute();
   expectRows(groups, [
@@ -202,7 +213,8 @@ export const FIRST_RUN_COUNTS = {
   api_keys: { created: 6, updated: 0, unchanged: 0, skipped: 2 },
   channels: { created: 14, updated: 0, unchanged: 0, skipped: 0 },
   channel_keys: { created: 15, updated: 0, unchanged: 0, skipped: 0 },
-  prices: { created: 4, updated: 0, unchanged: 0, skipped: 1 },
+  prices: { created: 12, updated: 0, unchanged: 0, skipped: 1 },
+  channel_prices: { created: 0, updated: 0, unchanged: 0, skipped: 0 },
   redemption_codes: { created: 2, updated: 0, unchanged: 0, skipped: 2 },
   call_logs: { created: 3, updated: 0, unchanged: 0, skipped: 0 },
 };
@@ -214,7 +226,8 @@ export const SECOND_RUN_COUNTS = {
   api_keys: { created: 0, updated: 0, unchanged: 6, skipped: 2 },
   channels: { created: 0, updated: 0, unchanged: 14, skipped: 0 },
   channel_keys: { created: 0, updated: 0, unchanged: 15, skipped: 0 },
-  prices: { created: 0, updated: 0, unchanged: 4, skipped: 1 },
+  prices: { created: 0, updated: 0, unchanged: 12, skipped: 1 },
+  channel_prices: { created: 0, updated: 0, unchanged: 0, skipped: 0 },
   redemption_codes: { created: 0, updated: 0, unchanged: 2, skipped: 2 },
   call_logs: { created: 0, updated: 0, unchanged: 3, skipped: 0 },
 };

@@ -1,7 +1,7 @@
 // All writes, in dependency order, inside the caller's transaction.
 import type { SecretBox } from '../../secrets/crypto.ts';
 import type { ImportPlan } from '../plan.ts';
-import { writeGroups, writePrices } from './catalog.ts';
+import { writeChannelPrices, writeGroups, writePrices, type PriceMode } from './catalog.ts';
 import { writeChannels } from './channels.ts';
 import { writeCodes } from './codes.ts';
 import type { WriteContext } from './context.ts';
@@ -11,12 +11,15 @@ import { writeUsers } from './users.ts';
 
 export type { WriteContext } from './context.ts';
 
-export async function writePlan(w: WriteContext, box: SecretBox, plan: ImportPlan): Promise<void> {
+export type { PriceMode } from './catalog.ts';
+
+export async function writePlan(w: WriteContext, box: SecretBox, plan: ImportPlan, opts: { prices: PriceMode }): Promise<void> {
   await writeGroups(w, plan.options.groups, plan.referencedGroups);
   const users = await writeUsers(w, plan.users);
   const keys = await writeKeys(w, plan.keys, users);
   const channels = await writeChannels(w, box, plan.channels);
-  await writePrices(w, plan.options.prices);
+  await writePrices(w, plan.prices.prices, opts.prices);
+  await writeChannelPrices(w, plan.prices.channelPrices, channels, opts.prices);
   await writeCodes(w, plan.codes);
   await writeLogs(w, plan.logs, { users, keys, channels, keyPlans: plan.keys });
 }
