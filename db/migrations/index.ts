@@ -6,6 +6,7 @@ import * as m002 from './002_routing.ts';
 import * as m003 from './003_billing.ts';
 import * as m004 from './004_logs.ts';
 import * as m005 from './005_auth.ts';
+import * as m010 from './010_oneapi_sync.ts';
 
 export const migrations: Record<string, Migration> = {
   '001_init': m001,
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '003_billing': m003,
   '004_logs': m004,
   '005_auth': m005,
+  '010_oneapi_sync': m010,
 };

@@ -138,7 +138,7 @@ describe('One API import edge cases', () => {
     expect(report.counts.api_keys).toEqual({ created: 0, updated: 1, unchanged: 5, skipped: 2 });
     expect(report.counts.call_logs).toEqual({ created: 1, updated: 0, unchanged: 3, skipped: 0 });
     expect(report.preview.filter((p) => p.action === 'update')).toEqual([
-      { table: 'users', action: 'update', oneapiId: 2, label: 'alice', changes: ['balance', 'used'] },
+      { table: 'users', action: 'update', oneapiId: 2, label: 'alice', changes: ['balance', 'used'], values: [{ field: 'balance', old: '$2', new: '$1.2' }] },
       { table: 'api_keys', action: 'update', oneapiId: 2, label: 'alice-prod', changes: ['status'] },
       { table: 'channels', action: 'update', oneapiId: 1, label: 'openai-main', changes: ['keys'] },
       { table: 'channels', action: 'update', oneapiId: 2, label: 'azure-east-2', changes: ['name'] },
