@@ -60,6 +60,9 @@ export function buildPlan(data: SourceData, rb: ReportBuilder): ImportPlan {
   for (const c of channels) {
     for (const k of c.value.keys) addSecret(secrets, k);
     for (const f of SECRET_CONFIG_FIELDS) addSecret(secrets, c.value.row.config[f] ?? '');
+    for (const v of c.value.secrets) addSecret(secrets, v);
+    // Keys packed as `a|b|c`: each credential part is a secret on its own too.
+    for (const k of c.value.keys) if (k.includes('|')) for (const part of k.split('|')) if (part.trim().length >= 16) addSecret(secrets, part.trim());
   }
 
   const prices = planPrices(options.ratios, options.optionModels, channels);

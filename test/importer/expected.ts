@@ -111,13 +111,16 @@ async function expectChannels(db: Kysely<Database>, box: SecretBox, fx: Fixture)
     { oneapi_id: 3, name: 'ernie', type: 15, status: 3, status_reason: 'auto-disabled by One API (the source did not record why)', model_mapping: { 'ERNIE-4.0': 'completions_pro' }, priority: 5, weight: 3, groups: ['svip'], models: ['ERNIE-4.0', 'ERNIE-3.5'], used: 246_000n, test_at: at(NOW - 100), test_latency_ms: 0 },
     { oneapi_id: 4, name: 'hunyuan', type: 23, models: ['hunyuan-lite'] },
     { oneapi_id: 5, name: 'glm', type: 16, models: ['glm-4'] },
-    { oneapi_id: 6, name: 'bedrock', type: 33, models: ['claude-3-5-sonnet-20240620'], config: cfg6 },
+    // AWS ak/sk move from config into the sealed key pool as `ak|sk|region` (what the bedrock provider reads).
+    // One API's AWS adaptor sent Bedrock model ids (AwsModelIDMap); the mapping says so explicitly here.
+    { oneapi_id: 6, name: 'bedrock', type: 33, models: ['claude-3-5-sonnet-20240620'], config: { region: cfg6.region }, model_mapping: { 'claude-3-5-sonnet-20240620': 'anthropic.claude-3-5-sonnet-20240620-v1:0' } },
     { oneapi_id: 7, name: 'gemini', type: 24, models: ['gemini-1.5-pro'], config: { api_version: 'v1' } },
     { oneapi_id: 8, name: 'spark', type: 18, models: ['SparkDesk-v3.5'], config: { api_version: 'v3.5' } },
     { oneapi_id: 9, name: 'library', type: 21, models: ['gpt-3.5-turbo'], config: { library_id: 'lib-123' } },
     { oneapi_id: 10, name: 'qwen', type: 17, models: ['qwen-turbo'], config: { plugin: 'ingestion' } },
     { oneapi_id: 11, name: 'openai-pool', type: 1, models: ['gpt-4o-mini'], groups: ['vip', 'default'] },
-    { oneapi_id: 12, name: 'vertex', type: 42, models: ['gemini-1.5-pro'], system_prompt: 'You are a helpful assistant.', config: cfg12 },
+    // Vertex: the service-account JSON becomes the (sealed) key; the project id moves to project_id.
+    { oneapi_id: 12, name: 'vertex', type: 42, models: ['gemini-1.5-pro'], system_prompt: 'You are a helpful assistant.', config: { region: cfg12.region, project_id: cfg12.vertex_ai_project_id } },
     { oneapi_id: 13, name: 'ollama-local', type: 30, models: ['llama3'], base_url: 'http://127.0.0.1:11434' },
     { oneapi_id: 14, name: 'future-vendor', type: 999, models: [], priority: 2_147_483_647, weight: 7 },
   ];
@@ -141,11 +144,12 @@ async function expectChannels(db: Kysely<Database>, box: SecretBox, fx: Fixture)
   expect(pools.get(4)).toEqual([k[4]!]);
   expect(pools.get(4)![0]!.split('|')).toHaveLength(3);
   expect(pools.get(5)).toEqual([k[5]!]);
-  expect(pools.get(6)).toEqual([k[6]!]);
+  expect(pools.get(6)).toEqual([`${cfg6.ak}|${cfg6.sk}|${cfg6.region}`]);
   expect(pools.get(11)).toEqual(k[11]!.split(/\r?\n/).map((s) => s.trim()).filter(Boolean));
   expect(pools.get(11)).toHaveLength(3);
   expect(pools.get(13)).toEqual([]);
-  for (const id of [1, 2, 7, 8, 9, 10, 12, 14]) expect(pools.get(id)).toEqual([k[id]!]);
+  expect(pools.get(12)).toEqual([cfg12.vertex_ai_adc]);
+  for (const id of [1, 2, 7, 8, 9, 10, 14]) expect(pools.get(id)).toEqual([k[id]!]);
 }
 
 async function expectCatalog(db: Kysely<Database>) {

@@ -35,7 +35,7 @@ export function planPrices(ratios: OneApiRatios, optionModels: string[], channel
   for (const c of channels) {
     const type = c.value.row.type;
     for (const model of c.value.row.models) {
-      const billed = c.value.row.model_mapping[model] || model;
+      const billed = c.value.billedMapping[model] || model;
       const price = priceOf(ratios, model, billed, type);
       if (price.fallback) notes.push(`channel #${c.oneapiId} (${c.label}) serves ${billed}, which no One API ratio table knows: priced at One API's fallback ratio 30 ($60/1M input)`);
       let list = served.get(model);
@@ -67,7 +67,7 @@ export function planPrices(ratios: OneApiRatios, optionModels: string[], channel
   }
   for (const [model, types] of typeKeys)
     for (const type of types) {
-      const users = channels.filter((c) => c.value.row.type === type && c.value.row.models.some((m) => (c.value.row.model_mapping[m] || m) === model));
+      const users = channels.filter((c) => c.value.row.type === type && c.value.row.models.some((m) => (c.value.billedMapping[m] || m) === model));
       if (!users.length) notes.push(`ModelRatio key "${model}(${type})" prices ${model} on channel type ${type} only; no imported channel of that type serves it, so it is not a price of its own`);
     }
   prices.sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : 0));

@@ -54,9 +54,10 @@ for (const a of TYPE_ALIASES) {
   aliasTypes.set(a.provider, [...(aliasTypes.get(a.provider) ?? []), a.type]);
 }
 
-/** The provider for a channel type; unknown types are treated as OpenAI-compatible. */
-export function providerFor(type: number): Provider {
-  return byType.get(type) ?? custom;
+/** The provider for a channel type (and, for vendors with two APIs, its key); unknown types are treated as OpenAI-compatible. */
+export function providerFor(type: number, key?: string): Provider {
+  const p = byType.get(type) ?? custom;
+  return (key !== undefined && p.forKey?.(key)) || p;
 }
 
 export function isKnownType(type: number): boolean {
