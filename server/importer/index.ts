@@ -1,5 +1,6 @@
 // One API importer: read a One API database (MySQL, PostgreSQL or SQLite), map every row, and
 // upsert it into Switchboard by oneapi_id inside one transaction. See docs/oneapi-import.md.
+import { isAbsolute, resolve } from 'node:path';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import type { SecretBox } from '../secrets/crypto.ts';
@@ -32,7 +33,7 @@ export interface ImportOptions {
 export class OneApiImportError extends Error {
   override name = 'OneApiImportError';
   constructor(
-    readonly phase: 'dsn' | 'source' | 'write',
+    readonly phase: 'dsn' | 'source' | 'map' | 'write',
     message: string,
   ) {
     super(message);
@@ -56,6 +57,8 @@ export async function importOneApi(db: Kysely<Database>, box: SecretBox, opts: I
   const dsnSecrets = target.kind === 'mysql' ? [target.password] : target.kind === 'postgres' ? [passwordOf(target.url)] : [];
   const logsDays = Math.max(0, opts.logsDays ?? 0);
   const rb = new ReportBuilder({ dryRun: opts.dryRun ?? false, source: describeTarget(target), logsDays });
+  if (target.kind === 'sqlite' && !isAbsolute(target.path))
+    rb.note(`SQLite path "${target.path}" is relative: it was resolved in the Switchboard server's working directory, as ${resolve(target.path)}`);
 
   progress('connect', 0, 1);
   let reader: SourceReader | undefined;
@@ -71,7 +74,12 @@ export async function importOneApi(db: Kysely<Database>, box: SecretBox, opts: I
   }
 
   progress('map', 0, 1);
-  const plan = buildPlan(data, rb);
+  let plan;
+  try {
+    plan = buildPlan(data, rb);
+  } catch (e) {
+    throw new OneApiImportError('map', redact(messageOf(e), dsnSecrets));
+  }
   progress('map', 1, 1);
   const secrets = [...plan.secrets, ...dsnSecrets];
 

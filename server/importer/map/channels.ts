@@ -10,7 +10,7 @@ import {
   type Row,
 } from '../values.ts';
 import { channelSettings } from './channel-settings.ts';
-import type { MapContext, Mapped } from './context.ts';
+import { checkInt8, RowValueError, type MapContext, type Mapped } from './context.ts';
 
 export interface ChannelRow {
   name: string;
@@ -148,10 +148,12 @@ function channelBalance(v: unknown, everUpdated: boolean, where: string, ctx: Ma
   if (v === null || v === undefined) return null;
   try {
     const { value, exact } = usdToNano(typeof v === 'number' || typeof v === 'bigint' ? v : asStr(v));
+    checkInt8(value, `${where} balance`, `${asStr(v)} USD`);
     if (!everUpdated && value === 0n) return null; // never fetched: unknown, not $0
     if (!exact) ctx.note(`${where}: balance ${asStr(v)} USD has sub-nano digits, rounded half-up`);
     return value;
-  } catch {
+  } catch (e) {
+    if (e instanceof RowValueError) throw e;
     ctx.note(`${where}: balance is not a number, left unset`);
     return null;
   }
