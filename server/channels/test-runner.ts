@@ -63,7 +63,7 @@ async function record(gw: Gateway, r: TestResult, source: Extract<ChannelEventSo
   await db.updateTable('channels')
     .set({ test_at: new Date(), ...(r.success ? { test_latency_ms: r.latencyMs } : {}) })
     .where('id', '=', r.channelId).execute();
-  if (r.success && gw.store.channel(r.channelId)?.status === 3) {
+  if (r.success && gw.store.channel(r.channelId)?.status === 3 && routingSettings(gw.store).autoEnable) {
     await setChannelStatus(gw, r.channelId, { status: 1, reason: null, source, onlyFrom: [3] });
   }
 }

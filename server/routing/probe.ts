@@ -2,8 +2,11 @@
 // tripped it; a passing test re-enables the channel (see channels/test-runner.ts).
 import { runTests, testModelOf } from '../channels/test-runner.ts';
 import type { Gateway } from '../context.ts';
+import { routingSettings } from './settings.ts';
 
 export async function probeAutoDisabled(gw: Gateway): Promise<void> {
+  // Re-enabling switched off (One API's AutomaticEnableChannelEnabled=false): nothing to probe for.
+  if (!routingSettings(gw.store).autoEnable) return;
   const jobs = [];
   for (const channel of gw.store.channels()) {
     if (channel.status !== 3) continue;

@@ -42,6 +42,8 @@ export interface PoolKey {
 
 export interface ChannelEntry {
   id: number;
+  /** The One API channel it was imported from (null: created in Switchboard). */
+  oneapiId: number | null;
   name: string;
   type: number;
   provider: Provider;

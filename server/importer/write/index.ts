@@ -7,6 +7,7 @@ import { writeCodes } from './codes.ts';
 import type { WriteContext } from './context.ts';
 import { disableGoneKeys, writeKeys } from './keys.ts';
 import { writeLogs } from './logs.ts';
+import { writeBehaviour } from './settings.ts';
 import { disableGoneUsers, writeUsers } from './users.ts';
 
 export type { WriteContext } from './context.ts';
@@ -15,6 +16,7 @@ export type { PriceMode } from './catalog.ts';
 
 export async function writePlan(w: WriteContext, box: SecretBox, plan: ImportPlan, opts: { prices: PriceMode }): Promise<void> {
   await writeGroups(w, plan.options.groups, plan.referencedGroups);
+  await writeBehaviour(w, plan.options.settings);
   const users = await writeUsers(w, plan.users);
   await disableGoneUsers(w, new Set(plan.users.map((u) => u.oneapiId)), plan.gone.users);
   const keys = await writeKeys(w, plan.keys, users);
