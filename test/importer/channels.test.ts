@@ -16,6 +16,7 @@ const BAIDU = { ak: 'baiduApiKey0123456789abcd', sk: 'baiduSecretKey0123456789ab
 const AWS = { ak: 'AKIAIOSFODNN7EXAMPLE', sk: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
 const AZURE_KEY = '0123456789abcdef0123456789abcdef';
 const CF_TOKEN = 'cf-api-token-0123456789abcdefghij';
+const COZE_TOKEN = 'pat_cozeToken0123456789abcdefghijklmnop';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -115,6 +116,20 @@ async function handle(req: Request): Promise<Response> {
     if (!Array.isArray(b.messages) || b.messages[0]?.role !== 'user') return fail('wenxin body');
     return json({ id: 'as-1', object: 'chat.completion', created: 1, result: 'ernie ok', is_truncated: false, need_clear_history: false, usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 } });
   }
+  if (url.pathname === '/open_api/v2/chat') {
+    if (headers.authorization !== `Bearer ${COZE_TOKEN}`) return fail('coze auth');
+    const b = JSON.parse(body);
+    if (b.bot_id !== '7350000000000000001' || b.user !== 'oneapi-user-9' || b.query !== 'hi' || typeof b.stream !== 'boolean') return fail(`coze body ${body}`);
+    const msg = (content: string, type = 'answer') => ({ role: 'assistant', type, content, content_type: 'text' });
+    if (b.stream) {
+      const ev = (x: unknown) => `data:${JSON.stringify(x)}\n\n`;
+      return new Response(ev({ event: 'message', message: msg('coze '), is_finish: false, index: 0, conversation_id: 'cv1' })
+        + ev({ event: 'message', message: msg('stream'), is_finish: true, index: 0, conversation_id: 'cv1' })
+        + ev({ event: 'message', message: msg('{"k":1}', 'follow_up'), is_finish: true, index: 1, conversation_id: 'cv1' })
+        + ev({ event: 'done' }), { headers: { 'content-type': 'text/event-stream' } });
+    }
+    return json({ messages: [msg('coze ok'), msg('what next?', 'follow_up')], conversation_id: 'cv1', code: 0, msg: 'success' });
+  }
   return fail(`unexpected ${req.method} ${url.pathname}${url.search}`);
 }
 
@@ -131,6 +146,8 @@ beforeAll(async () => {
     channel({ id: 4, type: 33, name: 'aws', base_url: base, models: 'claude-3-5-sonnet-20240620', key: '', config: JSON.stringify({ region: 'us-west-2', ak: AWS.ak, sk: AWS.sk }) }),
     channel({ id: 5, type: 23, name: 'tencent', base_url: base, models: 'hunyuan-lite', key: `${TENCENT.appId}|${TENCENT.secretId}|${TENCENT.secretKey}` }),
     channel({ id: 6, type: 15, name: 'baidu', base_url: base, models: 'ERNIE-4.0-8K', key: `${BAIDU.ak}|${BAIDU.sk}` }),
+    // Coze: the model names the bot; config.user_id is the user the bot sees.
+    channel({ id: 7, type: 34, name: 'coze', base_url: base, models: 'bot-7350000000000000001', key: COZE_TOKEN, config: JSON.stringify({ user_id: 'oneapi-user-9' }) }),
   ];
   src = await buildSqliteFixture(oneApiWorld(base, { channels }));
   g = await startTestGateway('pglite');
@@ -159,13 +176,31 @@ describe('imported One API channels reach their vendor', () => {
     ['AWS Bedrock', 'claude-3-5-sonnet-20240620', 'bedrock ok'],
     ['Tencent (TC3)', 'hunyuan-lite', 'hunyuan ok'],
     ['Baidu v1 (AK|SK)', 'ERNIE-4.0-8K', 'ernie ok'],
+    ['Coze', 'bot-7350000000000000001', 'coze ok'],
   ])('%s', async (_name, model, text) => {
     const res = await chat(model);
     const body = await res.json();
     expect(problems).toEqual([]);
     expect(res.status).toBe(200);
     expect(body.choices[0].message.content).toBe(text);
-    expect(body.usage).toMatchObject({ prompt_tokens: 5, completion_tokens: 2 });
+    // Coze's v2 API reports no usage: the gateway estimates it (and bills the estimate).
+    if (!model.startsWith('bot-')) expect(body.usage).toMatchObject({ prompt_tokens: 5, completion_tokens: 2 });
+  });
+
+  test('Coze streams only the answer text', async () => {
+    const res = await chat('bot-7350000000000000001', true);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(problems).toEqual([]);
+    expect(text).toContain('"content":"coze "');
+    expect(text).toContain('"content":"stream"');
+    expect(text).not.toContain('\\"k\\"');
+    expect(text).toContain('data: [DONE]');
+    await g.flush();
+    const log = await g.gw.db.db.selectFrom('call_logs').select(['status', 'estimated', 'cost']).where('model', '=', 'bot-7350000000000000001').orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+    expect(log.status).toBe(200);
+    expect(log.estimated).toBe(true);
+    expect(log.cost).toBeGreaterThan(0n);
   });
 
   test('Tencent streams through TC3 too, and a bad signature is a clean 502', async () => {

@@ -13,7 +13,8 @@ export async function writeBehaviour(w: WriteContext, b: BehaviourOptions): Prom
   const want: Partial<RoutingSettings> = {};
   if (b.autoEnable !== null) want.autoEnable = b.autoEnable;
   if (b.retryTimes !== null) want.retries = Math.min(MAX_RETRIES, b.retryTimes);
-  const rows = await tx.selectFrom('settings').select(['key', 'value']).where('key', 'in', Object.keys(want).map((k) => settingKey(k as keyof RoutingSettings))).execute().catch(() => []);
+  const keys = Object.keys(want).map((k) => settingKey(k as keyof RoutingSettings));
+  const rows = keys.length ? await tx.selectFrom('settings').select(['key', 'value']).where('key', 'in', keys).execute() : [];
   const current = new Map(rows.map((r) => [r.key, r.value]));
   const changed: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(want) as [keyof RoutingSettings, unknown][]) {
