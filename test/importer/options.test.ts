@@ -78,8 +78,11 @@ describe('sk-<key>-<channel id> pins', () => {
     expect(res.status).toBe(200);
     await res.text();
     await g.flush();
-    const log = await g.gw.db.db.selectFrom('call_logs').innerJoin('channels', 'channels.id', 'call_logs.channel_id').select(['channels.oneapi_id']).orderBy('call_logs.created_at', 'desc').executeTakeFirstOrThrow();
+    const log = await g.gw.db.db.selectFrom('call_logs').innerJoin('channels', 'channels.id', 'call_logs.channel_id').select(['channels.oneapi_id', 'call_logs.cost']).orderBy('call_logs.created_at', 'desc').executeTakeFirstOrThrow();
     expect(log.oneapi_id).toBe(3);
+    // Billed at the channel-type price One API charged on type 8 (`gpt-4o(8)`: 0.5 → $1 in, $4 out):
+    // 11 × $1/1M + 4 × $4/1M = 27,000 nano-USD (One API: ceil((11 + 4 × 4) × 0.5) = 14 quota = 28,000).
+    expect(log.cost).toBe(27_000n);
     // Without the `sk-` prefix, as One API also accepts.
     expect((await chat(`${WORLD_ADMIN_TOKEN}-2`)).status).toBe(200);
   });
