@@ -7,7 +7,7 @@ import { Database } from 'bun:sqlite';
 import { importOneApi, type ImportReport } from '../../server/importer/index.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { startMockOpenAI, type MockOpenAI } from '../mocks/openai.ts';
-import { buildSqliteFixture, type FixtureDb } from './fixtures/build.ts';
+import { buildMysqlFixture, buildPostgresFixture, buildSqliteFixture, type FixtureBuilder, type FixtureDb } from './fixtures/build.ts';
 import { oneApiWorld, WORLD_TOKEN } from './oneapi-world.ts';
 
 const CODE_A = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
@@ -28,18 +28,30 @@ const vip = () => db().selectFrom('users').selectAll().where('oneapi_id', '=', 2
 const redeem = (c: string) =>
   fetch(`${g.url}/api/redeem`, { method: 'POST', headers: { authorization: `Bearer sk-${WORLD_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ code: c }) });
 
-beforeAll(async () => {
-  mock = await startMockOpenAI();
-  g = await startTestGateway('pglite');
-  src = await buildSqliteFixture(oneApiWorld(mock.url, { redemptions: [code(1, CODE_A, 5_000_000), code(2, CODE_B, 500_000), code(3, CODE_C, 500_000)] }));
-}, 60_000);
-afterAll(async () => {
-  await g?.close();
-  mock?.stop();
-  await src?.drop();
-});
+const KINDS: [string, FixtureBuilder][] = [['SQLite', buildSqliteFixture], ['MySQL', buildMysqlFixture], ['PostgreSQL', buildPostgresFixture]];
 
-describe('re-running the import', () => {
+describe.each(KINDS)('re-running the import from %s', (kind, build) => {
+  beforeAll(async () => {
+    mock = await startMockOpenAI();
+    g = await startTestGateway('pglite');
+    src = await build(oneApiWorld(mock.url, { redemptions: [code(1, CODE_A, 5_000_000), code(2, CODE_B, 500_000), code(3, CODE_C, 500_000)] }));
+  }, 60_000);
+  afterAll(async () => {
+    await g?.close();
+    mock?.stop();
+    await src?.drop();
+  });
+  /** One API keeps running: write to its database as One API would. */
+  const oneApiWrites = async (statements: string[]) => {
+    if (kind !== 'SQLite') {
+      for (const st of statements) await src.exec(st);
+      return;
+    }
+    const rw = new Database(src.dsn);
+    for (const st of statements) rw.run(st);
+    rw.close();
+  };
+
   let beforeRerun: bigint;
   let rerun: ImportReport;
 
@@ -60,17 +72,17 @@ describe('re-running the import', () => {
     expect(beforeRerun).toBe(100_000_000_000n - 54_000n + 5_000_000_000n + 1_000_000_000n);
   });
 
-  test('One API keeps running: a code redeemed, usage, a top-up, deletions and disables', () => {
-    const rw = new Database(src.dsn);
-    // Code A redeemed in One API by vipuser: One API adds its quota to the user (model/redemption.go Redeem).
-    rw.run('UPDATE redemptions SET status = 3, redeemed_time = 1750000000 WHERE id = 1');
-    rw.run('UPDATE users SET quota = quota + 5000000 - 1000, used_quota = used_quota + 1000 WHERE id = 2');
-    rw.run('DELETE FROM redemptions WHERE id = 3');
-    rw.run('DELETE FROM channels WHERE id = 3');
-    rw.run('UPDATE channels SET status = 2 WHERE id = 2');
-    rw.run('DELETE FROM tokens WHERE id = 2');
-    rw.run("UPDATE users SET status = 3, username = 'deleted_boss' WHERE id = 1");
-    rw.close();
+  test('One API keeps running: a code redeemed, usage, a top-up, deletions and disables', async () => {
+    await oneApiWrites([
+      // Code A redeemed in One API by vipuser: One API adds its quota to the user (model/redemption.go Redeem).
+      'UPDATE redemptions SET status = 3, redeemed_time = 1750000000 WHERE id = 1',
+      'UPDATE users SET quota = quota + 5000000 - 1000, used_quota = used_quota + 1000 WHERE id = 2',
+      'DELETE FROM redemptions WHERE id = 3',
+      'DELETE FROM channels WHERE id = 3',
+      'UPDATE channels SET status = 2 WHERE id = 2',
+      'DELETE FROM tokens WHERE id = 2',
+      "UPDATE users SET status = 3, username = 'deleted_boss' WHERE id = 1",
+    ]);
   });
 
   test('the re-run applies One API deltas on top of what Switchboard recorded', async () => {
