@@ -280,6 +280,17 @@ export interface Database {
   audit_log: AuditLogTable;
   login_throttle: LoginThrottleTable;
   alerts: AlertsTable;
+  oneapi_sync: OneapiSyncTable;
+}
+
+/** What the One API importer last saw of a source row (010_oneapi_sync). */
+export interface OneapiSyncTable {
+  kind: 'user' | 'token' | 'channel' | 'redemption';
+  oneapi_id: number;
+  quota: Money | null;
+  used: Money | null;
+  status: number | null;
+  synced_at: Timestamp;
 }
 
 /** Console sign-ins (005_auth). Tokens are stored as sha256 hex only. */

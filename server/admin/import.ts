@@ -18,6 +18,8 @@ export const OneApiImport = v.object({
   dsn: v.pipe(v.optional(v.string('dsn must be a string'), ''), v.trim(), v.nonEmpty('dsn is required')),
   dryRun: v.optional(v.boolean(), false),
   logsDays: v.optional(int4(0, 3650), 0),
+  /** Prices Switchboard already has: `replace` them with what One API charged (default) or `keep` them. */
+  prices: v.optional(v.picklist(['replace', 'keep'], 'prices must be "replace" or "keep"'), 'replace'),
 });
 
 // The importer and its database drivers (mysql2 alone is ~20 MB resident) load on first use.
@@ -28,7 +30,7 @@ export async function runOneApiImport(gw: Gateway, principal: Principal, input: 
   const actor = principalName(principal);
   importer ??= await import('../importer/index.ts');
   const report = await importer.importOneApi(gw.db.db, gw.box, {
-    dsn: input.dsn, dryRun: input.dryRun, logsDays: input.logsDays, actor,
+    dsn: input.dsn, dryRun: input.dryRun, logsDays: input.logsDays, prices: input.prices, actor,
     onProgress: (p) => gw.events.emit('import.progress', { ...p, runId, dryRun: input.dryRun, actor, at: new Date() }),
   });
   if (!input.dryRun) await gw.invalidate();

@@ -12,6 +12,15 @@ import { importErrorMessage, OneApiImport, runOneApiImport } from './import.ts';
 
 const fail = (status: number, message: string) => Response.json({ success: false, message }, { status });
 
+/** AI Proxy's AdminAuth takes the key with or without `Bearer ` (`Authorization: <ADMIN_KEY>`). */
+function withBearer(request: Request): Request {
+  const auth = request.headers.get('authorization')?.trim();
+  if (!auth || /^\w+\s/.test(auth)) return request;
+  const headers = new Headers(request.headers);
+  headers.set('authorization', `Bearer ${auth}`);
+  return new Request(request.url, { method: request.method, headers });
+}
+
 export function restRoutes(gw: Gateway) {
   const startTime = Math.floor(Date.now() / 1000);
   return new Elysia({ name: 'admin-rest' })
@@ -20,7 +29,7 @@ export function restRoutes(gw: Gateway) {
       data: { system_name: 'Switchboard', version: pkg.version, start_time: startTime, database: gw.db.kind },
     }))
     .post('/api/channels/import/oneapi', async ({ request, server }) => {
-      const { principal, problem } = await gw.auth.resolve(request);
+      const { principal, problem } = await gw.auth.resolve(withBearer(request));
       if (!principal) return fail(401, problem ?? 'Send Authorization: Bearer <ADMIN_KEY>.');
       if (!allows(principal, 'admin')) return fail(403, 'This needs the admin role.');
       let body: unknown;
@@ -35,7 +44,7 @@ export function restRoutes(gw: Gateway) {
       try {
         const report = await runOneApiImport(gw, principal, parsed.output);
         await recordAudit(gw.db.db, { principal, action: 'import.oneapi', input: parsed.output, after: report.counts, ok: true, ip });
-        return Response.json({ success: true, data: report });
+        return Response.json({ success: true, message: '', data: report });
       } catch (e) {
         const message = importErrorMessage(e);
         await recordAudit(gw.db.db, { principal, action: 'import.oneapi', input: parsed.output, ok: false, error: message ?? 'internal error', ip });

@@ -34,9 +34,22 @@ export function isSecretName(name: string): boolean {
   return w.some((x) => SECRET_WORDS.has(x));
 }
 
-/** `scheme://user:pass@host`, `user:pass@tcp(host)` → password replaced. */
+/**
+ * `scheme://user:pass@host`, `user:pass@tcp(host)` → password replaced. A password may itself
+ * hold `@` (and `/`): it ends at the last `@` before the address (`@tcp(`, `@unix(`), else at the
+ * last `@` before the query string, as Go's MySQL driver and URL parsers read it.
+ */
 function maskUserinfo(s: string): string {
-  return s.replace(/^((?:[a-z][a-z0-9+.-]*:\/\/)?[^:/@\s]*):[^@\s]*@/i, `$1:${MASK}@`);
+  const m = /^((?:[a-z][a-z0-9+.-]*:\/\/)?[^:/@\s]*):/i.exec(s);
+  if (!m) return s;
+  const rest = s.slice(m[0].length);
+  let end = -1;
+  for (const hit of rest.matchAll(/@(?:tcp|unix)\(/gi)) end = hit.index;
+  if (end < 0) {
+    const q = rest.indexOf('?');
+    end = rest.lastIndexOf('@', q < 0 ? rest.length : q);
+  }
+  return end < 0 ? s : `${m[1]}:${MASK}${rest.slice(end)}`;
 }
 
 export function maskSecrets(value: unknown, name = ''): unknown {

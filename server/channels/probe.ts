@@ -11,6 +11,8 @@ import { noteChannelError, noteProbeSuccess } from '../routing/outcomes.ts';
 import { routingSettings } from '../routing/settings.ts';
 
 export async function probeAutoDisabled(gw: Gateway): Promise<void> {
+  // Re-enabling switched off (One API's AutomaticEnableChannelEnabled=false): nothing to probe for.
+  if (!routingSettings(gw.store).autoEnable) return;
   const jobs = [];
   for (const channel of gw.store.channels()) {
     if (channel.status !== 3) continue;

@@ -65,7 +65,7 @@ async function record(gw: Gateway, r: TestResult, source: Extract<ChannelEventSo
     .where('id', '=', r.channelId).execute();
   // A passing test is a breaker's successful trial too.
   if (r.success) gw.routing.breakers.success(r.channelId, r.model);
-  if (r.success && gw.store.channel(r.channelId)?.status === 3) {
+  if (r.success && gw.store.channel(r.channelId)?.status === 3 && routingSettings(gw.store).autoEnable) {
     await setChannelStatus(gw, r.channelId, { status: 1, reason: null, source, onlyFrom: [3] });
   }
 }

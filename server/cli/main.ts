@@ -19,7 +19,24 @@ const USAGE = `usage: bun run cli <command>
   price set MODEL --input-usd-per-m X --output-usd-per-m Y [--cache-read-usd-per-m Z]
   price list [--json]
   logs [--limit N] [--json]
-  import oneapi --dsn DSN [--dry-run] [--logs-days N] [--json]`;
+  import oneapi --dsn DSN [--dry-run] [--keep-prices] [--logs-days N] [--json]   (import oneapi --help for details)`;
+
+const IMPORT_HELP = `usage: bun run cli import oneapi --dsn DSN [--dry-run] [--keep-prices] [--logs-days N] [--json]
+
+Copy a One API (or New API) deployment into the running Switchboard: channels with their keys and
+settings, users (old passwords keep working), tokens, balances, redemption codes, group ratios and
+every price One API charged. Safe to re-run: see docs/oneapi-import.md for what a re-run changes.
+
+  --dsn DSN        the One API database, in any form One API's SQL_DSN accepts:
+                     MySQL       user:pass@tcp(host:3306)/oneapi   or  mysql://user:pass@host:3306/oneapi
+                     PostgreSQL  postgres://user:pass@host:5432/oneapi
+                     SQLite      /abs/path/one-api.db  or  sqlite:/abs/path/one-api.db
+                   The server opens it, not this CLI: a relative SQLite path is resolved in the
+                   server's working directory, so pass an absolute path.
+  --dry-run        compute everything and show every change (prices and balances old -> new), write nothing
+  --keep-prices    keep prices Switchboard already has; by default they are replaced by what One API charged
+  --logs-days N    also copy consume logs from the last N days (default 0: none)
+  --json           print the whole report as JSON`;
 
 function fail(msg: string): never {
   process.stderr.write(`${msg}\n`);
@@ -36,7 +53,7 @@ const { positionals, values } = parseArgs({
     role: { type: 'string' }, group: { type: 'string' }, 'balance-usd': { type: 'string' }, unlimited: { type: 'boolean' },
     'input-usd-per-m': { type: 'string' }, 'output-usd-per-m': { type: 'string' }, 'cache-read-usd-per-m': { type: 'string' },
     limit: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-    dsn: { type: 'string' }, 'dry-run': { type: 'boolean' }, 'logs-days': { type: 'string' },
+    dsn: { type: 'string' }, 'dry-run': { type: 'boolean' }, 'logs-days': { type: 'string' }, 'keep-prices': { type: 'boolean' },
   },
 });
 
@@ -57,7 +74,9 @@ const print = (rows: unknown[], line: (r: any) => string) => {
 
 async function run(): Promise<void> {
   const [group, cmd, arg] = positionals;
-  if (values.help || !group) fail(USAGE);
+  if (values.help && group === 'import') return void process.stdout.write(`${IMPORT_HELP}\n`);
+  if (values.help) return void process.stdout.write(`${USAGE}\n`);
+  if (!group) fail(USAGE);
   switch (`${group} ${cmd ?? ''}`.trim()) {
     case 'channel add': {
       let mapping: Record<string, string> | undefined;
@@ -114,11 +133,17 @@ async function run(): Promise<void> {
       const report = await sb.import.oneapi.mutate({
         dsn: values.dsn ?? fail('--dsn is required (a MySQL, PostgreSQL or SQLite DSN of the One API database)'),
         dryRun: values['dry-run'] ?? false, logsDays: int(values['logs-days'], 'logs-days') ?? 0,
+        prices: values['keep-prices'] ? 'keep' : 'replace',
       });
       if (values.json) return void process.stdout.write(json(report) + '\n');
       const lines = [`${report.dryRun ? 'dry run (nothing written)' : 'imported'} from ${report.source}`];
       for (const [table, c] of Object.entries(report.counts)) {
         lines.push(`${table.padEnd(17)} created=${c.created} updated=${c.updated} unchanged=${c.unchanged} skipped=${c.skipped}`);
+      }
+      for (const p of report.preview) {
+        if (!p.values?.length) continue;
+        const change = p.values.map((v) => `${v.field} ${v.old ?? '-'} -> ${v.new}`).join(', ');
+        lines.push(`${p.action} ${p.table} ${p.label}: ${change}${p.basis ? ` (${p.basis})` : ''}${p.reason ? ` [${p.reason}]` : ''}`);
       }
       for (const s of report.skipped) lines.push(`skipped ${s.table} #${s.oneapiId} (${s.label}): ${s.reason}`);
       for (const n of report.notes) lines.push(`note: ${n}`);

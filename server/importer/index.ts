@@ -1,5 +1,6 @@
 // One API importer: read a One API database (MySQL, PostgreSQL or SQLite), map every row, and
 // upsert it into Switchboard by oneapi_id inside one transaction. See docs/oneapi-import.md.
+import { isAbsolute, resolve } from 'node:path';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import type { SecretBox } from '../secrets/crypto.ts';
@@ -8,9 +9,10 @@ import { buildPlan } from './plan.ts';
 import { readSource } from './read.ts';
 import { redact, ReportBuilder, type ImportProgress, type ImportReport } from './report.ts';
 import { openSource, type SourceReader } from './sources/index.ts';
-import { writePlan } from './write/index.ts';
+import { writePlan, type PriceMode } from './write/index.ts';
 
-export type { ImportProgress, ImportReport, PreviewEntry, SkippedRow, TableCounts, TableName } from './report.ts';
+export type { ImportProgress, ImportReport, PreviewEntry, SkippedRow, TableCounts, TableName, ValueChange } from './report.ts';
+export type { PriceMode } from './write/index.ts';
 export { DsnError, parseDsn, describeTarget } from './dsn.ts';
 
 export interface ImportOptions {
@@ -21,6 +23,8 @@ export interface ImportOptions {
   logsDays?: number;
   /** Recorded on ledger rows and redemption codes; defaults to `oneapi-import`. */
   actor?: string;
+  /** Prices Switchboard already has: `replace` (default) with what One API charged, or `keep` them. */
+  prices?: PriceMode;
   onProgress?: (p: ImportProgress) => void;
   /** For tests: the "now" that bounds logsDays. */
   now?: Date;
@@ -29,7 +33,7 @@ export interface ImportOptions {
 export class OneApiImportError extends Error {
   override name = 'OneApiImportError';
   constructor(
-    readonly phase: 'dsn' | 'source' | 'write',
+    readonly phase: 'dsn' | 'source' | 'map' | 'write',
     message: string,
   ) {
     super(message);
@@ -53,6 +57,8 @@ export async function importOneApi(db: Kysely<Database>, box: SecretBox, opts: I
   const dsnSecrets = target.kind === 'mysql' ? [target.password] : target.kind === 'postgres' ? [passwordOf(target.url)] : [];
   const logsDays = Math.max(0, opts.logsDays ?? 0);
   const rb = new ReportBuilder({ dryRun: opts.dryRun ?? false, source: describeTarget(target), logsDays });
+  if (target.kind === 'sqlite' && !isAbsolute(target.path))
+    rb.note(`SQLite path "${target.path}" is relative: it was resolved in the Switchboard server's working directory, as ${resolve(target.path)}`);
 
   progress('connect', 0, 1);
   let reader: SourceReader | undefined;
@@ -68,14 +74,19 @@ export async function importOneApi(db: Kysely<Database>, box: SecretBox, opts: I
   }
 
   progress('map', 0, 1);
-  const plan = buildPlan(data, rb);
+  let plan;
+  try {
+    plan = buildPlan(data, rb);
+  } catch (e) {
+    throw new OneApiImportError('map', redact(messageOf(e), dsnSecrets));
+  }
   progress('map', 1, 1);
   const secrets = [...plan.secrets, ...dsnSecrets];
 
   try {
     await db.transaction().execute(async (tx) => {
       await sql`SELECT pg_advisory_xact_lock(${IMPORT_LOCK})`.execute(tx);
-      await writePlan({ tx, rb, actor: opts.actor ?? 'oneapi-import', progress }, box, plan);
+      await writePlan({ tx, rb, actor: opts.actor ?? 'oneapi-import', progress }, box, plan, { prices: opts.prices ?? 'replace' });
       if (opts.dryRun) throw new DryRunRollback();
     });
   } catch (e) {

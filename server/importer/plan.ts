@@ -4,21 +4,28 @@ import { mapChannel, type ChannelPlan } from './map/channels.ts';
 import { MapContext, type Mapped } from './map/context.ts';
 import { mapLog, type LogPlan } from './map/logs.ts';
 import { mapOptions, type OptionsPlan } from './map/options.ts';
+import { planPrices, type PricesPlan } from './map/prices.ts';
 import { mapRedemption, type CodePlan } from './map/redemptions.ts';
 import { mapToken, type KeyPlan } from './map/tokens.ts';
 import { mapUser, type UserRow } from './map/users.ts';
 import type { ReportBuilder, TableName } from './report.ts';
 import type { SourceData } from './read.ts';
-import { asInt, asStr } from './values.ts';
+import { asInt, asStr, asUnixDate } from './values.ts';
+import type { CodeState } from './write/codes.ts';
 
 export type Ok<T> = Extract<Mapped<T>, { ok: true }>;
 
 export interface ImportPlan {
   options: OptionsPlan;
+  prices: PricesPlan;
   users: Ok<UserRow>[];
   keys: Ok<KeyPlan>[];
   channels: Ok<ChannelPlan>[];
   codes: Ok<CodePlan>[];
+  /** Every One API redemption row's state, to close codes redeemed or deleted there since the last run. */
+  codeStates: Map<number, CodeState>;
+  /** One API ids to keep enabled; everything else imported before is disabled, with these reasons. */
+  gone: { users: Map<number, string>; tokens: Map<number, string> };
   logs: LogPlan[];
   /** Every group a user, key or channel names: each needs a row in `groups`. */
   referencedGroups: Set<string>;
@@ -44,7 +51,8 @@ export function buildPlan(data: SourceData, rb: ReportBuilder): ImportPlan {
   for (const u of users) if (u.value.password_hash) secrets.add(u.value.password_hash);
 
   const userIds = new Set(data.users.map((r) => asInt(r.id)));
-  const keys = keep(data.tokens.map((r) => mapToken(r, ctx, userIds, ownerSkips)), 'api_keys', rb);
+  const mappedTokens = data.tokens.map((r) => mapToken(r, ctx, userIds, ownerSkips));
+  const keys = keep(mappedTokens, 'api_keys', rb);
   for (const r of data.tokens) addSecret(secrets, asStr(r.key).trim());
   for (const k of keys) secrets.add(k.value.clientKey);
 
@@ -52,10 +60,27 @@ export function buildPlan(data: SourceData, rb: ReportBuilder): ImportPlan {
   for (const c of channels) {
     for (const k of c.value.keys) addSecret(secrets, k);
     for (const f of SECRET_CONFIG_FIELDS) addSecret(secrets, c.value.row.config[f] ?? '');
+    for (const v of c.value.secrets) addSecret(secrets, v);
+    // Keys packed as `a|b|c`: each credential part is a secret on its own too.
+    for (const k of c.value.keys) if (k.includes('|')) for (const part of k.split('|')) if (part.trim().length >= 16) addSecret(secrets, part.trim());
   }
+
+  const prices = planPrices(options.ratios, options.optionModels, channels);
+  for (const n of prices.notes) ctx.note(n);
 
   const codes = keep(data.redemptions.map((r) => mapRedemption(r, ctx)), 'redemption_codes', rb);
   for (const r of data.redemptions) addSecret(secrets, asStr(r.key).trim());
+  const codeStates = new Map<number, CodeState>();
+  for (const r of data.redemptions)
+    codeStates.set(asInt(r.id), {
+      status: asInt(r.status, 1),
+      redeemedAt: asUnixDate(r.redeemed_time),
+      deleted: r.deleted_at !== null && r.deleted_at !== undefined && asStr(r.deleted_at) !== '',
+      label: asStr(r.name),
+    });
+  const gone = { users: new Map<number, string>(), tokens: new Map<number, string>() };
+  for (const m of mappedUsers) if (!m.ok) gone.users.set(m.oneapiId, m.reason);
+  for (const m of mappedTokens) if (!m.ok) gone.tokens.set(m.oneapiId, m.reason);
 
   const logs = data.logs.map((r) => mapLog(r, ctx));
 
@@ -66,7 +91,7 @@ export function buildPlan(data: SourceData, rb: ReportBuilder): ImportPlan {
 
   for (const n of ctx.notes) rb.note(n);
   rb.report.quotaPerUnit = options.quotaPerUnitText;
-  return { options, users, keys, channels, codes, logs, referencedGroups, secrets };
+  return { options, prices, users, keys, channels, codes, codeStates, gone, logs, referencedGroups, secrets };
 }
 
 function keep<T>(mapped: Mapped<T>[], table: TableName, rb: ReportBuilder): Ok<T>[] {

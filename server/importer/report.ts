@@ -9,6 +9,7 @@ export const TABLES = [
   'channels',
   'channel_keys',
   'prices',
+  'channel_prices',
   'redemption_codes',
   'call_logs',
 ] as const;
@@ -23,13 +24,23 @@ export interface TableCounts {
 
 export interface PreviewEntry {
   table: TableName;
-  action: 'create' | 'update' | 'skip';
+  action: 'create' | 'update' | 'skip' | 'keep';
   /** One API's id (or model / group name for prices and groups). */
   oneapiId: number | string | null;
   label: string;
   /** Fields that differ, for updates. */
   changes?: string[];
   reason?: string;
+  /** Old → new for money fields (prices per 1M tokens, balances), as USD text; old is null on create. */
+  values?: ValueChange[];
+  /** How the new value was arrived at (for prices: One API's ratios that produced it). */
+  basis?: string;
+}
+
+export interface ValueChange {
+  field: string;
+  old: string | null;
+  new: string;
 }
 
 export interface SkippedRow {
@@ -82,14 +93,20 @@ export class ReportBuilder {
     };
   }
 
-  created(table: TableName, oneapiId: number | string | null, label: string): void {
+  created(table: TableName, oneapiId: number | string | null, label: string, extra?: Pick<PreviewEntry, 'values' | 'basis'>): void {
     this.report.counts[table].created++;
-    if (!UNLISTED.has(table)) this.report.preview.push({ table, action: 'create', oneapiId, label });
+    if (!UNLISTED.has(table)) this.report.preview.push({ table, action: 'create', oneapiId, label, ...extra });
   }
 
-  updated(table: TableName, oneapiId: number | string | null, label: string, changes: string[]): void {
+  updated(table: TableName, oneapiId: number | string | null, label: string, changes: string[], extra?: Pick<PreviewEntry, 'values' | 'basis'>): void {
     this.report.counts[table].updated++;
-    if (!UNLISTED.has(table)) this.report.preview.push({ table, action: 'update', oneapiId, label, changes });
+    if (!UNLISTED.has(table)) this.report.preview.push({ table, action: 'update', oneapiId, label, changes, ...extra });
+  }
+
+  /** A row the import would change but was told to leave alone (e.g. --keep-prices). */
+  kept(table: TableName, oneapiId: number | string | null, label: string, reason: string, extra?: Pick<PreviewEntry, 'values' | 'basis'>): void {
+    this.report.counts[table].unchanged++;
+    this.report.preview.push({ table, action: 'keep', oneapiId, label, reason, ...extra });
   }
 
   unchanged(table: TableName): void {
@@ -123,4 +140,13 @@ function redactDeep<T>(value: T, secrets: readonly string[]): T {
   const json = JSON.stringify(value);
   const clean = redact(json, secrets);
   return clean === json ? value : (JSON.parse(clean) as T);
+}
+
+/** nano-USD as exact USD text: 2_500_000_000n → "$2.5". */
+export function usd(nano: bigint): string {
+  const neg = nano < 0n;
+  const abs = neg ? -nano : nano;
+  const whole = abs / 1_000_000_000n;
+  const frac = (abs % 1_000_000_000n).toString().padStart(9, '0').replace(/0+$/, '');
+  return `${neg ? '-' : ''}$${whole}${frac ? `.${frac}` : ''}`;
 }

@@ -20,7 +20,16 @@ export function presentedKey(headers: Headers, url?: URL): string | null {
 export function authenticate(store: Store, raw: string | null, now = Date.now()): KeyHolder {
   if (!raw) throw new RelayError(401, 'Missing API key. Send it as "Authorization: Bearer sk-...".', 'authentication_error', 'missing_api_key');
   const normalised = raw.startsWith('sk-') ? raw : `sk-${raw}`;
-  const key = store.keyBySecret(normalised, hashClientKey);
+  let key = store.keyBySecret(normalised, hashClientKey);
+  let pinChannel: number | undefined;
+  if (!key) {
+    // One API's admin channel pin: `sk-<key>-<channel id>` (middleware/auth.go TokenAuth).
+    const pin = /^(.+)-(\d{1,9})$/.exec(normalised);
+    if (pin) {
+      key = store.keyBySecret(pin[1]!, hashClientKey);
+      if (key) pinChannel = Number(pin[2]);
+    }
+  }
   if (!key) throw new RelayError(401, 'Invalid API key.', 'authentication_error', 'invalid_api_key');
   if (key.status !== 1) {
     const why = key.status === 3 ? 'expired' : key.status === 4 ? 'exhausted' : 'disabled';
@@ -29,5 +38,10 @@ export function authenticate(store: Store, raw: string | null, now = Date.now())
   if (key.expiresAt !== null && key.expiresAt <= now) throw new RelayError(401, 'This API key has expired.', 'authentication_error', 'key_expired');
   const user = store.user(key.userId);
   if (!user || user.status !== 1) throw new RelayError(401, 'The account owning this API key is disabled.', 'authentication_error', 'account_disabled');
+  if (pinChannel !== undefined) {
+    if (user.role !== 'admin' && user.role !== 'root')
+      throw new RelayError(403, 'Only admin users may pin a channel with sk-<key>-<channel id>.', 'permission_error', 'channel_pin_forbidden');
+    return { key, user, pinChannel };
+  }
   return { key, user };
 }

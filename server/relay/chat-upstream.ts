@@ -5,6 +5,7 @@ import { applyChatOverrides, hasChatOverrides } from './overrides.ts';
 import type { ChannelEntry } from '../state/types.ts';
 import { RelayError } from './protocols/openai/errors.ts';
 import { type ChatChunk, type ChatRequest, type ChatResponse, type MeteredUsage, meterOpenAIUsage, type Usage } from './protocols/openai/types.ts';
+import { VendorStreamError } from './protocols/shared/errors.ts';
 import type { ChannelTarget, UpstreamRequest } from './providers/types.ts';
 import { SseParser } from './sse.ts';
 
@@ -58,7 +59,13 @@ export function chatResponseOf(channel: ChannelEntry, json: unknown, upstreamMod
     }
     return { response, usage: meterOpenAIUsage((json as { usage?: Usage }).usage) };
   }
-  return channel.provider.chat!.responseToChat(json, upstreamModel);
+  try {
+    return channel.provider.chat!.responseToChat(json, upstreamModel);
+  } catch (e) {
+    // Vendors that answer HTTP 200 with an error inside (Tencent Cloud API 3.0) raise it here.
+    if (e instanceof VendorStreamError) throw new RelayError(502, e.message, 'upstream_error', e.code ?? 'upstream_error');
+    throw e;
+  }
 }
 
 export interface ChunkSource {

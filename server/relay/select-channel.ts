@@ -95,6 +95,7 @@ export function pinHeader(headers: Headers, principal: KeyHolder): string | null
  * Only admin and root users may pin; groups are not checked for them.
  */
 export function pinnedChannel(store: Store, principal: KeyHolder, header: string | null, model: string): ChannelEntry | null {
+  if (header === null && principal.pinChannel !== undefined) return keyPinnedChannel(store, principal.pinChannel, model);
   if (header === null) return null;
   if (principal.user.role !== 'admin' && principal.user.role !== 'root') {
     throw new RelayError(403, `Only admin users may pin a channel with ${PIN_HEADER}.`, 'permission_error', 'channel_pin_forbidden');
@@ -103,6 +104,21 @@ export function pinnedChannel(store: Store, principal: KeyHolder, header: string
   const channel = Number.isSafeInteger(id) ? store.channel(id) : undefined;
   if (!channel || !channel.models.has(model)) {
     throw new RelayError(404, `Channel ${header.trim()} does not exist or does not serve model "${model}".`, 'not_found_error', 'channel_not_found');
+  }
+  if (channel.status !== 1) throw new RelayError(409, `Channel ${id} is disabled.`, 'invalid_request_error', 'channel_disabled');
+  return channel;
+}
+
+/**
+ * One API's `sk-<key>-<channel id>` pin (admin keys only, checked at authentication). The id is
+ * One API's: after an import it names the channel imported from it; otherwise Switchboard's id.
+ */
+function keyPinnedChannel(store: Store, id: number, model: string): ChannelEntry {
+  let channel: ChannelEntry | undefined;
+  for (const c of store.channels()) if (c.oneapiId === id) channel = c;
+  channel ??= store.channel(id);
+  if (!channel || !channel.models.has(model)) {
+    throw new RelayError(404, `Channel ${id} (from the key's -${id} suffix) does not exist or does not serve model "${model}".`, 'not_found_error', 'channel_not_found');
   }
   if (channel.status !== 1) throw new RelayError(409, `Channel ${id} is disabled.`, 'invalid_request_error', 'channel_disabled');
   return channel;

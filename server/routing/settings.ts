@@ -33,6 +33,8 @@ export const RoutingSettingsSchema = v.object({
   healthErrorRate: v.pipe(v.number(), v.minValue(0.01), v.maxValue(1)),
   /** How often auto-disabled channels are probed for re-enabling. */
   probeIntervalMs: int(50, DAY_MS),
+  /** A passing test or probe re-enables an auto-disabled channel (One API's AutomaticEnableChannelEnabled). Off: the probe does not run and channels stay disabled until an admin enables them. */
+  autoEnable: v.boolean(),
   /** Scheduled test of every channel; 0 = off. */
   testIntervalMs: int(0, 30 * DAY_MS),
   testPrompt: v.pipe(v.string(), v.nonEmpty(), v.maxLength(2000)),
@@ -57,6 +59,7 @@ export const ROUTING_DEFAULTS: RoutingSettings = {
   healthMinRequests: 20,
   healthErrorRate: 0.5,
   probeIntervalMs: 10_000,
+  autoEnable: true,
   testIntervalMs: 0,
   testPrompt: 'Say hi.',
   testConcurrency: 4,

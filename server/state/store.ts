@@ -134,9 +134,10 @@ export class Store {
       pools.set(pk.channel_id, list);
     }
     for (const c of channels) {
-      const provider = providerFor(c.type);
+      // A vendor with two APIs picks one by the shape of the channel's (first) key.
+      const provider = providerFor(c.type, pools.get(c.id)?.[0]?.key);
       const entry: ChannelEntry = {
-        id: c.id, name: c.name, type: c.type, provider,
+        id: c.id, oneapiId: c.oneapi_id ?? null, name: c.name, type: c.type, provider,
         baseUrl: (c.base_url || provider.defaultBaseUrl).replace(/\/+$/, ''),
         models: new Set(c.models), mapping: c.model_mapping ?? {}, priority: c.priority, weight: c.weight,
         groups: new Set(c.groups), status: c.status, config: c.config ?? {}, headers: c.headers ?? {},

@@ -42,6 +42,8 @@ export interface PoolKey {
 
 export interface ChannelEntry {
   id: number;
+  /** The One API channel it was imported from (null: created in Switchboard). */
+  oneapiId: number | null;
   name: string;
   type: number;
   provider: Provider;
@@ -76,4 +78,6 @@ export type { PriceEntry };
 export interface KeyHolder {
   key: KeyEntry;
   user: UserEntry;
+  /** One API's channel pin `sk-<key>-<channel id>` (admin users only): the channel id as sent. */
+  pinChannel?: number;
 }

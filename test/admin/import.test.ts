@@ -115,6 +115,15 @@ describe('AI Proxy REST', () => {
     expect([api_keys.created, channels.created, channels.updated]).toEqual([0, 0, 0]);
     const imported = await g.gw.db.db.selectFrom('users').select('oneapi_id').where('oneapi_id', 'is not', null).execute();
     expect(imported.length).toBe(4);
+    expect(body.message).toBe('');
+  });
+
+  test('the admin key without "Bearer " works too, as AI Proxy\'s AdminAuth accepts it', async () => {
+    const res = await fetch(`${g.url}/api/channels/import/oneapi`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: ADMIN_KEY }, body: JSON.stringify({ dsn: sqlite.dsn }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ success: true, message: '' });
   });
 
   test('REST answers in AI Proxy\'s envelope for errors, and needs an admin', async () => {

@@ -111,13 +111,16 @@ async function expectChannels(db: Kysely<Database>, box: SecretBox, fx: Fixture)
     { oneapi_id: 3, name: 'ernie', type: 15, status: 3, status_reason: 'auto-disabled by One API (the source did not record why)', model_mapping: { 'ERNIE-4.0': 'completions_pro' }, priority: 5, weight: 3, groups: ['svip'], models: ['ERNIE-4.0', 'ERNIE-3.5'], used: 246_000n, test_at: at(NOW - 100), test_latency_ms: 0 },
     { oneapi_id: 4, name: 'hunyuan', type: 23, models: ['hunyuan-lite'] },
     { oneapi_id: 5, name: 'glm', type: 16, models: ['glm-4'] },
-    { oneapi_id: 6, name: 'bedrock', type: 33, models: ['claude-3-5-sonnet-20240620'], config: cfg6 },
+    // AWS ak/sk move from config into the sealed key pool as `ak|sk|region` (what the bedrock provider reads).
+    // One API's AWS adaptor sent Bedrock model ids (AwsModelIDMap); the mapping says so explicitly here.
+    { oneapi_id: 6, name: 'bedrock', type: 33, models: ['claude-3-5-sonnet-20240620'], config: { region: cfg6.region }, model_mapping: { 'claude-3-5-sonnet-20240620': 'anthropic.claude-3-5-sonnet-20240620-v1:0' } },
     { oneapi_id: 7, name: 'gemini', type: 24, models: ['gemini-1.5-pro'], config: { api_version: 'v1' } },
     { oneapi_id: 8, name: 'spark', type: 18, models: ['SparkDesk-v3.5'], config: { api_version: 'v3.5' } },
     { oneapi_id: 9, name: 'library', type: 21, models: ['gpt-3.5-turbo'], config: { library_id: 'lib-123' } },
     { oneapi_id: 10, name: 'qwen', type: 17, models: ['qwen-turbo'], config: { plugin: 'ingestion' } },
     { oneapi_id: 11, name: 'openai-pool', type: 1, models: ['gpt-4o-mini'], groups: ['vip', 'default'] },
-    { oneapi_id: 12, name: 'vertex', type: 42, models: ['gemini-1.5-pro'], system_prompt: 'You are a helpful assistant.', config: cfg12 },
+    // Vertex: the service-account JSON becomes the (sealed) key; the project id moves to project_id.
+    { oneapi_id: 12, name: 'vertex', type: 42, models: ['gemini-1.5-pro'], system_prompt: 'You are a helpful assistant.', config: { region: cfg12.region, project_id: cfg12.vertex_ai_project_id } },
     { oneapi_id: 13, name: 'ollama-local', type: 30, models: ['llama3'], base_url: 'http://127.0.0.1:11434' },
     { oneapi_id: 14, name: 'future-vendor', type: 999, models: [], priority: 2_147_483_647, weight: 7 },
   ];
@@ -141,21 +144,33 @@ async function expectChannels(db: Kysely<Database>, box: SecretBox, fx: Fixture)
   expect(pools.get(4)).toEqual([k[4]!]);
   expect(pools.get(4)![0]!.split('|')).toHaveLength(3);
   expect(pools.get(5)).toEqual([k[5]!]);
-  expect(pools.get(6)).toEqual([k[6]!]);
+  expect(pools.get(6)).toEqual([`${cfg6.ak}|${cfg6.sk}|${cfg6.region}`]);
   expect(pools.get(11)).toEqual(k[11]!.split(/\r?\n/).map((s) => s.trim()).filter(Boolean));
   expect(pools.get(11)).toHaveLength(3);
   expect(pools.get(13)).toEqual([]);
-  for (const id of [1, 2, 7, 8, 9, 10, 12, 14]) expect(pools.get(id)).toEqual([k[id]!]);
+  expect(pools.get(12)).toEqual([cfg12.vertex_ai_adc]);
+  for (const id of [1, 2, 7, 8, 9, 10, 14]) expect(pools.get(id)).toEqual([k[id]!]);
 }
 
 async function expectCatalog(db: Kysely<Database>) {
   const prices = await db.selectFrom('prices').select(['model', 'input', 'output', 'source', 'cache_read', 'per_request', 'extra']).orderBy('model').execute();
   const p = (model: string, input: bigint, output: bigint) => ({ model, input, output, source: 'oneapi', cache_read: null, per_request: null, extra: {} });
+  // What One API charged for every model an imported channel serves (relay/billing/ratio/model.go
+  // at ONEAPI_RATIO_COMMIT): options first, then the built-in tables, the completion-ratio rules,
+  // and ratio 30 for models no table knows. Ratio 1 = $2 per 1M tokens.
   expectRows(prices, [
-    p('ERNIE-4.0', 1_714_400_000n, 2_285_809_520n),
-    p('glm-4', 200n, 200n),
-    p('gpt-4o', 5_000_000_000n, 20_000_000_000n),
+    p('ERNIE-3.5', 60_000_000_000n, 60_000_000_000n), // unknown: ratio 30
+    p('ERNIE-4.0', 60_000_000_000n, 60_000_000_000n), // mapped to completions_pro, which One API billed at ratio 30
+    p('SparkDesk-v3.5', 2_571_600_000n, 2_571_600_000n), // built-in 1.2858
+    p('claude-3-5-sonnet-20240620', 3_000_000_000n, 15_000_000_000n), // built-in 3.0/1000*USD = 1.5, claude-3* ×5
+    p('gemini-1.5-pro', 1_250_000_000n, 3_750_000_000n), // built-in 1.25*MILLI_USD, gemini-* ×3
+    p('glm-4', 200n, 200n), // option 1e-07
+    p('gpt-3.5-turbo', 500_000_000n, 1_500_000_000n), // built-in 0.25, rule ×3
+    p('gpt-4o', 5_000_000_000n, 20_000_000_000n), // option 2.5 × option 4
     p('gpt-4o-mini', 150_000_000n, 600_000_000n),
+    p('hunyuan-lite', 60_000_000_000n, 60_000_000_000n), // unknown: ratio 30
+    p('llama3', 60_000_000_000n, 60_000_000_000n), // unknown: ratio 30
+    p('qwen-turbo', 42_600_000n, 42_600_000n), // built-in 0.0003*RMB, RMB = 500/7 = 71 in Go's integer constants
   ]);
   const groups = await db.selectFrom('groups').select(['name', 'multiplier_ppm']).orderBy('name').execute();
   expectRows(groups, [
@@ -202,7 +217,8 @@ export const FIRST_RUN_COUNTS = {
   api_keys: { created: 6, updated: 0, unchanged: 0, skipped: 2 },
   channels: { created: 14, updated: 0, unchanged: 0, skipped: 0 },
   channel_keys: { created: 15, updated: 0, unchanged: 0, skipped: 0 },
-  prices: { created: 4, updated: 0, unchanged: 0, skipped: 1 },
+  prices: { created: 12, updated: 0, unchanged: 0, skipped: 1 },
+  channel_prices: { created: 0, updated: 0, unchanged: 0, skipped: 0 },
   redemption_codes: { created: 2, updated: 0, unchanged: 0, skipped: 2 },
   call_logs: { created: 3, updated: 0, unchanged: 0, skipped: 0 },
 };
@@ -214,7 +230,8 @@ export const SECOND_RUN_COUNTS = {
   api_keys: { created: 0, updated: 0, unchanged: 6, skipped: 2 },
   channels: { created: 0, updated: 0, unchanged: 14, skipped: 0 },
   channel_keys: { created: 0, updated: 0, unchanged: 15, skipped: 0 },
-  prices: { created: 0, updated: 0, unchanged: 4, skipped: 1 },
+  prices: { created: 0, updated: 0, unchanged: 12, skipped: 1 },
+  channel_prices: { created: 0, updated: 0, unchanged: 0, skipped: 0 },
   redemption_codes: { created: 0, updated: 0, unchanged: 2, skipped: 2 },
   call_logs: { created: 0, updated: 0, unchanged: 3, skipped: 0 },
 };

@@ -49,7 +49,7 @@ export function importSuite(label: string, build: FixtureBuilder) {
       expect(report.counts).toEqual(FIRST_RUN_COUNTS);
       expect(report.skipped).toEqual(EXPECTED_SKIPS as typeof report.skipped);
       for (const s of EXPECTED_SKIPS) expect(report.preview).toContainEqual({ ...s, action: 'skip' } as never);
-      expect(report.preview.filter((p) => p.action === 'create').length).toBe(2 + 4 + 6 + 14 + 4 + 2);
+      expect(report.preview.filter((p) => p.action === 'create').length).toBe(2 + 4 + 6 + 14 + 12 + 2);
       expectNoSecrets(report, fx.secrets);
     });
 

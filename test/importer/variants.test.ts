@@ -73,8 +73,8 @@ describe('One API import edge cases', () => {
     expect((await user(1)).balance).toBe(1_666_666_666_667n); // 500 000 000 × 1e9 / 300 000 = …666.67
     expect((await user(3)).balance).toBe(3333n); // 1 quota = 3333.33 nano
     expect((await user(2)).balance).toBe(3_333_333_333n); // 1 000 000 quota = …333.33
-    expect(report.notes).toContain('user #3 quota: 1 quota is not a whole number of nano-USD, rounded half-up to 3333');
-    expect(report.notes).toContain('user #1 quota: 500000000 quota is not a whole number of nano-USD, rounded half-up to 1666666666667');
+    expect(report.notes).toContain('user #3 (bob) quota: 1 quota is not a whole number of nano-USD, rounded half-up to 3333');
+    expect(report.notes).toContain('user #1 (root) quota: 500000000 quota is not a whole number of nano-USD, rounded half-up to 1666666666667');
     await ledgerMatchesBalances(target);
   });
 
@@ -87,16 +87,17 @@ describe('One API import edge cases', () => {
     expect(report.counts.call_logs.created).toBe(0); // logsDays not given: no history
   });
 
-  test('a bad row mid-import leaves the target untouched', async () => {
+  test('a quota that overflows int8 stops the import before any write, naming its row', async () => {
     const { fx, target } = await setup();
-    // A corrupt quota: converted it overflows int8, and Postgres refuses the row after others went in.
+    // A corrupt quota: converted to nano-USD it overflows int8.
     fx.data.users.push({ ...fx.data.users[1]!, id: 6, username: 'overflow', access_token: 'x'.repeat(32), aff_code: 'OVFL', quota: '9000000000000000' });
     const src = await buildSqliteFixture(fx.data);
     cleanup.push(() => src.drop());
     const before = await target.counts();
     const err = await importOneApi(target.db, box, { dsn: src.dsn, logsDays: 7, now }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OneApiImportError);
-    expect((err as OneApiImportError).phase).toBe('write');
+    expect((err as OneApiImportError).phase).toBe('map');
+    expect((err as Error).message).toContain('user #6 (overflow) quota: 9000000000000000 quota is 18000000000000000000 nano-USD');
     expect(await target.counts()).toEqual(before);
     expectNoSecrets((err as Error).message, fx.secrets);
   });
@@ -138,7 +139,7 @@ describe('One API import edge cases', () => {
     expect(report.counts.api_keys).toEqual({ created: 0, updated: 1, unchanged: 5, skipped: 2 });
     expect(report.counts.call_logs).toEqual({ created: 1, updated: 0, unchanged: 3, skipped: 0 });
     expect(report.preview.filter((p) => p.action === 'update')).toEqual([
-      { table: 'users', action: 'update', oneapiId: 2, label: 'alice', changes: ['balance', 'used'] },
+      { table: 'users', action: 'update', oneapiId: 2, label: 'alice', changes: ['balance', 'used'], values: [{ field: 'balance', old: '$2', new: '$1.2' }] },
       { table: 'api_keys', action: 'update', oneapiId: 2, label: 'alice-prod', changes: ['status'] },
       { table: 'channels', action: 'update', oneapiId: 1, label: 'openai-main', changes: ['keys'] },
       { table: 'channels', action: 'update', oneapiId: 2, label: 'azure-east-2', changes: ['name'] },

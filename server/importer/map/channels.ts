@@ -9,7 +9,8 @@ import {
   splitList,
   type Row,
 } from '../values.ts';
-import type { MapContext, Mapped } from './context.ts';
+import { channelSettings } from './channel-settings.ts';
+import { checkInt8, RowValueError, type MapContext, type Mapped } from './context.ts';
 
 export interface ChannelRow {
   name: string;
@@ -38,6 +39,10 @@ export interface ChannelPlan {
   row: ChannelRow;
   /** Upstream keys, one per pool row; secrets, never reported. */
   keys: string[];
+  /** Credentials One API kept in `config` (moved into `keys`), for redaction. */
+  secrets: string[];
+  /** One API's own model_mapping: the model it billed (row.model_mapping may add vendor ids). */
+  billedMapping: Record<string, string>;
 }
 
 const TYPE_AI_PROXY_LIBRARY = 21;
@@ -67,25 +72,30 @@ export function mapChannel(r: Row, ctx: MapContext): Mapped<ChannelPlan> {
   const testAt = asUnixDate(r.test_time);
   const responseTime = asInt(r.response_time);
   const balance = channelBalance(r.balance, balanceTime !== null, where, ctx);
+  const models = splitList(r.models, /,/);
+  const settings = channelSettings(type, channelConfig(r, type, where, ctx), splitKeys(r.key), models, modelMapping);
+  for (const n of settings.notes) ctx.note(`${where}: ${n}`);
 
   return {
     ok: true,
     oneapiId: id,
     label: name,
     value: {
-      keys: splitKeys(r.key),
+      keys: settings.keys,
+      secrets: settings.secrets,
+      billedMapping: modelMapping,
       row: {
         name,
         type,
         base_url: asStr(r.base_url).trim(),
-        models: splitList(r.models, /,/),
-        model_mapping: modelMapping,
+        models,
+        model_mapping: { ...modelMapping, ...settings.vendorMapping },
         priority,
         weight: rawWeight > 0 ? rawWeight : 1,
         groups: orDefault(splitList(r.group, /,/)),
         status,
         status_reason: reason,
-        config: channelConfig(r, type, where, ctx),
+        config: settings.config,
         headers: stringRecord(parseJsonObject(r.header_override) ?? {}),
         param_override: parseJsonObject(r.param_override) ?? {},
         system_prompt: asStr(r.system_prompt) || null,
@@ -138,10 +148,12 @@ function channelBalance(v: unknown, everUpdated: boolean, where: string, ctx: Ma
   if (v === null || v === undefined) return null;
   try {
     const { value, exact } = usdToNano(typeof v === 'number' || typeof v === 'bigint' ? v : asStr(v));
+    checkInt8(value, `${where} balance`, `${asStr(v)} USD`);
     if (!everUpdated && value === 0n) return null; // never fetched: unknown, not $0
     if (!exact) ctx.note(`${where}: balance ${asStr(v)} USD has sub-nano digits, rounded half-up`);
     return value;
-  } catch {
+  } catch (e) {
+    if (e instanceof RowValueError) throw e;
     ctx.note(`${where}: balance is not a number, left unset`);
     return null;
   }

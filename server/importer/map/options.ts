@@ -1,21 +1,10 @@
-// One API `options` → QuotaPerUnit, model prices and group multipliers.
-import {
-  DEFAULT_QUOTA_PER_UNIT,
-  NANO_PER_M_AT_RATIO_ONE,
-  PPM,
-  multiply,
-  scaleRound,
-  toFraction,
-  type Fraction,
-} from '../money.ts';
+// One API `options` → QuotaPerUnit, the ratio tables prices are computed from, group multipliers
+// and the options that change how the gateway behaves.
+import { DEFAULT_QUOTA_PER_UNIT, PPM, scaleRound, toFraction, type Fraction } from '../money.ts';
+import { OneApiRatios } from '../ratios/resolve.ts';
+import { behaviourOptions, type BehaviourOptions } from './behaviour.ts';
 import { asStr, type Row } from '../values.ts';
 import type { Skip } from './context.ts';
-
-export interface PricePlan {
-  model: string;
-  input: bigint;
-  output: bigint;
-}
 
 export interface GroupPlan {
   name: string;
@@ -25,11 +14,15 @@ export interface GroupPlan {
 export interface OptionsPlan {
   quotaPerUnit: Fraction;
   quotaPerUnitText: string;
-  prices: PricePlan[];
+  /** One API's ratio lookups: built-in tables with the options on top. */
+  ratios: OneApiRatios;
+  /** Every key of the ModelRatio option (plain model names and `model(type)` keys). */
+  optionModels: string[];
   groups: GroupPlan[];
   priceSkips: Skip[];
   groupSkips: Skip[];
   notes: string[];
+  settings: BehaviourOptions;
 }
 
 export function mapOptions(rows: Row[]): OptionsPlan {
@@ -52,25 +45,9 @@ export function mapOptions(rows: Row[]): OptionsPlan {
   }
 
   const priceSkips: Skip[] = [];
-  const modelRatio = ratioMap(opts.get('ModelRatio'), 'ModelRatio', notes);
-  const completionRatio = ratioMap(opts.get('CompletionRatio'), 'CompletionRatio', notes);
-  const prices: PricePlan[] = [];
-  for (const [model, raw] of modelRatio) {
-    const ratio = fractionOrSkip(raw, model, 'model ratio', priceSkips);
-    if (!ratio) continue;
-    const rawCompletion = completionRatio.get(model);
-    let completion: Fraction = { num: 1n, den: 1n };
-    if (rawCompletion !== undefined) {
-      const c = fractionOrSkip(rawCompletion, model, 'completion ratio', priceSkips);
-      if (!c) continue;
-      completion = c;
-    }
-    const input = scaleRound(ratio, NANO_PER_M_AT_RATIO_ONE);
-    // Output from the exact product, rounded once: never input-rounded × ratio.
-    const output = scaleRound(multiply(ratio, completion), NANO_PER_M_AT_RATIO_ONE);
-    if (!input.exact || !output.exact) notes.push(`price ${model}: ratio has sub-nano digits, rounded half-up`);
-    prices.push({ model, input: input.value, output: output.value });
-  }
+  const modelOption = ratioOption(opts, 'ModelRatio', 'model ratio', priceSkips, notes);
+  const completionOption = ratioOption(opts, 'CompletionRatio', 'completion ratio', priceSkips, notes);
+  const ratios = new OneApiRatios(modelOption, completionOption);
 
   const groupSkips: Skip[] = [];
   const groups: GroupPlan[] = [];
@@ -85,7 +62,7 @@ export function mapOptions(rows: Row[]): OptionsPlan {
     if (!ppm.exact) notes.push(`group ${name}: ratio ${asStr(raw)} rounded half-up to ${ppm.value} ppm`);
     groups.push({ name, multiplier_ppm: Number(ppm.value) });
   }
-  return { quotaPerUnit, quotaPerUnitText, prices, groups, priceSkips, groupSkips, notes };
+  return { quotaPerUnit, quotaPerUnitText, ratios, optionModels: [...(modelOption?.keys() ?? [])], groups, groupSkips, priceSkips, notes, settings: behaviourOptions(opts) };
 }
 
 function ratioMap(json: string | undefined, option: string, notes: string[]): Map<string, unknown> {
@@ -111,4 +88,15 @@ function fractionOrSkip(raw: unknown, name: string, what: string, skips: Skip[])
     skips.push({ oneapiId: name, label: name, reason: `${what} ${JSON.stringify(raw)} is not a non-negative number` });
     return null;
   }
+}
+
+/** A ratio option as a map; entries that are not non-negative numbers are skipped (and reported). */
+function ratioOption(opts: Map<string, string>, option: string, what: string, skips: Skip[], notes: string[]): Map<string, Fraction> | null {
+  if (!opts.has(option)) return null;
+  const out = new Map<string, Fraction>();
+  for (const [model, raw] of ratioMap(opts.get(option), option, notes)) {
+    const f = fractionOrSkip(raw, model, what, skips);
+    if (f) out.set(model, f);
+  }
+  return out;
 }

@@ -2,7 +2,7 @@
 // clients send `sk-<key>`, so that is what gets hashed.
 import { hashClientKey, hintOf } from '../../secrets/crypto.ts';
 import { asBigInt, asBool, asInt, asStr, asUnixDate, splitList, type Row } from '../values.ts';
-import type { MapContext, Mapped } from './context.ts';
+import { checkInt8, type MapContext, type Mapped } from './context.ts';
 
 export interface KeyRow {
   name: string;
@@ -50,6 +50,7 @@ export function mapToken(r: Row, ctx: MapContext, users: Set<number>, ownerSkips
   const unlimited = asBool(r.unlimited_quota);
   // Budget is a cap on lifetime spend; One API's remain_quota is what is left of it.
   const budget = unlimited ? null : used + ctx.nano(r.remain_quota, `${where} remain_quota`);
+  if (budget !== null) checkInt8(budget, `${where} (${label})`, 'used_quota + remain_quota');
 
   return {
     ok: true,

@@ -47,8 +47,8 @@ export function mapUser(r: Row, ctx: MapContext): Mapped<UserRow> {
       role,
       status: status === 1 ? 1 : 2,
       group_name: asStr(r.group).trim() || 'default',
-      balance: ctx.nano(r.quota, `user #${id} quota`),
-      used: ctx.nano(r.used_quota, `user #${id} used_quota`),
+      balance: ctx.nano(r.quota, `user #${id} (${username}) quota`),
+      used: ctx.nano(r.used_quota, `user #${id} (${username}) used_quota`),
       created_at: asUnixDate(r.created_time),
     },
   };

@@ -1,5 +1,8 @@
-// Groups (GroupRatio → multiplier) and prices (ModelRatio × CompletionRatio → nano per 1M).
-import type { GroupPlan, PricePlan } from '../map/options.ts';
+// Groups (GroupRatio → multiplier) and prices (One API's effective ratios → nano per 1M).
+import type { GroupPlan } from '../map/options.ts';
+import type { ChannelPricePlan, PricePlan } from '../map/prices.ts';
+import { usd, type ValueChange } from '../report.ts';
+import { same } from './diff.ts';
 import { PPM } from '../money.ts';
 import type { WriteContext } from './context.ts';
 
@@ -26,27 +29,69 @@ export async function writeGroups(w: WriteContext, plans: GroupPlan[], reference
   }
 }
 
-export async function writePrices(w: WriteContext, plans: PricePlan[]): Promise<void> {
+/** `replace`: One API's price wins over a price Switchboard already has; `keep`: only missing prices are added. */
+export type PriceMode = 'replace' | 'keep';
+
+const TOKEN_ONLY = { cache_read: null, cache_write_5m: null, cache_write_1h: null, per_request: null } as const;
+
+export async function writePrices(w: WriteContext, plans: PricePlan[], mode: PriceMode): Promise<void> {
   const { tx, rb } = w;
-  const existing = new Map((await tx.selectFrom('prices').select(['model', 'input', 'output']).execute()).map((p) => [p.model, p]));
+  const existing = new Map((await tx.selectFrom('prices').selectAll().execute()).map((p) => [p.model, p]));
   let done = 0;
   for (const p of plans) {
-    const current = existing.get(p.model);
-    if (!current) {
-      await tx.insertInto('prices').values({ model: p.model, input: p.input, output: p.output, source: 'oneapi' }).execute();
-      rb.created('prices', p.model, p.model);
-    } else {
-      const changes = [...(current.input !== p.input ? ['input'] : []), ...(current.output !== p.output ? ['output'] : [])];
-      if (!changes.length) rb.unchanged('prices');
-      else {
-        await tx
-          .updateTable('prices')
-          .set({ input: p.input, output: p.output, source: 'oneapi', updated_at: new Date() })
-          .where('model', '=', p.model)
-          .execute();
-        rb.updated('prices', p.model, p.model, changes);
-      }
-    }
     w.progress('write:prices', ++done, plans.length);
+    const current = existing.get(p.model);
+    const values = priceValues(current ?? null, p);
+    if (!current) {
+      await tx.insertInto('prices').values({ model: p.model, input: p.input, output: p.output, ...TOKEN_ONLY, extra: {}, source: 'oneapi' }).execute();
+      rb.created('prices', p.model, p.model, { values, basis: p.basis });
+      continue;
+    }
+    // One API charged cached tokens at the input price and had no long-context tier: a price it
+    // sets carries neither, or Switchboard would bill those tokens differently.
+    const { long_context: _lc, ...extra } = (current.extra ?? {}) as Record<string, unknown>;
+    const next = { input: p.input, output: p.output, ...TOKEN_ONLY, extra };
+    const changes = Object.keys(next).filter((k) => !same((current as Record<string, unknown>)[k], (next as Record<string, unknown>)[k]));
+    if (!changes.length) {
+      rb.unchanged('prices');
+      continue;
+    }
+    if (mode === 'keep') {
+      rb.kept('prices', p.model, p.model, 'Switchboard already has a price for this model (prices mode: keep)', { values, basis: p.basis });
+      continue;
+    }
+    await tx.updateTable('prices').set({ ...next, source: 'oneapi', updated_at: new Date() }).where('model', '=', p.model).execute();
+    rb.updated('prices', p.model, p.model, changes, { values, basis: p.basis });
   }
+}
+
+/** A channel's own price where One API charged it differently from the model's list price. */
+export async function writeChannelPrices(w: WriteContext, plans: ChannelPricePlan[], channelIds: Map<number, number>, mode: PriceMode): Promise<void> {
+  const { tx, rb } = w;
+  const ids = [...channelIds.values()];
+  const existing = ids.length ? await tx.selectFrom('channel_prices').selectAll().where('channel_id', 'in', ids).execute() : [];
+  const byKey = new Map(existing.map((p) => [`${p.channel_id}\u0000${p.model}`, p]));
+  for (const p of plans) {
+    const channelId = channelIds.get(p.channelOneapiId);
+    if (channelId === undefined) continue;
+    const label = `channel #${p.channelOneapiId} ${p.model}`;
+    const current = byKey.get(`${channelId}\u0000${p.model}`);
+    const values = priceValues(current ?? null, p);
+    if (!current) {
+      await tx.insertInto('channel_prices').values({ channel_id: channelId, model: p.model, input: p.input, output: p.output, ...TOKEN_ONLY, extra: {} }).execute();
+      rb.created('channel_prices', p.channelOneapiId, label, { values, basis: p.basis });
+    } else if (same(current.input, p.input) && same(current.output, p.output)) rb.unchanged('channel_prices');
+    else if (mode === 'keep') rb.kept('channel_prices', p.channelOneapiId, label, 'the channel already has its own price (prices mode: keep)', { values, basis: p.basis });
+    else {
+      await tx.updateTable('channel_prices').set({ input: p.input, output: p.output, ...TOKEN_ONLY, updated_at: new Date() }).where('channel_id', '=', channelId).where('model', '=', p.model).execute();
+      rb.updated('channel_prices', p.channelOneapiId, label, ['input', 'output'], { values, basis: p.basis });
+    }
+  }
+}
+
+function priceValues(current: { input: bigint; output: bigint } | null, p: PricePlan): ValueChange[] {
+  return [
+    { field: 'input per 1M', old: current ? usd(BigInt(current.input)) : null, new: usd(p.input) },
+    { field: 'output per 1M', old: current ? usd(BigInt(current.output)) : null, new: usd(p.output) },
+  ];
 }

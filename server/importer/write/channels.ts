@@ -7,6 +7,7 @@ import type { ChannelPlan } from '../map/channels.ts';
 import type { Ok } from '../plan.ts';
 import { changedFields, same } from './diff.ts';
 import type { WriteContext } from './context.ts';
+import { loadSeen, saveSeen } from './sync.ts';
 
 /** Returns One API channel id → Switchboard channel id. */
 export async function writeChannels(w: WriteContext, box: SecretBox, plans: Ok<ChannelPlan>[]): Promise<Map<number, number>> {
@@ -14,10 +15,11 @@ export async function writeChannels(w: WriteContext, box: SecretBox, plans: Ok<C
   const existing = await tx.selectFrom('channels').selectAll().where('oneapi_id', 'is not', null).execute();
   const byOneapi = new Map(existing.map((c) => [c.oneapi_id as number, c]));
   const ids = new Map<number, number>();
+  const seen = await loadSeen(w, 'channel');
 
   let done = 0;
   for (const p of plans) {
-    const { created_at, ...fields } = p.value.row;
+    const { created_at, used, ...fields } = p.value.row;
     const next = { ...fields, ...(created_at ? { created_at } : {}) };
     // A base URL on a metadata/link-local address is imported disabled (the guarded fetch refuses it anyway).
     const refused = fields.base_url ? await assertUpstreamAllowed(fields.base_url).then(() => null, (e: Error) => e.message) : null;
@@ -25,13 +27,14 @@ export async function writeChannels(w: WriteContext, box: SecretBox, plans: Ok<C
       Object.assign(next, { status: 2, status_reason: `base URL refused: ${refused}` });
       rb.note(`channel #${p.oneapiId} (${p.label}): base URL refused (${refused}); imported disabled`);
     }
+    const last = seen.get(p.oneapiId);
     const keys = p.value.keys;
     if (!keys.length) rb.note(`channel #${p.oneapiId} (${p.label}) has no key in One API: imported with an empty key pool`);
     const current = byOneapi.get(p.oneapiId);
     if (!current) {
       const row = await tx
         .insertInto('channels')
-        .values({ ...next, oneapi_id: p.oneapiId })
+        .values({ ...next, used, oneapi_id: p.oneapiId })
         .returning('id')
         .executeTakeFirstOrThrow();
       ids.set(p.oneapiId, row.id);
@@ -40,6 +43,10 @@ export async function writeChannels(w: WriteContext, box: SecretBox, plans: Ok<C
     } else {
       ids.set(p.oneapiId, current.id);
       const changes = changedFields(current, next);
+      // Usage moves by One API's change since the last import; Switchboard's own stays.
+      const dUsed = last?.used != null ? used - last.used : 0n;
+      const money = dUsed !== 0n ? { used: BigInt(current.used) + dUsed } : {};
+      if (dUsed !== 0n) changes.push('used');
       const pool = await tx
         .selectFrom('channel_keys')
         .select(['key_enc'])
@@ -55,13 +62,25 @@ export async function writeChannels(w: WriteContext, box: SecretBox, plans: Ok<C
       } else for (let i = 0; i < pool.length; i++) rb.unchanged('channel_keys');
       if (!changes.length) rb.unchanged('channels');
       else {
-        await tx.updateTable('channels').set({ ...next, updated_at: new Date() }).where('id', '=', current.id).execute();
+        await tx.updateTable('channels').set({ ...next, ...money, updated_at: new Date() }).where('id', '=', current.id).execute();
         rb.updated('channels', p.oneapiId, p.label, changes);
       }
     }
+    await saveSeen(w, 'channel', p.oneapiId, { quota: null, used, status: fields.status });
     w.progress('write:channels', ++done, plans.length);
   }
   return ids;
+}
+
+/** Channels imported earlier that One API no longer has: disabled (with the reason), never deleted. */
+export async function disableGoneChannels(w: WriteContext, kept: Set<number>): Promise<void> {
+  const rows = await w.tx.selectFrom('channels').select(['id', 'oneapi_id', 'name', 'status']).where('oneapi_id', 'is not', null).execute();
+  for (const c of rows) {
+    const id = c.oneapi_id as number;
+    if (kept.has(id) || c.status !== 1) continue;
+    await w.tx.updateTable('channels').set({ status: 2, status_reason: 'deleted in One API', updated_at: new Date() }).where('id', '=', c.id).execute();
+    w.rb.updated('channels', id, c.name, ['status'], { basis: 'disabled: deleted in One API' });
+  }
 }
 
 async function insertKeys(w: WriteContext, box: SecretBox, channelId: number, keys: string[], oneapiId: number) {

@@ -29,7 +29,6 @@ export const TYPE_ALIASES: TypeAlias[] = [
   { type: 19, name: { en: '360 AI', zh: '360 智脑' }, provider: 'openai-compatible', defaultBaseUrl: 'https://api.360.cn/v1', note: '360 智脑 serves OpenAI wire at /v1.' },
   { type: 21, name: { en: 'AI Proxy Library', zh: 'AI Proxy 知识库' }, provider: 'openai-compatible', defaultBaseUrl: 'https://api.aiproxy.io', note: 'Knowledge-base API not supported; treated as an OpenAI-compatible endpoint.' },
   { type: 22, name: { en: 'FastGPT', zh: 'FastGPT' }, provider: 'openai-compatible', defaultBaseUrl: 'https://fastgpt.run/api/openapi', note: 'FastGPT apps expose OpenAI-style chat completions.' },
-  { type: 34, name: { en: 'Coze', zh: '扣子 Coze' }, provider: 'openai-compatible', defaultBaseUrl: 'https://api.coze.com', note: 'Coze\'s own chat API is not supported; point the channel at an OpenAI-compatible bridge.' },
   { type: 38, name: { en: 'DeepL', zh: 'DeepL' }, provider: 'openai-compatible', defaultBaseUrl: 'https://api-free.deepl.com', note: 'Translation API, not chat: not supported natively.' },
   { type: 43, name: { en: 'Proxy', zh: '代理' }, provider: 'openai-compatible', note: 'Pass-through to the operator\'s OpenAI-compatible URL.' },
   { type: 46, name: { en: 'Replicate', zh: 'Replicate' }, provider: 'openai-compatible', defaultBaseUrl: 'https://api.replicate.com', note: 'Replicate\'s predictions API is not supported; use an OpenAI-compatible bridge.' },

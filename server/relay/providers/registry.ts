@@ -8,6 +8,7 @@ import baidu from './baidu/index.ts';
 import bedrock from './bedrock/index.ts';
 import cloudflare from './cloudflare/index.ts';
 import cohere from './cohere/index.ts';
+import coze from './coze/index.ts';
 import custom from './custom/index.ts';
 import deepseek from './deepseek/index.ts';
 import doubao from './doubao/index.ts';
@@ -36,6 +37,7 @@ export { TYPE_ALIASES } from './aliases.ts';
 export const providers: Provider[] = [
   openai, azure, custom, anthropic, baidu, zhipu, ali, openrouter, tencent, gemini, moonshot, baichuan, minimax, mistral, groq,
   ollama, lingyiwanwu, stepfun, bedrock, cohere, deepseek, cloudflare, together, doubao, novita, vertex, siliconflow, xai, geminiOpenAI,
+  coze,
 ];
 
 const byType = new Map<number, Provider>();
@@ -71,9 +73,10 @@ for (const a of TYPE_ALIASES) {
   aliasTypes.set(a.provider, [...(aliasTypes.get(a.provider) ?? []), a.type]);
 }
 
-/** The provider for a channel type; unknown types are treated as OpenAI-compatible. */
-export function providerFor(type: number): Provider {
-  return byType.get(type) ?? custom;
+/** The provider for a channel type (and, for vendors with two APIs, its key); unknown types are treated as OpenAI-compatible. */
+export function providerFor(type: number, key?: string): Provider {
+  const p = byType.get(type) ?? custom;
+  return (key !== undefined && p.forKey?.(key)) || p;
 }
 
 export function isKnownType(type: number): boolean {

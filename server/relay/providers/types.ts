@@ -143,6 +143,11 @@ export interface Provider {
   balance?(api: BalanceApi, channel: { baseUrl: string }): Promise<BalanceReading>;
   /** For streams that are not SSE: a fresh decoder per upstream stream. */
   streamDecoder?(): StreamDecoder;
+  /**
+   * A vendor with two APIs told apart by the key's shape (Tencent: bearer API key vs One API's
+   * `AppId|SecretId|SecretKey`; Baidu: v2 API key vs v1 `AK|SK`) returns the provider for this key.
+   */
+  forKey?(key: string): Provider | undefined;
   /** Request signing that needs the final body (AWS SigV4). Runs last. */
   sign?(req: UpstreamRequest, target: ChannelTarget): Promise<UpstreamRequest> | UpstreamRequest;
 }

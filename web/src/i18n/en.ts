@@ -140,7 +140,7 @@ export const en = {
     progressLabel: 'Import progress', dryRunDone: 'Dry run finished: nothing was written.', done: 'Import finished.', source: 'Source: {source}',
     counts: 'Summary', table: 'Table', created: 'Create', updated: 'Update', unchanged: 'Unchanged', skipped: 'Skip',
     notes: 'Notes', preview: 'Preview', action: 'Action', item: 'Item', details: 'Changes or reason',
-    actions: { create: 'Create', update: 'Update', skip: 'Skip' }, nothing: 'Nothing to show.',
+    actions: { create: 'Create', update: 'Update', skip: 'Skip', keep: 'Keep' }, nothing: 'Nothing to show.',
   },
   settings: {
     title: 'Settings', description: 'Your preferences and account; for admins, how the gateway behaves.',

@@ -142,7 +142,7 @@ export const zhCN: typeof en = {
     progressLabel: '导入进度', dryRunDone: '试运行完成：没有写入任何数据。', done: '导入完成。', source: '来源：{source}',
     counts: '汇总', table: '数据表', created: '新建', updated: '更新', unchanged: '未变化', skipped: '跳过',
     notes: '说明', preview: '预览', action: '动作', item: '条目', details: '变更或原因',
-    actions: { create: '新建', update: '更新', skip: '跳过' }, nothing: '没有可显示的内容。',
+    actions: { create: '新建', update: '更新', skip: '跳过', keep: '保留' }, nothing: '没有可显示的内容。',
   },
   settings: {
     title: '设置', description: '你的偏好与账号；管理员还可以配置网关行为。',

@@ -121,7 +121,11 @@ export default function Import() {
                             <td class="mono">{p.table}</td>
                             <td><span class={`badge ${p.action === 'create' ? 'ok' : p.action === 'skip' ? 'warn' : 'accent'}`}>{t(`import.actions.${p.action}`)}</span></td>
                             <td>{p.label}<Show when={p.oneapiId !== null}> <span class="muted small">#{p.oneapiId}</span></Show></td>
-                            <td class="small">{p.reason ?? p.changes?.join(', ') ?? ''}</td>
+                            <td class="small">
+                              {p.reason ?? p.changes?.join(', ') ?? ''}
+                              <For each={p.values ?? []}>{(v) => <div class="mono">{v.field}: {v.old ?? '—'} → {v.new}</div>}</For>
+                              <Show when={p.basis}><div class="muted">{p.basis}</div></Show>
+                            </td>
                           </tr>
                         )}</For>
                       </tbody>

@@ -1,8 +1,12 @@
 import { openAICompatible } from '../openai-compatible.ts';
+import type { Provider } from '../types.ts';
+import { baiduKeyPair } from './access-token.ts';
+import { wenxinV1 } from './wenxin-v1.ts';
 
 // 15 Baidu / 47 Baidu v2: Qianfan ModelBuilder v2 speaks OpenAI's format at /v2 with a
-// bearer API key (`bce-v3/…`). Legacy v1 `AK|SK` keys are not exchanged (see docs/vendors.md).
-export default openAICompatible({
+// bearer API key (`bce-v3/…`). A v1 `AK|SK` key (One API's Baidu channels) selects the v1
+// wenxinworkshop API with an OAuth access token (wenxin-v1.ts).
+const baidu: Provider = openAICompatible({
   id: 'baidu',
   types: [47, 15],
   name: { en: 'Baidu Qianfan (ERNIE)', zh: '百度千帆（文心）' },
@@ -15,3 +19,7 @@ export default openAICompatible({
   baseUrl: (base) => base.replace(/^https?:\/\/aip\.baidubce\.com(\/.*)?$/, 'https://qianfan.baidubce.com/v2'),
   extraHeadersFrom: (config): Record<string, string> => (config.appid ? { appid: config.appid } : {}),
 });
+
+baidu.forKey = (key) => (baiduKeyPair(key) ? wenxinV1 : undefined);
+
+export default baidu;

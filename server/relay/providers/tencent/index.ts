@@ -1,8 +1,11 @@
 import { openAICompatible } from '../openai-compatible.ts';
+import type { Provider } from '../types.ts';
+import { hunyuanApi } from './hunyuan-api.ts';
+import { tencentSecrets } from './tc3.ts';
 
-// 23 Tencent Hunyuan: the OpenAI-compatible endpoint (bearer API key), not the
-// TC3-signed tencentcloudapi.com API that One API used.
-export default openAICompatible({
+// 23 Tencent Hunyuan: the OpenAI-compatible endpoint (bearer API key); a One API key
+// `AppId|SecretId|SecretKey` selects the TC3-signed tencentcloudapi.com API (hunyuan-api.ts).
+const tencent: Provider = openAICompatible({
   id: 'tencent',
   types: [23],
   name: { en: 'Tencent Hunyuan', zh: '腾讯混元' },
@@ -12,3 +15,7 @@ export default openAICompatible({
   baseUrl: (base) => base.replace(/^https?:\/\/hunyuan\.tencentcloudapi\.com(\/.*)?$/, 'https://api.hunyuan.cloud.tencent.com/v1'),
   models: ['hunyuan-turbos-latest', 'hunyuan-t1-latest', 'hunyuan-large', 'hunyuan-standard', 'hunyuan-lite', 'hunyuan-vision', 'hunyuan-embedding'],
 });
+
+tencent.forKey = (key) => (tencentSecrets(key) ? hunyuanApi : undefined);
+
+export default tencent;
