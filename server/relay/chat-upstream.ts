@@ -5,6 +5,7 @@ import { applyChatOverrides, hasChatOverrides } from '../channels/overrides.ts';
 import type { ChannelEntry } from '../state/types.ts';
 import { RelayError } from './errors.ts';
 import { type ChatChunk, type ChatRequest, type ChatResponse, type MeteredUsage, meterOpenAIUsage, type Usage } from './protocol/openai-types.ts';
+import { fitChatParams } from './providers/shared/params.ts';
 import type { ChannelTarget, UpstreamRequest } from './providers/types.ts';
 import { SseParser } from './sse.ts';
 
@@ -20,6 +21,9 @@ export async function chatUpstream(channel: ChannelEntry, target: ChannelTarget,
     raw = null;
   }
   const p = channel.provider;
+  // A request the gateway built (converted from another protocol: no client bytes) or is about
+  // to convert (native vendor) is fitted to the vendor's parameter rules.
+  if (!raw || p.wire !== 'openai') body = fitChatParams(p.params, body, upstreamModel);
   const stream = body.stream === true;
   const ctx = { model: upstreamModel, stream };
   const headers: Record<string, string> = {

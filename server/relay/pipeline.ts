@@ -11,6 +11,7 @@ import { tryChannels } from './attempts.ts';
 import { Call } from './call.ts';
 import { errorResponse, RelayError } from './errors.ts';
 import type { ChannelTarget, UpstreamRequest } from './providers/types.ts';
+import { modelHint } from './model-hint.ts';
 import { readBody } from './read-body.ts';
 import type { Attempt } from './upstream.ts';
 
@@ -51,10 +52,12 @@ export interface RelayEndpoint<Req> {
 
 export async function runRelay<Req>(gw: Gateway, ep: RelayEndpoint<Req>, request: Request, clientIp: string | null, url = new URL(request.url)): Promise<Response> {
   const call = new Call(ep.name, clientIp, request.headers.get('user-agent'));
+  let raw: Uint8Array | null = null;
   try {
     admitKey(gw, call, request, url);
-    const raw = await readBody(request, gw.config.maxBodyBytes);
-    const req = await ep.parse(raw, request, url);
+    raw = await readBody(request, gw.config.maxBodyBytes);
+    const body = raw;
+    const req = await ep.parse(body, request, url);
     call.stream = ep.stream(req, url);
     let channels = route(gw, call, request, ep.model(req, url));
     if (ep.supports) {
@@ -63,8 +66,8 @@ export async function runRelay<Req>(gw: Gateway, ep: RelayEndpoint<Req>, request
     }
     await reserve(gw, call, ep.free === true, (price, ppm) => ep.reservation(req, price, ppm));
     const { ctx, attempt } = await tryChannels(gw, call, request, channels, (channel, target, upstreamModel) => {
-      const ctx: AttemptContext<Req> = { gw, call, req, raw, request, channel, target, upstreamModel };
-      return { ctx, build: () => { call.announce(gw, request, raw); return ep.upstream(ctx); } };
+      const ctx: AttemptContext<Req> = { gw, call, req, raw: body, request, channel, target, upstreamModel };
+      return { ctx, build: () => { call.announce(gw, request, body); return ep.upstream(ctx); } };
     });
     const res = await ep.respond(ctx, attempt);
     // A call settled here (not a stream, which settles at its end) is journalled before it is answered.
@@ -73,6 +76,8 @@ export async function runRelay<Req>(gw: Gateway, ep: RelayEndpoint<Req>, request
   } catch (e) {
     const err = e instanceof RelayError ? e : new RelayError(500, 'Internal gateway error.', 'server_error', 'internal_error');
     if (!(e instanceof RelayError)) gw.log.error('relay handler failed', { error: e, request_id: call.requestId, endpoint: ep.name });
+    // A refused call is logged under the model it asked for, even when its body did not parse.
+    if (!call.model) call.model = modelHint(raw, url);
     call.markResponseReady();
     call.finish(gw, { status: err.status, error: err });
     if (call.durable) await call.durable;

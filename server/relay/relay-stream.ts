@@ -15,9 +15,14 @@ export interface StreamTransform {
   usage(): MeteredUsage | null;
   /** Local estimate from what was delivered, when the upstream reported none. */
   estimate(): MeteredUsage;
+  /** The client protocol's in-stream error after the 200 went out; default: an OpenAI error chunk. */
+  fail?(err: RelayError): Uint8Array | null;
 }
 
 const encoder = new TextEncoder();
+
+const failEvent = (transform: StreamTransform, err: RelayError): Uint8Array | null =>
+  transform.fail ? transform.fail(err) : encoder.encode(`data: ${errorBody(err.message, err.type, err.code)}\n\n`);
 
 export function relayStream(gw: Gateway, call: Call, attempt: Attempt, transform: StreamTransform): ReadableStream<Uint8Array> {
   const reader = attempt.response.body!.getReader();
@@ -70,7 +75,8 @@ export function relayStream(gw: Gateway, call: Call, attempt: Attempt, transform
             const err = new RelayError(504, `Upstream stream was idle for more than ${idleMs} ms.`, 'timeout_error', 'upstream_idle_timeout');
             finish(504, err);
             if (call.durable) await call.durable;
-            controller.enqueue(encoder.encode(`data: ${errorBody(err.message, err.type, err.code)}\n\n`));
+            const tail = failEvent(transform, err);
+            if (tail) controller.enqueue(tail);
             controller.close();
             release();
             return;
@@ -99,7 +105,8 @@ export function relayStream(gw: Gateway, call: Call, attempt: Attempt, transform
         finish(502, err);
         if (call.durable) await call.durable;
         try {
-          controller.enqueue(encoder.encode(`data: ${errorBody(err.message, err.type, err.code)}\n\n`));
+          const tail = failEvent(transform, err);
+          if (tail) controller.enqueue(tail);
           controller.close();
         } catch {}
         release();

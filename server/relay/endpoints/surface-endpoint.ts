@@ -44,6 +44,8 @@ export interface SurfaceEndpointSpec<B> {
   model(body: B, url: URL): string;
   stream(body: B, url: URL): boolean;
   native: NativeRoute<B>;
+  /** The protocol's own request-id header, besides x-request-id (Anthropic: `request-id`). */
+  requestIdHeader?: string;
 }
 
 const encoder = new TextEncoder();
@@ -82,11 +84,23 @@ export function surfaceEndpoint<B>(spec: SurfaceEndpointSpec<B>): RelayEndpoint<
       const { channel, target, req, upstreamModel } = ctx;
       return chatUpstream(channel, target, { ...req.chat!, model: upstreamModel }, null, upstreamModel);
     },
-    respond(ctx, attempt) {
-      if (servesNatively(ctx)) return ctx.call.stream ? nativeStream(ctx, attempt, native) : nativeJson(ctx, attempt, native);
-      return ctx.call.stream ? convertedStream(ctx, attempt, surface) : convertedJson(ctx, attempt, surface);
+    async respond(ctx, attempt) {
+      const res = servesNatively(ctx)
+        ? (ctx.call.stream ? nativeStream(ctx, attempt, native, surface) : await nativeJson(ctx, attempt, native))
+        : (ctx.call.stream ? convertedStream(ctx, attempt, surface) : await convertedJson(ctx, attempt, surface));
+      if (spec.requestIdHeader) res.headers.set(spec.requestIdHeader, ctx.call.requestId);
+      return res;
     },
-    error: protocolError(surface.error),
+    error: withRequestId(protocolError(surface.error), spec.requestIdHeader),
+  };
+}
+
+function withRequestId(error: (err: RelayError, requestId: string) => Response, header: string | undefined) {
+  if (!header) return error;
+  return (err: RelayError, requestId: string): Response => {
+    const res = error(err, requestId);
+    res.headers.set(header, requestId);
+    return res;
   };
 }
 
@@ -101,8 +115,11 @@ async function nativeJson<B>({ gw, call, req }: AttemptContext<SurfaceCall<B>>, 
   return res;
 }
 
-function nativeStream<B>({ gw, call, req }: AttemptContext<SurfaceCall<B>>, attempt: Attempt, native: NativeRoute<B>): Response {
-  const stream = relayStream(gw, call, attempt, meteredPassthrough({ ...native.scan, estimate: () => estimateOf(req, '') }));
+function nativeStream<B>({ gw, call, req }: AttemptContext<SurfaceCall<B>>, attempt: Attempt, native: NativeRoute<B>, surface: Surface<B>): Response {
+  const transform = meteredPassthrough({ ...native.scan, estimate: () => estimateOf(req, '') });
+  // An upstream that breaks off mid-stream: the protocol's own error event, which its SDKs raise.
+  transform.fail = (err) => encoder.encode(surface.stream(req.body).fail(err.message));
+  const stream = relayStream(gw, call, attempt, transform);
   return new Response(stream, { status: 200, headers: sseHeaders(call) });
 }
 
@@ -154,5 +171,10 @@ function convertingTransform<B>({ gw, call, req, channel, upstreamModel }: Attem
     end: () => run(() => source.end(), true),
     usage: () => source.usage(),
     estimate,
+    fail(err) {
+      if (failed) return null;
+      failed = true;
+      return encoder.encode(out.fail(err.message));
+    },
   };
 }

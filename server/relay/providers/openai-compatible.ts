@@ -1,5 +1,6 @@
 // Builds a Provider for any vendor that speaks OpenAI's wire format: it only declares
 // URL and auth. Adding such a vendor is one small file calling this.
+import type { ChatParamRules } from './shared/params.ts';
 import type { ConfigField, Endpoint, Provider } from './types.ts';
 import { joinUrl } from './url.ts';
 
@@ -20,6 +21,8 @@ export interface OpenAICompatibleSpec {
   extraHeaders?: Record<string, string>;
   /** Headers that depend on the channel's config (e.g. Qianfan's optional appid). */
   extraHeadersFrom?: (config: Record<string, string>) => Record<string, string>;
+  /** Parameter limits of the vendor's chat API. */
+  params?: ChatParamRules;
 }
 
 export function openAICompatible(spec: OpenAICompatibleSpec): Provider {
@@ -34,6 +37,7 @@ export function openAICompatible(spec: OpenAICompatibleSpec): Provider {
     configFields: spec.configFields,
     models: spec.models,
     wire: 'openai',
+    params: spec.params,
     url(target, endpoint) {
       const base = spec.baseUrl ? spec.baseUrl(target.baseUrl, target.config) : target.baseUrl;
       return joinUrl(base, prefix, spec.paths?.[endpoint] ?? `/${endpoint}`);

@@ -8,6 +8,7 @@
 // supplies `streamDecoder()`; the core feeds it raw bytes and hands the resulting
 // events to `chat.stream()` exactly as it would SSE events.
 import type { ChatChunk, ChatRequest, ChatResponse, MeteredUsage } from '../protocol/openai-types.ts';
+import type { ChatParamRules } from './shared/params.ts';
 
 /** What an adapter sees of a channel for one upstream attempt. */
 export interface ChannelTarget {
@@ -101,6 +102,8 @@ export interface Provider {
    * Anything else: the core calls the `chat` converters below.
    */
   wire: 'openai' | 'native';
+  /** Parameter limits of the vendor's chat API, applied to requests the gateway converted. */
+  params?: ChatParamRules;
   /** Full upstream URL for an endpoint. */
   url(target: ChannelTarget, endpoint: Endpoint, ctx: { model: string; stream: boolean }): string;
   /** Auth and vendor headers for one request. May be async (signed tokens, cached until they expire). */

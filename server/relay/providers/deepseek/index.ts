@@ -8,5 +8,8 @@ export default openAICompatible({
   name: { en: 'DeepSeek', zh: '深度求索 DeepSeek' },
   defaultBaseUrl: 'https://api.deepseek.com',
   keyFormat: 'sk-...',
+  // https://api-docs.deepseek.com/api/create-chat-completion: max_tokens (no
+  // max_completion_tokens), temperature 0–2, no reasoning_effort (the model decides).
+  params: { temperatureMax: 2, maxTokensField: () => 'max_tokens', reasoningEffort: () => false },
   models: ['deepseek-chat', 'deepseek-reasoner'],
 });

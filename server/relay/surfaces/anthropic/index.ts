@@ -15,7 +15,7 @@ export const anthropicSurface: Surface<MessagesRequest> & {
   name: 'anthropic',
   parse: (body) => parseWith(MessagesRequestSchema, body),
   toChat,
-  fromChat: (res) => fromChat(res),
+  fromChat: (res, req) => fromChat(res, req),
   stream: (req) => anthropicStream(req),
   error: anthropicError,
   parseCountTokens: (body) => parseWith(CountTokensRequestSchema, body),
