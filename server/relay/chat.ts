@@ -6,7 +6,9 @@ import { chatResponseOf, chatUpstream, chunkSource, chunkText } from './chat-ups
 import { RelayError } from './errors.ts';
 import { PassthroughScanner } from './passthrough-stream.ts';
 import type { AttemptContext, RelayEndpoint } from './pipeline.ts';
-import type { ChatRequest, MeteredUsage } from './protocol/openai-types.ts';
+import { aggregateChunks, answeredJson, answeredSse, chunksOfResponse } from './answer-shape.ts';
+import type { ChannelEntry } from '../state/types.ts';
+import { type ChatRequest, type ChatResponse, type MeteredUsage, meterOpenAIUsage } from './protocol/openai-types.ts';
 import { parseJsonObject } from './read-body.ts';
 import { relayStream, sseHeaders, type StreamTransform } from './relay-stream.ts';
 import { ChatRequestSchema, validate } from './schemas.ts';
@@ -22,7 +24,7 @@ export const chatEndpoint: RelayEndpoint<ChatRequest> = {
   stream: (req) => req.stream === true,
   reservation: (req) => ({ promptTokens: roughPromptTokens(req), maxTokens: req.max_completion_tokens ?? req.max_tokens ?? null }),
   upstream: ({ channel, target, req, raw, upstreamModel }) => chatUpstream(channel, target, req, raw, upstreamModel),
-  respond: (ctx, attempt) => (ctx.call.stream ? streamBack(ctx, attempt) : jsonBack(ctx, attempt)),
+  respond: (ctx, attempt) => (ctx.call.stream ? (answeredJson(attempt.response) ? streamOfJson(ctx, attempt) : streamBack(ctx, attempt)) : jsonBack(ctx, attempt)),
 };
 
 /** Read a whole JSON upstream answer; non-JSON is a 502. */
@@ -43,11 +45,49 @@ export function jsonResponse(call: Call, body: Uint8Array | string): Response {
   return new Response(body as Uint8Array<ArrayBuffer> | string, { status: 200, headers: { 'content-type': 'application/json', ...headers } });
 }
 
-async function jsonBack({ gw, call, req, channel, upstreamModel }: AttemptContext<ChatRequest>, attempt: Attempt): Promise<Response> {
+/**
+ * A whole chat answer with its reported usage, whatever shape the upstream chose: JSON, or
+ * an event stream (answering a non-stream request) folded into one completion.
+ * `bytes` is the upstream's own JSON when it can go back unchanged.
+ */
+export async function readChatAnswer(call: Call, attempt: Attempt, channel: ChannelEntry, upstreamModel: string): Promise<{ response: ChatResponse; usage: MeteredUsage | null; bytes: Uint8Array | null }> {
+  if (answeredSse(attempt.response)) {
+    const bytes = new Uint8Array(await attempt.response.arrayBuffer());
+    call.upstreamEnd = performance.now();
+    call.firstByte = call.upstreamEnd;
+    const source = chunkSource(channel, upstreamModel);
+    const chunks = [...source.push(bytes), ...source.end()];
+    if (!chunks.length) throw new RelayError(502, 'Upstream answered with an empty event stream.', 'upstream_error', 'upstream_bad_response');
+    const response = aggregateChunks(chunks);
+    return { response, usage: source.usage() ?? meterOpenAIUsage(response.usage), bytes: null };
+  }
   const { bytes, json } = await readUpstreamJson(call, attempt);
   const { response, usage } = chatResponseOf(channel, json, upstreamModel);
+  return { response, usage, bytes: channel.provider.wire === 'openai' ? bytes : null };
+}
+
+/** A stream request the upstream answered with one JSON completion: replayed as a stream, billed by its usage. */
+async function streamOfJson({ gw, call, req, channel, upstreamModel }: AttemptContext<ChatRequest>, attempt: Attempt): Promise<Response> {
+  const { response, usage } = await readChatAnswer(call, attempt, channel, upstreamModel);
+  const clientWantsUsage = req.stream_options?.include_usage === true;
+  let body = '';
+  for (const c of chunksOfResponse(response)) if (c.choices.length || clientWantsUsage) body += `data: ${JSON.stringify(c)}\n\n`;
+  body += 'data: [DONE]\n\n';
+  const text = usage ? '' : completionText(response);
+  const headers = sseHeaders(call);
+  call.capture?.response(encoder.encode(body));
+  call.finish(gw, { status: 200, usage: usage ?? estimateUsage(req, text), estimated: !usage });
+  return new Response(body, { status: 200, headers });
+}
+
+export function completionText(response: ChatResponse): string {
+  return response.choices.map((c) => `${typeof c.message.content === 'string' ? c.message.content : ''}${c.message.reasoning_content ?? ''}${(c.message.tool_calls ?? []).map((t) => t.function.name + t.function.arguments).join('')}`).join('');
+}
+
+async function jsonBack({ gw, call, req, channel, upstreamModel }: AttemptContext<ChatRequest>, attempt: Attempt): Promise<Response> {
+  const { response, usage, bytes } = await readChatAnswer(call, attempt, channel, upstreamModel);
   // OpenAI-wire answers go back as the upstream's own bytes.
-  const out = channel.provider.wire === 'openai' ? bytes : encoder.encode(JSON.stringify(response));
+  const out = bytes ?? encoder.encode(JSON.stringify(response));
   const text = usage ? '' : response.choices.map((c) => `${typeof c.message.content === 'string' ? c.message.content : ''}${c.message.reasoning_content ?? ''}`).join('');
   const res = jsonResponse(call, out);
   call.finish(gw, { status: 200, usage: usage ?? estimateUsage(req, text), estimated: !usage });

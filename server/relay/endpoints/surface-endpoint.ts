@@ -3,10 +3,12 @@
 // comes back byte for byte, metered on the side. On any other channel the request is
 // converted to OpenAI chat (surfaces/<protocol>), relayed like chat, and the answer or
 // stream converted back.
+import { mappedModel } from '../../state/model-names.ts';
 import { roughPromptTokens } from '../../billing/estimate.ts';
 import type { ChannelEntry } from '../../state/types.ts';
-import { estimateUsage, jsonResponse, readUpstreamJson } from '../chat.ts';
-import { chatResponseOf, chatUpstream, chunkSource, chunkText } from '../chat-upstream.ts';
+import { answeredJson, chunksOfResponse } from '../answer-shape.ts';
+import { completionText, estimateUsage, jsonResponse, readChatAnswer, readUpstreamJson } from '../chat.ts';
+import { chatUpstream, chunkSource, chunkText } from '../chat-upstream.ts';
 import { badRequest, RelayError } from '../errors.ts';
 import type { AttemptContext, RelayEndpoint } from '../pipeline.ts';
 import { type ChatChunk, type ChatRequest, type MeteredUsage, ZERO_USAGE } from '../protocol/openai-types.ts';
@@ -49,7 +51,7 @@ export interface SurfaceEndpointSpec<B> {
 }
 
 const encoder = new TextEncoder();
-const upstreamModelOf = (channel: ChannelEntry, model: string) => channel.mapping[model] ?? model;
+const upstreamModelOf = (channel: ChannelEntry, model: string) => mappedModel(channel.mapping, model);
 
 export function surfaceEndpoint<B>(spec: SurfaceEndpointSpec<B>): RelayEndpoint<SurfaceCall<B>> {
   const { surface, native } = spec;
@@ -87,7 +89,9 @@ export function surfaceEndpoint<B>(spec: SurfaceEndpointSpec<B>): RelayEndpoint<
     async respond(ctx, attempt) {
       const res = servesNatively(ctx)
         ? (ctx.call.stream ? nativeStream(ctx, attempt, native, surface) : await nativeJson(ctx, attempt, native))
-        : (ctx.call.stream ? convertedStream(ctx, attempt, surface) : await convertedJson(ctx, attempt, surface));
+        : (ctx.call.stream
+          ? (answeredJson(attempt.response) ? await convertedStreamOfJson(ctx, attempt, surface) : convertedStream(ctx, attempt, surface))
+          : await convertedJson(ctx, attempt, surface));
       if (spec.requestIdHeader) res.headers.set(spec.requestIdHeader, ctx.call.requestId);
       return res;
     },
@@ -124,12 +128,24 @@ function nativeStream<B>({ gw, call, req }: AttemptContext<SurfaceCall<B>>, atte
 }
 
 async function convertedJson<B>({ gw, call, req, channel, upstreamModel }: AttemptContext<SurfaceCall<B>>, attempt: Attempt, surface: Surface<B>): Promise<Response> {
-  const { json } = await readUpstreamJson(call, attempt);
-  const { response, usage } = chatResponseOf(channel, json, upstreamModel);
+  const { response, usage } = await readChatAnswer(call, attempt, channel, upstreamModel);
   const res = jsonResponse(call, encoder.encode(JSON.stringify(surface.fromChat(response, req.body))));
-  const text = usage ? '' : response.choices.map((c) => (typeof c.message.content === 'string' ? c.message.content : '') + (c.message.reasoning_content ?? '')).join('');
+  const text = usage ? '' : completionText(response);
   call.finish(gw, { status: 200, usage: usage ?? estimateOf(req, text), estimated: !usage });
   return res;
+}
+
+/** A stream request the upstream answered with one JSON completion: the protocol's stream of it, billed by its usage. */
+async function convertedStreamOfJson<B>({ gw, call, req, channel, upstreamModel }: AttemptContext<SurfaceCall<B>>, attempt: Attempt, surface: Surface<B>): Promise<Response> {
+  const { response, usage } = await readChatAnswer(call, attempt, channel, upstreamModel);
+  const out = surface.stream(req.body);
+  let body = '';
+  for (const c of chunksOfResponse(response)) body += out.push(c);
+  body += out.end(response.usage ?? null);
+  const headers = sseHeaders(call);
+  call.capture?.response(encoder.encode(body));
+  call.finish(gw, { status: 200, usage: usage ?? estimateOf(req, completionText(response)), estimated: !usage });
+  return new Response(body, { status: 200, headers });
 }
 
 function convertedStream<B>(ctx: AttemptContext<SurfaceCall<B>>, attempt: Attempt, surface: Surface<B>): Response {
