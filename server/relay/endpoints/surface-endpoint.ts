@@ -29,7 +29,19 @@ export interface SurfaceCall<B> {
   /** The request as OpenAI chat under the client's model name; null when it cannot be converted. */
   chat: ChatRequest | null;
   unconvertible: string | null;
+  /** Hosted tools the conversion leaves out, and whether the client asked to refuse rather than drop them. */
+  hosted: string[];
+  strictHosted: boolean;
 }
+
+/** Header with the hosted tools a converted call ran without. */
+export const DROPPED_TOOLS_HEADER = 'x-switchboard-dropped-tools';
+/** Per-request strict mode: `x-switchboard-hosted-tools: strict` refuses instead of dropping. */
+const HOSTED_TOOLS_HEADER = 'x-switchboard-hosted-tools';
+
+/** Strict mode for hosted tools: the request asked for it, or the channel's config `hosted_tools` is "strict". */
+const refusesHosted = (channel: ChannelEntry, req: { hosted: string[]; strictHosted: boolean }) =>
+  req.hosted.length > 0 && (req.strictHosted || channel.config.hosted_tools === 'strict');
 
 export interface NativeRoute<B> {
   serves(channel: ChannelEntry, upstreamModel: string): boolean;
@@ -58,25 +70,34 @@ export function surfaceEndpoint<B>(spec: SurfaceEndpointSpec<B>): RelayEndpoint<
   const servesNatively = (ctx: AttemptContext<SurfaceCall<B>>) => native.serves(ctx.channel, ctx.upstreamModel);
   return {
     name: spec.name,
-    parse(raw, _request, url) {
+    parse(raw, request, url) {
       const json = parseJsonObject(raw);
       const parsed = surface.parse(json);
       if (!parsed.ok) throw badRequest(parsed.message, 'invalid_request');
       const body = parsed.request;
       const model = spec.model(body, url);
       const stream = spec.stream(body, url);
+      const hosted = surface.hostedTools?.(body) ?? [];
+      const strictHosted = request.headers.get(HOSTED_TOOLS_HEADER)?.trim().toLowerCase() === 'strict';
       try {
-        return { body, json, model, stream, chat: surface.toChat(body, model, stream), unconvertible: null };
+        return { body, json, model, stream, chat: surface.toChat(body, model, stream), unconvertible: null, hosted, strictHosted };
       } catch (e) {
         if (!(e instanceof ConversionError)) throw e;
-        return { body, json, model, stream, chat: null, unconvertible: e.message };
+        return { body, json, model, stream, chat: null, unconvertible: e.message, hosted, strictHosted };
       }
     },
     model: (req) => req.model,
     stream: (req) => req.stream,
     // A request only a native channel can serve (server tools, …) skips the others.
-    supports: (channel, req) => req.chat !== null || native.serves(channel, upstreamModelOf(channel, req.model)),
-    unsupported: (req) => (req.unconvertible ? badRequest(req.unconvertible, 'unsupported_feature') : new RelayError(404, `No channel serves "${req.model}" on ${spec.name}.`, 'not_found_error', 'model_not_found')),
+    supports: (channel, req) =>
+      native.serves(channel, upstreamModelOf(channel, req.model)) || (req.chat !== null && !refusesHosted(channel, req)),
+    unsupported: (req) => {
+      if (req.unconvertible) return badRequest(req.unconvertible, 'unsupported_feature');
+      if (req.hosted.length) {
+        return badRequest(`Hosted tool${req.hosted.length > 1 ? 's' : ''} ${req.hosted.map((t) => `"${t}"`).join(', ')} run${req.hosted.length > 1 ? '' : 's'} inside OpenAI's Responses API; no channel for "${req.model}" can run ${req.hosted.length > 1 ? 'them' : 'it'}, and strict mode refuses to drop ${req.hosted.length > 1 ? 'them' : 'it'}.`, 'unsupported_feature');
+      }
+      return new RelayError(404, `No channel serves "${req.model}" on ${spec.name}.`, 'not_found_error', 'model_not_found');
+    },
     reservation: (req) => ({
       promptTokens: req.chat ? roughPromptTokens(req.chat) : Math.ceil(JSON.stringify(req.json).length / 2),
       maxTokens: req.chat?.max_tokens ?? null,
@@ -93,6 +114,11 @@ export function surfaceEndpoint<B>(spec: SurfaceEndpointSpec<B>): RelayEndpoint<
           ? (answeredJson(attempt.response) ? await convertedStreamOfJson(ctx, attempt, surface) : convertedStream(ctx, attempt, surface))
           : await convertedJson(ctx, attempt, surface));
       if (spec.requestIdHeader) res.headers.set(spec.requestIdHeader, ctx.call.requestId);
+      if (ctx.req.hosted.length && !servesNatively(ctx)) {
+        // The call ran without the hosted tools: say so to the client and in the gateway log.
+        res.headers.set(DROPPED_TOOLS_HEADER, ctx.req.hosted.join(','));
+        ctx.gw.log.info('hosted tools dropped on a converted call', { request_id: ctx.call.requestId, channel_id: ctx.channel.id, tools: ctx.req.hosted });
+      }
       return res;
     },
     error: withRequestId(protocolError(surface.error), spec.requestIdHeader),

@@ -6,6 +6,7 @@ import { fromChat } from './from-chat.ts';
 import { ResponsesRequestSchema, type ResponsesRequest } from './schema.ts';
 import { responsesStream } from './stream.ts';
 import { toChat } from './to-chat.ts';
+import { toolPlan } from './tools.ts';
 
 export const responsesSurface: Surface<ResponsesRequest> = {
   name: 'responses',
@@ -14,6 +15,7 @@ export const responsesSurface: Surface<ResponsesRequest> = {
   fromChat,
   stream: responsesStream,
   error: responsesError,
+  hostedTools: (req) => toolPlan(req).hosted,
 };
 
 export type { ResponsesRequest };
