@@ -7,6 +7,7 @@ import { adminPlugin } from './admin/plugin.ts';
 import { Auth } from './auth/index.ts';
 import { Accounts } from './billing/accounts.ts';
 import { redeemPlugin } from './billing/redeem-route.ts';
+import { geminiNotFound } from './relay/endpoints/gemini-count-tokens.ts';
 import { seedDefaultPrices } from './billing/seed-prices.ts';
 import { ensureAdminKey, ensureRoot } from './bootstrap.ts';
 import { createLimiter } from './limits/index.ts';
@@ -101,7 +102,9 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
   const jobs = startChannelJobs(gw);
 
   const app = new Elysia()
-    .onError(({ code, error }) => {
+    .onError(({ code, error, request }) => {
+      // Gemini clients read only Google's error shape.
+      if (code === 'NOT_FOUND' && new URL(request.url).pathname.startsWith('/v1beta/')) return geminiNotFound(new URL(request.url));
       if (code === 'NOT_FOUND') return Response.json({ error: { message: 'Not found.', type: 'invalid_request_error', code: 'not_found', param: null } }, { status: 404 });
       // A Host header that makes no URL (e.g. with a space) is the client's fault, not ours.
       if ((error as { code?: unknown }).code === 'ERR_INVALID_URL') return Response.json({ error: { message: 'Malformed request URL or Host header.', type: 'invalid_request_error', code: 'invalid_url', param: null } }, { status: 400 });
