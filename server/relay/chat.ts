@@ -6,6 +6,7 @@ import { chatResponseOf, chatUpstream, chunkSource, chunkText } from './chat-ups
 import { RelayError } from './errors.ts';
 import { PassthroughScanner } from './passthrough-stream.ts';
 import type { AttemptContext, RelayEndpoint } from './pipeline.ts';
+import { splitsThinkTags } from './think-tags.ts';
 import { aggregateChunks, answeredJson, answeredSse, chunksOfResponse } from './answer-shape.ts';
 import type { ChannelEntry } from '../state/types.ts';
 import { type ChatRequest, type ChatResponse, type MeteredUsage, meterOpenAIUsage } from './protocol/openai-types.ts';
@@ -63,7 +64,7 @@ export async function readChatAnswer(call: Call, attempt: Attempt, channel: Chan
   }
   const { bytes, json } = await readUpstreamJson(call, attempt);
   const { response, usage } = chatResponseOf(channel, json, upstreamModel);
-  return { response, usage, bytes: channel.provider.wire === 'openai' ? bytes : null };
+  return { response, usage, bytes: channel.provider.wire === 'openai' && !splitsThinkTags(channel) ? bytes : null };
 }
 
 /** A stream request the upstream answered with one JSON completion: replayed as a stream, billed by its usage. */
@@ -96,7 +97,8 @@ async function jsonBack({ gw, call, req, channel, upstreamModel }: AttemptContex
 
 function streamBack({ gw, call, req, channel, upstreamModel }: AttemptContext<ChatRequest>, attempt: Attempt): Response {
   const clientWantsUsage = req.stream_options?.include_usage === true;
-  const transform = channel.provider.wire === 'openai'
+  // Bytes go through untouched unless the channel's `<think>` tags must be split out.
+  const transform = channel.provider.wire === 'openai' && !splitsThinkTags(channel)
     ? passthroughTransform(req, clientWantsUsage)
     : convertingTransform(chunkSource(channel, upstreamModel), req, clientWantsUsage);
   const stream = relayStream(gw, call, attempt, transform);

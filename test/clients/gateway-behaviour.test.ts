@@ -10,7 +10,8 @@ import OpenAI from 'openai';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { logFor } from '../relay/endpoints/helpers.ts';
 
-type Mode = 'json' | 'sse' | 'broken' | 'deepseek-json' | 'deepseek-sse';
+type Mode = 'json' | 'sse' | 'broken' | 'deepseek-json' | 'deepseek-sse' | 'think-json' | 'think-sse';
+const THINK = '<think>Compare 9.11 and 9.8.</think>\n\n9.8 is larger.';
 const USAGE = { prompt_tokens: 12, completion_tokens: 2, total_tokens: 14 };
 // DeepSeek: https://api-docs.deepseek.com/api/create-chat-completion (usage.prompt_cache_hit_tokens / _miss_tokens).
 const DEEPSEEK_USAGE = { prompt_tokens: 1000, completion_tokens: 10, total_tokens: 1010, prompt_cache_hit_tokens: 800, prompt_cache_miss_tokens: 200 };
@@ -24,11 +25,14 @@ function startScripted() {
     async fetch(req) {
       const body = await req.json() as { model: string };
       bodies.push(body);
-      const mode = body.model.replace(/^.*?-(json|sse|broken|deepseek-json|deepseek-sse)$/, '$1') as Mode;
+      const mode = body.model.replace(/^.*?-(json|sse|broken|deepseek-json|deepseek-sse|think-json|think-sse)$/, '$1') as Mode;
       const usage = mode.startsWith('deepseek') ? DEEPSEEK_USAGE : USAGE;
       const id = 'chatcmpl-scripted';
       if (mode === 'json' || mode === 'deepseek-json') {
         return Response.json({ id, object: 'chat.completion', created: 1, model: body.model, choices: [{ index: 0, message: { role: 'assistant', content: 'Hello there' }, finish_reason: 'stop' }], usage });
+      }
+      if (mode === 'think-json') {
+        return Response.json({ id, object: 'chat.completion', created: 1, model: body.model, choices: [{ index: 0, message: { role: 'assistant', content: THINK }, finish_reason: 'stop' }], usage });
       }
       const chunk = (delta: unknown, finish: string | null) => `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: 1, model: body.model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
       if (mode === 'broken') {
@@ -40,6 +44,13 @@ function startScripted() {
           },
         });
         return new Response(stream, { headers: { 'content-type': 'text/event-stream' } });
+      }
+      if (mode === 'think-sse') {
+        // Tags cut across chunks, three characters at a time.
+        let sse = chunk({ role: 'assistant', content: '' }, null);
+        for (let i = 0; i < THINK.length; i += 3) sse += chunk({ content: THINK.slice(i, i + 3) }, null);
+        sse += chunk({}, 'stop') + `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: 1, model: body.model, choices: [], usage })}\n\n` + 'data: [DONE]\n\n';
+        return new Response(sse, { headers: { 'content-type': 'text/event-stream' } });
       }
       const sse = chunk({ role: 'assistant', content: 'Hello' }, null) + chunk({ content: ' there' }, null) + chunk({}, 'stop')
         + `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: 1, model: body.model, choices: [], usage })}\n\n` + 'data: [DONE]\n\n';
@@ -61,6 +72,8 @@ describe('gateway behaviours clients depend on', () => {
     await g.admin.users.create.mutate({ username: 'behave', balanceUsd: '10' });
     key = (await g.admin.keys.create.mutate({ name: 'k', user: 'behave' })).key;
     await g.admin.channels.create.mutate({ name: 'scripted', type: 50, baseUrl: up.url, key: 'sk-up', models: [...models, 'claude-haiku-*', 'claude-sonnet-*'], mapping: { 'claude-haiku-*': 'm-json', 'claude-sonnet-*': 'm-json' } });
+    await g.admin.channels.create.mutate({ name: 'r1', type: 50, baseUrl: up.url, key: 'sk-up', models: ['r1-think-json', 'r1-think-sse', 'claude-r1-think-sse'], config: { think_tags: 'split' } });
+    for (const m of ['r1-think-json', 'r1-think-sse', 'claude-r1-think-sse']) await g.admin.prices.set.mutate({ model: m, inputUsdPerM: '1', outputUsdPerM: '2' });
     await g.admin.channels.create.mutate({ name: 'openai', type: 1, baseUrl: up.url, key: 'sk-up', models: ['oai-m-json'] });
     await g.admin.prices.set.mutate({ model: 'oai-m-json', inputUsdPerM: '1', outputUsdPerM: '2' });
     // $1/M input, $2/M output, $0.10/M cache reads: 1 000, 2 000 and 100 nano-USD per token.
@@ -159,6 +172,20 @@ describe('gateway behaviours clients depend on', () => {
     const b = await logFor(g, sonnet.response.headers.get('x-request-id'));
     expect(BigInt(b.cost)).toBe(12n * 3_000n + 2n * 15_000n);
     expect(up.bodies.at(-1).model).toBe('m-json');
+  });
+
+  test('<think> tags split into reasoning_content when the channel asks: chat JSON and stream, Anthropic thinking blocks', async () => {
+    const json = await openai().chat.completions.create({ model: 'r1-think-json', messages: [{ role: 'user', content: 'which is larger' }] });
+    expect(json.choices[0]?.message).toMatchObject({ content: '9.8 is larger.', reasoning_content: 'Compare 9.11 and 9.8.' });
+    let content = '';
+    let reasoning = '';
+    for await (const c of await openai().chat.completions.create({ model: 'r1-think-sse', stream: true, messages: [{ role: 'user', content: 'x' }] })) {
+      content += c.choices[0]?.delta.content ?? '';
+      reasoning += (c.choices[0]?.delta as { reasoning_content?: string } | undefined)?.reasoning_content ?? '';
+    }
+    expect({ content, reasoning }).toEqual({ content: '9.8 is larger.', reasoning: 'Compare 9.11 and 9.8.' });
+    const msg = await anthropic().messages.stream({ model: 'claude-r1-think-sse', max_tokens: 50, messages: [{ role: 'user', content: 'x' }] }).finalMessage();
+    expect(msg.content.map((b) => [b.type, b.type === 'thinking' ? b.thinking : b.type === 'text' ? b.text : ''])).toEqual([['thinking', 'Compare 9.11 and 9.8.'], ['text', '9.8 is larger.']]);
   });
 
   test('a refused call whose body does not parse is logged with the model it asked for', async () => {
