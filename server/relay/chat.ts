@@ -70,6 +70,7 @@ export async function readChatAnswer(call: Call, attempt: Attempt, channel: Chan
 /** A stream request the upstream answered with one JSON completion: replayed as a stream, billed by its usage. */
 async function streamOfJson({ gw, call, req, channel, upstreamModel }: AttemptContext<ChatRequest>, attempt: Attempt): Promise<Response> {
   const { response, usage } = await readChatAnswer(call, attempt, channel, upstreamModel);
+  if (upstreamModel !== req.model) response.model = req.model;
   const clientWantsUsage = req.stream_options?.include_usage === true;
   let body = '';
   for (const c of chunksOfResponse(response)) if (c.choices.length || clientWantsUsage) body += `data: ${JSON.stringify(c)}\n\n`;
@@ -87,8 +88,11 @@ export function completionText(response: ChatResponse): string {
 
 async function jsonBack({ gw, call, req, channel, upstreamModel }: AttemptContext<ChatRequest>, attempt: Attempt): Promise<Response> {
   const { response, usage, bytes } = await readChatAnswer(call, attempt, channel, upstreamModel);
-  // OpenAI-wire answers go back as the upstream's own bytes.
-  const out = bytes ?? encoder.encode(JSON.stringify(response));
+  // OpenAI-wire answers go back as the upstream's own bytes, unless the channel mapped the
+  // model: then the answer names the model the client asked for.
+  const mapped = upstreamModel !== req.model;
+  if (mapped) response.model = req.model;
+  const out = bytes && !mapped ? bytes : encoder.encode(JSON.stringify(response));
   const text = usage ? '' : response.choices.map((c) => `${typeof c.message.content === 'string' ? c.message.content : ''}${c.message.reasoning_content ?? ''}`).join('');
   const res = jsonResponse(call, out);
   call.finish(gw, { status: 200, usage: usage ?? estimateUsage(req, text), estimated: !usage });
@@ -99,17 +103,22 @@ function streamBack({ gw, call, req, channel, upstreamModel }: AttemptContext<Ch
   const clientWantsUsage = req.stream_options?.include_usage === true;
   // Bytes go through untouched unless the channel's `<think>` tags must be split out.
   const transform = channel.provider.wire === 'openai' && !splitsThinkTags(channel)
-    ? passthroughTransform(req, clientWantsUsage)
+    ? passthroughTransform(req, clientWantsUsage, upstreamModel !== req.model)
     : convertingTransform(chunkSource(channel, upstreamModel), req, clientWantsUsage);
   const stream = relayStream(gw, call, attempt, transform);
   return new Response(stream, { status: 200, headers: sseHeaders(call) });
 }
 
-function passthroughTransform(req: ChatRequest, clientWantsUsage: boolean): StreamTransform {
+function passthroughTransform(req: ChatRequest, clientWantsUsage: boolean, mapped: boolean): StreamTransform {
   const scanner = new PassthroughScanner(clientWantsUsage);
+  // A mapped model: each event names the model the client asked for (whole events only, so a
+  // `"model":"…"` pair is never cut; inside JSON strings quotes are escaped and do not match).
+  const rename = mapped
+    ? (b: Uint8Array | null) => (b ? encoder.encode(decoder.decode(b).replace(/"model":\s*"(?:[^"\\]|\\.)*"/g, `"model":${JSON.stringify(req.model)}`)) : b)
+    : (b: Uint8Array | null) => b;
   return {
-    push: (c) => scanner.push(c),
-    end: () => scanner.end(),
+    push: (c) => rename(scanner.push(c)),
+    end: () => rename(scanner.end()),
     usage: () => scanner.usage,
     estimate: () => estimateUsage(req, scanner.deliveredText()),
   };

@@ -20,7 +20,12 @@ export async function geminiCountTokens(gw: Gateway, request: Request, clientIp:
   const call = new Call('countTokens', clientIp, request.headers.get('user-agent'));
   try {
     admitKey(gw, call, request, url);
-    const model = decodeURIComponent(/\/models\/([^/:]+):countTokens$/.exec(url.pathname)?.[1] ?? '');
+    let model: string;
+    try {
+      model = decodeURIComponent(/\/models\/([^/:]+):countTokens$/.exec(url.pathname)?.[1] ?? '');
+    } catch {
+      throw badRequest('The model name in the path is not valid percent-encoding.', 'invalid_request');
+    }
     const json = parseJsonObject(await readBody(request, gw.config.maxBodyBytes));
     const inner = json.generateContentRequest && typeof json.generateContentRequest === 'object' ? json.generateContentRequest as Record<string, unknown> : { contents: json.contents ?? [] };
     const parsed = geminiSurface.parse(inner);
