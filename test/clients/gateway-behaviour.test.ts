@@ -172,6 +172,11 @@ describe('gateway behaviours clients depend on', () => {
     const b = await logFor(g, sonnet.response.headers.get('x-request-id'));
     expect(BigInt(b.cost)).toBe(12n * 3_000n + 2n * 15_000n);
     expect(up.bodies.at(-1).model).toBe('m-json');
+    // OpenAI chat through the same mapping: JSON and a passthrough stream name the requested model.
+    const chat = await openai().chat.completions.create({ model: 'claude-haiku-4-5-20251001', messages: [{ role: 'user', content: 'hi' }] });
+    expect(chat.model).toBe('claude-haiku-4-5-20251001');
+    const stream = await openai().chat.completions.create({ model: 'claude-sonnet-9-9', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+    for await (const c of stream) expect(c.model).toBe('claude-sonnet-9-9');
   });
 
   test('<think> tags split into reasoning_content when the channel asks: chat JSON and stream, Anthropic thinking blocks', async () => {
