@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { FINAL_TEXT, TASK_FILE, USAGE } from './agent-upstream.ts';
 import * as configs from './configs.ts';
 import { AGENTS, type AgentPackage, ensureAgent } from './install.ts';
-import { PRICE, type Stack, startStack } from './stack.ts';
+import { AGENT_MODELS, PRICE, type Stack, startStack } from './stack.ts';
 
 const RUN_TIMEOUT_MS = 150_000;
 // Input 120 of which 20 cached, output 15, at $2/M, $0.50/M cached, $8/M.
@@ -54,6 +54,16 @@ describe('coding agents through Switchboard', () => {
     await stack?.close();
     if (results.length) console.log(`agents conformance:\n  ${results.join('\n  ')}`);
   });
+
+  test('the seeded price table prices every model the agents send by default (dated names too)', async () => {
+    const fresh = await startStack({ seededPrices: true });
+    try {
+      const unpriced = [...AGENT_MODELS, 'claude-haiku-4-5-20251001'].filter((m) => !fresh.g.gw.store.price(m));
+      expect(unpriced).toEqual([]);
+    } finally {
+      await fresh.close();
+    }
+  }, 60_000);
 
   for (const c of CASES) {
     test(c.name, async () => {

@@ -6,8 +6,9 @@ import { type AgentUpstream, startAgentUpstream } from './agent-upstream.ts';
 
 /** Every model name the agents send, as channel patterns (Claude Code's dated haiku included). */
 export const MODEL_PATTERNS = ['claude-*', 'gpt-*', 'gemini-*', 'codex-*'];
-/** Seeded list prices the agents' models would otherwise get (exact names win over patterns): set to the test price. */
-const EXACT = ['gpt-5.5', 'gemini-2.5-flash', 'claude-haiku-4-5'];
+/** The agents' default and named models, which the seeded table prices (exact names win over
+ * patterns): set to the one test price so every call's cost is the same known sum. */
+export const AGENT_MODELS = ['claude-opus-5-5', 'claude-haiku-5-5', 'claude-haiku-4-5', 'gpt-6.2-sol', 'gpt-5.5', 'gemini-3.1-pro-preview', 'gemini-3.5-flash-lite', 'gemini-2.5-flash'];
 /** $2/M input, $8/M output, $0.50/M cache reads: whole nano-USD per token. */
 export const PRICE = { input: 2_000n, output: 8_000n, cacheRead: 500n };
 
@@ -19,13 +20,13 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+export async function startStack(opts: { seededPrices?: boolean } = {}): Promise<Stack> {
   const upstream = startAgentUpstream();
   const g = await startTestGateway('pglite');
   const username = `agents${Math.random().toString(36).slice(2, 7)}`;
   await g.admin.users.create.mutate({ username, balanceUsd: '50' });
   await g.admin.channels.create.mutate({ name: 'agent-upstream', type: 50, baseUrl: upstream.url, key: 'sk-upstream-agent', models: MODEL_PATTERNS });
-  for (const model of [...MODEL_PATTERNS, ...EXACT]) {
+  for (const model of opts.seededPrices ? [] : [...MODEL_PATTERNS, ...AGENT_MODELS]) {
     await g.admin.prices.set.mutate({ model, inputUsdPerM: '2', outputUsdPerM: '8', cacheReadUsdPerM: '0.5' });
   }
   const { key, id: keyId } = await g.admin.keys.create.mutate({ name: 'agents', user: username });
