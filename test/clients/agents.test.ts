@@ -48,6 +48,8 @@ describe('coding agents through Switchboard', () => {
   const results: string[] = [];
 
   beforeAll(async () => {
+    // Installs (first run only, about 30 s each) proceed in parallel while the first agents run.
+    for (const a of Object.values(AGENTS)) void ensureAgent(a);
     stack = await startStack();
   }, 60_000);
   afterAll(async () => {

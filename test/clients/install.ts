@@ -21,8 +21,22 @@ export const AGENTS = {
 export const CACHE_DIR = resolve(import.meta.dir, '../../.cache/clients');
 const INSTALL_TIMEOUT_MS = 300_000;
 
-/** The agent's executable, installing `pkg@version` first when it is not in the cache. */
-export async function ensureAgent(a: AgentPackage): Promise<string> {
+const installs = new Map<string, Promise<string>>();
+
+/** The agent's executable, installing `pkg@version` first when it is not in the cache (once per process). */
+export function ensureAgent(a: AgentPackage): Promise<string> {
+  const key = `${a.pkg}@${a.version}`;
+  let p = installs.get(key);
+  if (!p) {
+    p = install(a);
+    // Started early by the suite; a failure is reported by the test that awaits it.
+    p.catch(() => {});
+    installs.set(key, p);
+  }
+  return p;
+}
+
+async function install(a: AgentPackage): Promise<string> {
   const dir = join(CACHE_DIR, `${a.pkg.replace(/[@/]/g, '_')}-${a.version}`);
   const bin = join(dir, 'node_modules', '.bin', a.bin);
   if (existsSync(bin) && installedVersion(dir, a.pkg) === a.version) return bin;
