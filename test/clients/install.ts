@@ -41,7 +41,11 @@ async function install(a: AgentPackage): Promise<string> {
   const bin = join(dir, 'node_modules', '.bin', a.bin);
   if (existsSync(bin) && installedVersion(dir, a.pkg) === a.version) return bin;
   mkdirSync(dir, { recursive: true });
-  const proc = Bun.spawn(['npm', 'install', '--no-audit', '--no-fund', '--no-save', '--loglevel=error', '--prefix', dir, `${a.pkg}@${a.version}`], {
+  // npm when present (it runs the packages' platform-binary selection as published); else bun.
+  const cmd = Bun.which('npm')
+    ? ['npm', 'install', '--no-audit', '--no-fund', '--no-save', '--loglevel=error', '--prefix', dir, `${a.pkg}@${a.version}`]
+    : [process.execPath, 'add', '--cwd', dir, '--exact', `${a.pkg}@${a.version}`];
+  const proc = Bun.spawn(cmd, {
     cwd: dir, stdout: 'pipe', stderr: 'pipe', env: { ...process.env, npm_config_update_notifier: 'false' },
   });
   const timer = setTimeout(() => proc.kill(), INSTALL_TIMEOUT_MS);
