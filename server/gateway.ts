@@ -10,6 +10,7 @@ import { aiproxyPlugin } from './aiproxy/plugin.ts';
 import { Auth } from './auth/index.ts';
 import { Accounts } from './billing/accounts.ts';
 import { redeemPlugin } from './relay/endpoints/redeem.ts';
+import { geminiNotFound } from './relay/endpoints/gemini-count-tokens.ts';
 import { seedDefaultPrices } from './billing/seed-prices.ts';
 import { ensureAdminKey, ensureRoot } from './bootstrap.ts';
 import { createLimiter } from './limits/index.ts';
@@ -134,7 +135,9 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
   const alerts = startAlerts(gw);
 
   const app = new Elysia()
-    .onError(({ code, error }) => {
+    .onError(({ code, error, request }) => {
+      // Gemini clients read only Google's error shape.
+      if (code === 'NOT_FOUND' && new URL(request.url).pathname.startsWith('/v1beta/')) return geminiNotFound(new URL(request.url));
       if (code === 'NOT_FOUND') return Response.json({ error: { message: 'Not found.', type: 'invalid_request_error', code: 'not_found', param: null } }, { status: 404 });
       // A Host header that makes no URL (e.g. with a space) is the client's fault, not ours.
       if (error instanceof DatabaseUnavailable) return Response.json({ error: { message: 'The gateway\'s database is unavailable; retry in a few seconds.', type: 'server_error', code: 'database_unavailable', param: null } }, { status: 503, headers: { 'retry-after': '5' } });

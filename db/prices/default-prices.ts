@@ -5,7 +5,7 @@
 // afterwards and a seeded model is never overwritten. Vendors change prices: check the
 // source before relying on an entry. CNY-only list prices are converted at CNY_PER_USD.
 
-export const DEFAULT_PRICES_VERSION = '2026-11-25';
+export const DEFAULT_PRICES_VERSION = '2026-12-03';
 
 /** Conversion used for vendors that publish CNY prices only. */
 export const CNY_PER_USD = '7.2';
@@ -52,7 +52,38 @@ const claude = (model: string, input: string, w5m: string, w1h: string, hit: str
 // Sonnet 4 / 4.5 with the 1M context window: prompts above 200K tokens at 2x input, 1.5x output.
 const SONNET_LONG = { threshold: 200_000, input: '6', output: '22.5', cacheRead: '0.6', cacheWrite5m: '7.5', cacheWrite1h: '12' };
 
+// Default models of the coding agents (issue 18), checked 2026-12-03:
+// - Claude: the list price table built into @anthropic-ai/claude-code 2.1.332 (tiers
+//   tier_5_25, tier_4_20_cache_read_0_20, tier_2_10, haiku_55), which matches ANTHROPIC.
+// - GPT-5.6 Sol/Terra/Luna: OpenAI's preview list prices as published on 2026-06-26
+//   (reported e.g. https://apimaster.ai/blog/gpt-56-sol-terra-luna-preview-2026, 2026-06-27).
+// - Gemini 3.1: https://cloudprice.net/models/vertex_ai%2Fgemini-3.1-pro-preview (mirrors GEMINI).
+// Entries marked "assumed" had no published price in any source reachable from here.
+const AGENTS_CHECKED = '2026-12-03';
+const CLAUDE_CODE_TABLE = 'list price table in @anthropic-ai/claude-code 2.1.332';
+const HAIKU_55_LONG = { threshold: 100_000, input: '0.5', output: '2.5', cacheRead: '0.05', cacheWrite5m: '0.625', cacheWrite1h: '1' };
+const GPT56 = 'https://apimaster.ai/blog/gpt-56-sol-terra-luna-preview-2026';
+const GEMINI31 = 'https://cloudprice.net/models/vertex_ai%2Fgemini-3.1-pro-preview';
+const agent = (p: DefaultPrice): DefaultPrice => ({ ...p, checked: AGENTS_CHECKED });
+
 export const DEFAULT_PRICES: DefaultPrice[] = [
+  // Claude Code 2.1.332: default claude-opus-5-5; --model sonnet/haiku/opus.
+  agent(claude('claude-opus-5-5', '4', '5', '8', '0.2', '20', { note: CLAUDE_CODE_TABLE })),
+  agent(claude('claude-opus-5', '5', '6.25', '10', '0.5', '25', { note: CLAUDE_CODE_TABLE })),
+  agent(claude('claude-opus-4-8', '5', '6.25', '10', '0.5', '25', { note: CLAUDE_CODE_TABLE })),
+  agent(claude('claude-sonnet-5-5', '2', '2.5', '4', '0.1', '10', { note: CLAUDE_CODE_TABLE })),
+  agent(claude('claude-sonnet-5', '2', '2.5', '4', '0.2', '10', { note: CLAUDE_CODE_TABLE })),
+  agent(claude('claude-haiku-5-5', '0.1', '0.125', '0.2', '0.01', '0.5', { longContext: HAIKU_55_LONG, note: CLAUDE_CODE_TABLE })),
+  // Codex CLI 0.171.0: default gpt-6.2-sol.
+  agent({ ...openai('gpt-5.6-sol', '5', '0.5', '30'), source: GPT56 }),
+  agent({ ...openai('gpt-5.6-terra', '2.5', '0.25', '15'), source: GPT56 }),
+  agent({ ...openai('gpt-5.6-luna', '1', '0.1', '6'), source: GPT56 }),
+  agent({ ...openai('gpt-6.2-sol', '5', '0.5', '30'), source: OPENAI, note: 'assumed: no published price found; set to gpt-5.6-sol list price, verify on the source' }),
+  // Gemini CLI 0.61.0: default gemini-3.1-pro-preview, routing classifier gemini-3.5-flash-lite.
+  agent({ model: 'gemini-3.1-pro-preview', vendor: 'Google', input: '2', output: '12', cacheRead: '0.2', source: GEMINI31, checked: AGENTS_CHECKED }),
+  agent({ model: 'gemini-3.1-flash-lite', vendor: 'Google', input: '0.25', output: '1.5', cacheRead: '0.025', source: GEMINI31, checked: AGENTS_CHECKED }),
+  agent({ model: 'gemini-3.5-flash-lite', vendor: 'Google', input: '0.25', output: '1.5', cacheRead: '0.025', source: GEMINI, checked: AGENTS_CHECKED, note: 'assumed: no published price found; set to gemini-3.1-flash-lite list price, verify on the source' }),
+
   openai('gpt-5.5', '5', '0.5', '30'),
   openai('gpt-5.4', '2.5', '0.25', '15'),
   openai('gpt-5.4-mini', '0.75', '0.075', '4.5'),

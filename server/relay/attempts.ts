@@ -9,6 +9,7 @@
 // channel's breaker and health and moves to the next channel; a refused request (400, 404,
 // 413, 422, …) is final. A channel disabled meanwhile is skipped. Every attempt is
 // recorded on the call, with why.
+import { mappedModel } from '../state/model-names.ts';
 import type { Gateway } from '../context.ts';
 import { noteChannelError, noteChannelUnavailable, noteKeyInvalid, noteRateLimited, noteSuccess } from '../routing/outcomes.ts';
 import { routingSettings } from '../routing/settings.ts';
@@ -56,7 +57,7 @@ export async function tryChannels<C>(
       tried.add(key.id);
       const started = performance.now();
       call.channel = channel;
-      call.upstreamModel = channel.mapping[call.model] ?? call.model;
+      call.upstreamModel = mappedModel(channel.mapping, call.model);
       const target: ChannelTarget = { id: channel.id, type: channel.type, baseUrl: channel.baseUrl, key: key.key, config: channel.config };
       const record = (status: number, error?: string) =>
         call.attempts.push({ channel_id: channel.id, key_id: key.id, status, ...(error ? { error: error.slice(0, 300) } : {}), ms: Math.round(performance.now() - started) });

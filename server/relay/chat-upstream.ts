@@ -5,9 +5,11 @@ import { applyChatOverrides, hasChatOverrides } from './overrides.ts';
 import type { ChannelEntry } from '../state/types.ts';
 import { RelayError } from './protocols/openai/errors.ts';
 import { type ChatChunk, type ChatRequest, type ChatResponse, type MeteredUsage, meterOpenAIUsage, type Usage } from './protocols/openai/types.ts';
+import { fitChatParams } from './protocols/shared/params.ts';
 import { VendorStreamError } from './protocols/shared/errors.ts';
 import type { ChannelTarget, UpstreamRequest } from './providers/types.ts';
 import { SseParser } from './sse.ts';
+import { splitResponse, splitsThinkTags, thinkChunkSplitter } from './think-tags.ts';
 
 /**
  * The upstream request for a chat call. OpenAI-wire channels get the client's bytes when
@@ -21,6 +23,9 @@ export async function chatUpstream(channel: ChannelEntry, target: ChannelTarget,
     raw = null;
   }
   const p = channel.provider;
+  // A request the gateway built (converted from another protocol: no client bytes) or is about
+  // to convert (native vendor) is fitted to the vendor's parameter rules.
+  if (!raw || p.wire !== 'openai') body = fitChatParams(p.params, body, upstreamModel);
   const stream = body.stream === true;
   const ctx = { model: upstreamModel, stream };
   const headers: Record<string, string> = {
@@ -52,6 +57,12 @@ export async function chatUpstream(channel: ChannelEntry, target: ChannelTarget,
 
 /** A non-streamed upstream answer as OpenAI chat, with its metered usage (null if none reported). */
 export function chatResponseOf(channel: ChannelEntry, json: unknown, upstreamModel: string): { response: ChatResponse; usage: MeteredUsage | null } {
+  const out = rawChatResponseOf(channel, json, upstreamModel);
+  if (splitsThinkTags(channel)) splitResponse(out.response);
+  return out;
+}
+
+function rawChatResponseOf(channel: ChannelEntry, json: unknown, upstreamModel: string): { response: ChatResponse; usage: MeteredUsage | null } {
   if (channel.provider.wire === 'openai') {
     const response = json as ChatResponse;
     if (!response || typeof response !== 'object' || !Array.isArray(response.choices)) {
@@ -74,8 +85,25 @@ export interface ChunkSource {
   usage(): MeteredUsage | null;
 }
 
-/** Upstream stream bytes → OpenAI chunks, for any wire. */
+/** Upstream stream bytes → OpenAI chunks, for any wire (with `<think>` tags split out when the channel asks). */
 export function chunkSource(channel: ChannelEntry, upstreamModel: string): ChunkSource {
+  const source = rawChunkSource(channel, upstreamModel);
+  if (!splitsThinkTags(channel)) return source;
+  const think = thinkChunkSplitter();
+  return {
+    push: (b) => think.push(source.push(b)),
+    end: () => {
+      const tail = think.push(source.end());
+      // Held-back text goes out before the finish and usage chunks.
+      const at = tail.findIndex((c) => c.choices.length === 0 || c.choices.some((ch) => ch.finish_reason));
+      const flushed = think.end();
+      return at === -1 ? [...tail, ...flushed] : [...tail.slice(0, at), ...flushed, ...tail.slice(at)];
+    },
+    usage: () => source.usage(),
+  };
+}
+
+function rawChunkSource(channel: ChannelEntry, upstreamModel: string): ChunkSource {
   const p = channel.provider;
   if (p.wire === 'openai') {
     const parser = new SseParser();

@@ -16,6 +16,7 @@ import { Call } from './call.ts';
 import { errorResponse, RelayError } from './protocols/openai/errors.ts';
 import type { Answer, Outcome } from './outcome.ts';
 import type { ChannelTarget, UpstreamRequest } from './providers/types.ts';
+import { modelHint } from './model-hint.ts';
 import { readBody } from './read-body.ts';
 import type { Attempt } from './upstream.ts';
 
@@ -66,13 +67,16 @@ export interface LocalEndpoint<Req> {
 export async function runRelay<Req>(gw: Gateway, ep: RelayEndpoint<Req> | LocalEndpoint<Req>, request: Request, clientIp: string | null, url = new URL(request.url)): Promise<Response> {
   const call = new Call(ep.name, clientIp, request.headers.get('user-agent'));
   let answer: Answer;
+  const body: { raw: Uint8Array | null } = { raw: null };
   try {
-    answer = await handle(gw, ep, call, request, url);
+    answer = await handle(gw, ep, call, request, url, body);
   } catch (e) {
     const err = e instanceof RelayError ? gw.secrets.scrubError(e)
       : e instanceof DatabaseUnavailable ? new RelayError(503, 'The gateway\'s database is unavailable; retry in a few seconds.', 'server_error', 'database_unavailable', { 'retry-after': '5' })
       : new RelayError(500, 'Internal gateway error.', 'server_error', 'internal_error');
     if (!(e instanceof RelayError) && !(e instanceof DatabaseUnavailable)) gw.log.error('relay handler failed', { error: e, request_id: call.requestId, endpoint: ep.name });
+    // A refused call is logged under the model it asked for, even when its body did not parse.
+    if (!call.model) call.model = modelHint(body.raw, url);
     call.markResponseReady();
     answer = { response: ep.error ? ep.error(err, call.requestId) : errorResponse(err, call.requestId), outcome: { status: err.status, error: err } };
   }
@@ -94,10 +98,11 @@ function failed(gw: Gateway, call: Call, e: unknown): Outcome {
   return { status: 500, error: new RelayError(500, 'Internal gateway error.', 'server_error', 'internal_error') };
 }
 
-async function handle<Req>(gw: Gateway, ep: RelayEndpoint<Req> | LocalEndpoint<Req>, call: Call, request: Request, url: URL): Promise<Answer> {
+async function handle<Req>(gw: Gateway, ep: RelayEndpoint<Req> | LocalEndpoint<Req>, call: Call, request: Request, url: URL, body: { raw: Uint8Array | null }): Promise<Answer> {
   admitKey(gw, call, request, url);
   call.releaseSlot = gw.keyConcurrency.acquire(call.principal!.key.id);
   const raw = await readBody(request, gw.config.maxBodyBytes, gw.config.requestBodyTimeoutMs);
+  body.raw = raw;
   const req = await ep.parse(raw, request, url);
   if ('answer' in ep) {
     route(gw, call, request, ep.model(req, url));

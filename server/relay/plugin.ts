@@ -11,6 +11,7 @@ import { completionsEndpoint } from './endpoints/completions.ts';
 import { countTokensEndpoint } from './endpoints/count-tokens.ts';
 import { embeddingsEndpoint } from './endpoints/embeddings.ts';
 import { geminiEndpoint } from './endpoints/gemini.ts';
+import { geminiCountTokensEndpoint } from './endpoints/gemini-count-tokens.ts';
 import { imageEditsEndpoint, imageGenerationsEndpoint } from './endpoints/images.ts';
 import { messagesEndpoint } from './endpoints/messages.ts';
 import { moderationsEndpoint } from './endpoints/moderations.ts';
@@ -48,6 +49,9 @@ export function relayPlugin(gw: Gateway) {
   type Ctx = { request: Request; server: Parameters<typeof ip>[0] };
   const relay = <Req>(ep: RelayEndpoint<Req>) => ({ request, server }: Ctx) => track(gw, runRelay(gw, ep, request, ip(server, request)));
   const raw = { parse: 'none' } as const;
+  const gemini = ({ request, server }: Ctx) => request.url.includes(':countTokens')
+    ? track(gw, runRelay(gw, geminiCountTokensEndpoint, request, ip(server, request)))
+    : track(gw, runRelay(gw, geminiEndpoint, request, ip(server, request)));
 
   return new Elysia({ name: 'relay' })
     .post('/v1/chat/completions', ({ request, server }) => track(gw, runRelay(gw, chatEndpoint, request, ip(server, request))), { parse: 'none' })
@@ -63,8 +67,10 @@ export function relayPlugin(gw: Gateway) {
     .post('/v1/responses', relay(responsesEndpoint), raw)
     .post('/v1/messages', relay(messagesEndpoint), raw)
     .post('/v1/messages/count_tokens', ({ request, server }) => track(gw, runRelay(gw, countTokensEndpoint, request, ip(server, request))), raw)
-    // `{model}:generateContent` is one path segment; the endpoint splits it.
-    .post('/v1beta/models/:method', relay(geminiEndpoint), raw)
+    // `{model}:generateContent` is one path segment; the endpoint splits it. @google/genai
+    // defaults to the `v1` version, so POST /v1/models/{model}:… is Gemini too.
+    .post('/v1beta/models/:method', gemini, raw)
+    .post('/v1/models/:method', gemini, raw)
     .get('/v1/models', ({ request }) => guarded((requestId) => {
       const p = authenticate(gw.store, presentedKey(request.headers));
       return Response.json({ object: 'list', data: modelsFor(gw, p) }, { headers: { 'x-request-id': requestId } });

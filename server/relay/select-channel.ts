@@ -102,7 +102,7 @@ export function pinnedChannel(store: Store, principal: KeyHolder, header: string
   }
   const id = /^\d+$/.test(header.trim()) ? Number(header.trim()) : NaN;
   const channel = Number.isSafeInteger(id) ? store.channel(id) : undefined;
-  if (!channel || !channel.models.has(model)) {
+  if (!channel || !store.routes(model)?.some((t) => t.channels.includes(channel))) {
     throw new RelayError(404, `Channel ${header.trim()} does not exist or does not serve model "${model}".`, 'not_found_error', 'channel_not_found');
   }
   if (channel.status !== 1) throw new RelayError(409, `Channel ${id} is disabled.`, 'invalid_request_error', 'channel_disabled');

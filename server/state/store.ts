@@ -8,6 +8,7 @@ import type { PriceEntry } from '../billing/pricing.ts';
 import type { Logger } from '../logger.ts';
 import { providerFor } from '../relay/providers/registry.ts';
 import type { SecretBox } from '../secrets/crypto.ts';
+import { bestPattern, isPattern, matchesPattern, priceNames } from './model-names.ts';
 import type { ChannelEntry, KeyEntry, Tier, UserEntry } from './types.ts';
 
 const MAX_MEMO = 50_000;
@@ -24,7 +25,16 @@ interface Snapshot {
   groupPpm: Map<string, number>;
   /** `settings` rows: key → jsonb value. */
   settings: Map<string, unknown>;
+  /** Channels serving a pattern (`claude-*`), by pattern, in load order. */
+  patternChannels: Array<{ pattern: string; channel: ChannelEntry }>;
+  /** Price-table patterns. */
+  pricePatterns: string[];
+  /** Resolved routes and prices for names that needed patterns or dated-name fallbacks (bounded). */
+  routeMemo: Map<string, Tier[] | null>;
+  priceMemo: Map<string, PriceEntry | null>;
 }
+
+const MAX_RESOLVED = 10_000;
 
 export class Store {
   private snap: Snapshot = emptySnapshot();
@@ -63,9 +73,33 @@ export class Store {
   user(id: number) { return this.snap.users.get(id); }
   channel(id: number) { return this.snap.channels.get(id); }
   channels() { return this.snap.channels.values(); }
-  routes(model: string) { return this.snap.routes.get(model); }
+  /** Priority tiers of the channels serving `model`: exact names plus matching patterns. */
+  routes(model: string): Tier[] | undefined {
+    const snap = this.snap;
+    if (snap.patternChannels.length === 0) return snap.routes.get(model);
+    let tiers = snap.routeMemo.get(model);
+    if (tiers === undefined) {
+      tiers = withPatterns(snap.routes.get(model), snap.patternChannels, model);
+      if (snap.routeMemo.size >= MAX_RESOLVED) snap.routeMemo.clear();
+      snap.routeMemo.set(model, tiers);
+    }
+    return tiers ?? undefined;
+  }
+  /** Model names served exactly (patterns are not listed). */
   models() { return this.snap.routes.keys(); }
-  price(model: string) { return this.snap.prices.get(model); }
+  /** The list price of `model`: exact, else its undated name, else the longest matching price pattern. */
+  price(model: string): PriceEntry | undefined {
+    const snap = this.snap;
+    const own = snap.prices.get(model);
+    if (own) return own;
+    let found = snap.priceMemo.get(model);
+    if (found === undefined) {
+      found = resolvePrice(snap, model);
+      if (snap.priceMemo.size >= MAX_RESOLVED) snap.priceMemo.clear();
+      snap.priceMemo.set(model, found);
+    }
+    return found ?? undefined;
+  }
   groupMultiplierPpm(group: string) { return this.snap.groupPpm.get(group) ?? 1_000_000; }
   /** All settings rows of this snapshot; a new Map object after every reload. */
   settings(): ReadonlyMap<string, unknown> { return this.snap.settings; }
@@ -149,7 +183,12 @@ export class Store {
       snap.channels.set(c.id, entry);
       // Disabled channels stay in the routes (candidates() skips them), so flipping an
       // entry's status in memory takes it out of or back into routing at once.
-      for (const model of c.models) {
+      // Mapping keys are aliases the channel serves as well as its listed models.
+      for (const model of new Set([...c.models, ...Object.keys(entry.mapping)])) {
+        if (isPattern(model)) {
+          snap.patternChannels.push({ pattern: model, channel: entry });
+          continue;
+        }
         const tiers = snap.routes.get(model) ?? [];
         let tier = tiers.find((t) => t.priority === c.priority);
         if (!tier) {
@@ -161,7 +200,10 @@ export class Store {
         snap.routes.set(model, tiers);
       }
     }
-    for (const p of prices) snap.prices.set(p.model, priceEntryOf(p));
+    for (const p of prices) {
+      snap.prices.set(p.model, priceEntryOf(p));
+      if (isPattern(p.model)) snap.pricePatterns.push(p.model);
+    }
     for (const g of groups) snap.groupPpm.set(g.name, g.multiplier_ppm);
     for (const row of settings) snap.settings.set(row.key, row.value);
     return snap;
@@ -172,5 +214,35 @@ function emptySnapshot(): Snapshot {
   return {
     keysByHash: new Map(), keysBySecret: new Map(), keysById: new Map(), users: new Map(), channels: new Map(),
     routes: new Map(), prices: new Map(), groupPpm: new Map(), settings: new Map(),
+    patternChannels: [], pricePatterns: [], routeMemo: new Map(), priceMemo: new Map(),
   };
+}
+
+function resolvePrice(snap: Snapshot, model: string): PriceEntry | null {
+  const names = priceNames(model);
+  for (const name of names) {
+    const hit = snap.prices.get(name);
+    if (hit) return hit;
+  }
+  for (const name of names) {
+    const pattern = bestPattern(snap.pricePatterns, name);
+    if (pattern) return snap.prices.get(pattern) ?? null;
+  }
+  return null;
+}
+
+/** Exact tiers merged with the tiers of channels whose patterns match (each channel once). */
+function withPatterns(exact: Tier[] | undefined, patterns: Snapshot['patternChannels'], model: string): Tier[] | null {
+  const extra = patterns.filter((p) => matchesPattern(p.pattern, model)).map((p) => p.channel);
+  if (!extra.length) return exact ?? null;
+  const tiers: Tier[] = (exact ?? []).map((t) => ({ priority: t.priority, channels: [...t.channels] }));
+  for (const channel of extra) {
+    let tier = tiers.find((t) => t.priority === channel.priority);
+    if (!tier) {
+      tier = { priority: channel.priority, channels: [] };
+      tiers.push(tier);
+    }
+    if (!tier.channels.includes(channel)) tier.channels.push(channel);
+  }
+  return tiers.sort((a, b) => b.priority - a.priority);
 }

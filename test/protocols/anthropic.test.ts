@@ -74,7 +74,7 @@ describe('anthropic: malformed requests', () => {
   });
 
   test('an unknown role and a non-object body are rejected', () => {
-    const r = surface.parse({ ...minimal, messages: [{ role: 'system', content: 'x' }] });
+    const r = surface.parse({ ...minimal, messages: [{ role: 'tool', content: 'x' }] });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.message).toContain('messages.0.role');
     expect(surface.parse('{"model":1}')).toEqual({ ok: false, message: 'Request body must be a JSON object.' });

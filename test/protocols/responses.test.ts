@@ -42,8 +42,10 @@ describe('responses: request → chat', () => {
     expect(chat.tools!.map((t) => t.function.name)).toEqual(['b']);
   });
 
-  test('built-in tools, file ids and item references refuse conversion', () => {
-    expect(() => surface.requestToChat(parsed({ ...minimal, tools: [{ type: 'web_search_preview' }] }), 'm')).toThrow(/web_search_preview/);
+  test('hosted tools are left out and listed; file ids and item references refuse conversion', () => {
+    const req = parsed({ ...minimal, tools: [{ type: 'web_search_preview' }, { type: 'function', name: 'f', parameters: { type: 'object' } }] });
+    expect(surface.requestToChat(req, 'm').tools?.map((t) => t.function.name)).toEqual(['f']);
+    expect(surface.hostedTools?.(req)).toEqual(['web_search_preview']);
     expect(() => surface.requestToChat(parsed({ model: 'm', input: [{ type: 'item_reference', id: 'msg_1' }] }), 'm')).toThrow(ConversionError);
     expect(() => surface.requestToChat(parsed({ model: 'm', input: [{ role: 'user', content: [{ type: 'input_image', file_id: 'file-1', detail: 'auto' }] }] }), 'm')).toThrow(/file_id/);
   });

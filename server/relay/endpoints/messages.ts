@@ -11,6 +11,8 @@ export const messagesEndpoint = surfaceEndpoint<MessagesRequest>({
   name: 'messages',
   surface: anthropicSurface,
   model: (body) => body.model,
+  // https://docs.anthropic.com/en/api/errors#request-id: every response carries `request-id`.
+  requestIdHeader: 'request-id',
   stream: (body) => body.stream === true,
   native: {
     endpoint: 'chat/completions',

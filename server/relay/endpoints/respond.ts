@@ -2,7 +2,12 @@
 // response with the gateway's request id and overhead headers.
 import type { Gateway } from '../../context.ts';
 import { readBounded } from '../protocols/shared/upstream-bounds.ts';
+import type { ChannelEntry } from '../../state/types.ts';
+import { aggregateChunks, answeredSse } from '../answer-shape.ts';
 import type { Call } from '../call.ts';
+import { chatResponseOf, chunkSource } from '../chat-upstream.ts';
+import { type ChatResponse, type MeteredUsage, meterOpenAIUsage } from '../protocols/openai/types.ts';
+import { splitsThinkTags } from '../think-tags.ts';
 import { RelayError } from '../protocols/openai/errors.ts';
 import type { Answer } from '../outcome.ts';
 import type { SurfaceError } from '../protocols/types.ts';
@@ -22,6 +27,27 @@ export async function readUpstreamJson(gw: Gateway, call: Call, attempt: Attempt
   } catch {
     throw new RelayError(502, 'Upstream returned a response that is not JSON.', 'upstream_error', 'upstream_bad_response');
   }
+}
+
+/**
+ * A whole chat answer with its reported usage, whatever shape the upstream chose: JSON, or
+ * an event stream (answering a non-stream request) folded into one completion.
+ * `bytes` is the upstream's own JSON when it can go back unchanged.
+ */
+export async function readChatAnswer(gw: Gateway, call: Call, attempt: Attempt, channel: ChannelEntry, upstreamModel: string): Promise<{ response: ChatResponse; usage: MeteredUsage | null; bytes: Uint8Array | null }> {
+  if (answeredSse(attempt.response)) {
+    const bytes = await readBounded(attempt.response, gw.config.maxUpstreamBodyBytes);
+    call.upstreamEnd = performance.now();
+    call.firstByte = call.upstreamEnd;
+    const source = chunkSource(channel, upstreamModel);
+    const chunks = [...source.push(bytes), ...source.end()];
+    if (!chunks.length) throw new RelayError(502, 'Upstream answered with an empty event stream.', 'upstream_error', 'upstream_bad_response');
+    const response = aggregateChunks(chunks);
+    return { response, usage: source.usage() ?? meterOpenAIUsage(response.usage), bytes: null };
+  }
+  const { bytes, json } = await readUpstreamJson(gw, call, attempt);
+  const { response, usage } = chatResponseOf(channel, json, upstreamModel);
+  return { response, usage, bytes: channel.provider.wire === 'openai' && !splitsThinkTags(channel) ? bytes : null };
 }
 
 /** A 200 JSON response (captured for the log when body capture is on). */

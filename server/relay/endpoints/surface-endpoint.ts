@@ -4,8 +4,10 @@
 // converted to OpenAI chat (protocols/<protocol>), relayed like chat, and the answer or
 // stream converted back.
 import { chunkText, estimateChatUsage, responseText, roughPromptTokens } from '../../billing/estimate.ts';
+import { mappedModel } from '../../state/model-names.ts';
 import type { ChannelEntry } from '../../state/types.ts';
-import { chatResponseOf, chatUpstream, chunkSource } from '../chat-upstream.ts';
+import { answeredJson, chunksOfResponse } from '../answer-shape.ts';
+import { chatUpstream, chunkSource } from '../chat-upstream.ts';
 import { badRequest, RelayError } from '../protocols/openai/errors.ts';
 import type { Answer } from '../outcome.ts';
 import type { AttemptContext, RelayEndpoint } from '../pipeline.ts';
@@ -17,7 +19,7 @@ import { relayStream, sseHeaders, type StreamTransform } from '../relay-stream.t
 import { ConversionError, type Surface } from '../protocols/types.ts';
 import type { Attempt } from '../upstream.ts';
 import { meteredPassthrough } from './metered-passthrough.ts';
-import { jsonResponse, protocolError, readUpstreamJson, streamedAnswer } from './respond.ts';
+import { jsonResponse, protocolError, readChatAnswer, readUpstreamJson, streamedAnswer } from './respond.ts';
 import { jsonBodyFor, upstreamRequest } from './upstream-request.ts';
 
 export interface SurfaceCall<B> {
@@ -29,7 +31,19 @@ export interface SurfaceCall<B> {
   /** The request as OpenAI chat under the client's model name; null when it cannot be converted. */
   chat: ChatRequest | null;
   unconvertible: string | null;
+  /** Hosted tools the conversion leaves out, and whether the client asked to refuse rather than drop them. */
+  hosted: string[];
+  strictHosted: boolean;
 }
+
+/** Header with the hosted tools a converted call ran without. */
+export const DROPPED_TOOLS_HEADER = 'x-switchboard-dropped-tools';
+/** Per-request strict mode: `x-switchboard-hosted-tools: strict` refuses instead of dropping. */
+const HOSTED_TOOLS_HEADER = 'x-switchboard-hosted-tools';
+
+/** Strict mode for hosted tools: the request asked for it, or the channel's config `hosted_tools` is "strict". */
+const refusesHosted = (channel: ChannelEntry, req: { hosted: string[]; strictHosted: boolean }) =>
+  req.hosted.length > 0 && (req.strictHosted || channel.config.hosted_tools === 'strict');
 
 /** How the protocol's own requests reach a channel whose provider declares it `native`. */
 export interface NativeRoute {
@@ -49,10 +63,12 @@ export interface SurfaceEndpointSpec<B> {
   model(body: B, url: URL): string;
   stream(body: B, url: URL): boolean;
   native: NativeRoute;
+  /** The protocol's own request-id header, besides x-request-id (Anthropic: `request-id`). */
+  requestIdHeader?: string;
 }
 
 const encoder = new TextEncoder();
-const upstreamModelOf = (channel: ChannelEntry, model: string) => channel.mapping[model] ?? model;
+const upstreamModelOf = (channel: ChannelEntry, model: string) => mappedModel(channel.mapping, model);
 
 export function surfaceEndpoint<B>(spec: SurfaceEndpointSpec<B>): RelayEndpoint<SurfaceCall<B>> {
   const { surface, native } = spec;
@@ -60,25 +76,34 @@ export function surfaceEndpoint<B>(spec: SurfaceEndpointSpec<B>): RelayEndpoint<
   const servesNatively = (ctx: AttemptContext<SurfaceCall<B>>) => declared(ctx.channel, ctx.upstreamModel) !== null;
   return {
     name: spec.name,
-    parse(raw, _request, url) {
+    parse(raw, request, url) {
       const json = parseJsonObject(raw);
       const parsed = surface.parse(json);
       if (!parsed.ok) throw badRequest(parsed.message, 'invalid_request');
       const body = parsed.request;
       const model = spec.model(body, url);
       const stream = spec.stream(body, url);
+      const hosted = surface.hostedTools?.(body) ?? [];
+      const strictHosted = request.headers.get(HOSTED_TOOLS_HEADER)?.trim().toLowerCase() === 'strict';
       try {
-        return { body, json, model, stream, chat: surface.requestToChat(body, model, stream), unconvertible: null };
+        return { body, json, model, stream, chat: surface.requestToChat(body, model, stream), unconvertible: null, hosted, strictHosted };
       } catch (e) {
         if (!(e instanceof ConversionError)) throw e;
-        return { body, json, model, stream, chat: null, unconvertible: e.message };
+        return { body, json, model, stream, chat: null, unconvertible: e.message, hosted, strictHosted };
       }
     },
     model: (req) => req.model,
     stream: (req) => req.stream,
     // A request only a native channel can serve (server tools, …) skips the others.
-    supports: (channel, req) => req.chat !== null || declared(channel, upstreamModelOf(channel, req.model)) !== null,
-    unsupported: (req) => (req.unconvertible ? badRequest(req.unconvertible, 'unsupported_feature') : new RelayError(404, `No channel serves "${req.model}" on ${spec.name}.`, 'not_found_error', 'model_not_found')),
+    supports: (channel, req) =>
+      declared(channel, upstreamModelOf(channel, req.model)) !== null || (req.chat !== null && !refusesHosted(channel, req)),
+    unsupported: (req) => {
+      if (req.unconvertible) return badRequest(req.unconvertible, 'unsupported_feature');
+      if (req.hosted.length) {
+        return badRequest(`Hosted tool${req.hosted.length > 1 ? 's' : ''} ${req.hosted.map((t) => `"${t}"`).join(', ')} run${req.hosted.length > 1 ? '' : 's'} inside OpenAI's Responses API; no channel for "${req.model}" can run ${req.hosted.length > 1 ? 'them' : 'it'}, and strict mode refuses to drop ${req.hosted.length > 1 ? 'them' : 'it'}.`, 'unsupported_feature');
+      }
+      return new RelayError(404, `No channel serves "${req.model}" on ${spec.name}.`, 'not_found_error', 'model_not_found');
+    },
     reservation: (req) => ({
       promptTokens: req.chat ? roughPromptTokens(req.chat) : Math.ceil(JSON.stringify(req.json).length / 2),
       maxTokens: req.chat?.max_tokens ?? null,
@@ -91,11 +116,31 @@ export function surfaceEndpoint<B>(spec: SurfaceEndpointSpec<B>): RelayEndpoint<
       const { channel, target, req, upstreamModel } = ctx;
       return chatUpstream(channel, target, { ...req.chat!, model: upstreamModel }, null, upstreamModel);
     },
-    respond(ctx, attempt) {
-      if (servesNatively(ctx)) return ctx.call.stream ? nativeStream(ctx, attempt, native, surface) : nativeJson(ctx, attempt, native);
-      return ctx.call.stream ? convertedStream(ctx, attempt, surface) : convertedJson(ctx, attempt, surface);
+    async respond(ctx, attempt) {
+      const answer = servesNatively(ctx)
+        ? (ctx.call.stream ? nativeStream(ctx, attempt, native, surface) : await nativeJson(ctx, attempt, native))
+        : (ctx.call.stream
+          ? (answeredJson(attempt.response) ? await convertedStreamOfJson(ctx, attempt, surface) : convertedStream(ctx, attempt, surface))
+          : await convertedJson(ctx, attempt, surface));
+      const res = answer.response;
+      if (spec.requestIdHeader) res.headers.set(spec.requestIdHeader, ctx.call.requestId);
+      if (ctx.req.hosted.length && !servesNatively(ctx)) {
+        // The call ran without the hosted tools: say so to the client and in the gateway log.
+        res.headers.set(DROPPED_TOOLS_HEADER, ctx.req.hosted.join(','));
+        ctx.gw.log.info('hosted tools dropped on a converted call', { request_id: ctx.call.requestId, channel_id: ctx.channel.id, tools: ctx.req.hosted });
+      }
+      return answer;
     },
-    error: protocolError(surface.errorBody),
+    error: withRequestId(protocolError(surface.errorBody), spec.requestIdHeader),
+  };
+}
+
+function withRequestId(error: (err: RelayError, requestId: string) => Response, header: string | undefined) {
+  if (!header) return error;
+  return (err: RelayError, requestId: string): Response => {
+    const res = error(err, requestId);
+    res.headers.set(header, requestId);
+    return res;
   };
 }
 
@@ -117,17 +162,30 @@ async function nativeJson<B>({ gw, call, req }: AttemptContext<SurfaceCall<B>>, 
 function nativeStream<B>({ gw, call, req }: AttemptContext<SurfaceCall<B>>, attempt: Attempt, native: NativeRoute, surface: Surface<B>): Answer {
   const transform: StreamTransform = {
     ...meteredPassthrough({ ...native.scan, estimate: () => estimateOf(req, '') }),
-    // A failure the gateway reports mid-stream, in the protocol's own error event.
+    // An upstream that breaks off mid-stream: the protocol's own error event, which its SDKs raise.
     fail: (err) => encoder.encode(surface.streamFromChat(req.body).fail(err.message)),
   };
   return streamedAnswer(relayStream(gw, call, attempt, transform), sseHeaders(call));
 }
 
 async function convertedJson<B>({ gw, call, req, channel, upstreamModel }: AttemptContext<SurfaceCall<B>>, attempt: Attempt, surface: Surface<B>): Promise<Answer> {
-  const { json } = await readUpstreamJson(gw, call, attempt);
-  const { response, usage } = chatResponseOf(channel, json, upstreamModel);
+  const { response, usage } = await readChatAnswer(gw, call, attempt, channel, upstreamModel);
   return {
     response: jsonResponse(call, encoder.encode(JSON.stringify(surface.responseFromChat(response, req.body)))),
+    outcome: { status: 200, usage: usage ?? estimateOf(req, responseText(response)), estimated: !usage },
+  };
+}
+
+/** A stream request the upstream answered with one JSON completion: the protocol's stream of it, billed by its usage. */
+async function convertedStreamOfJson<B>({ gw, call, req, channel, upstreamModel }: AttemptContext<SurfaceCall<B>>, attempt: Attempt, surface: Surface<B>): Promise<Answer> {
+  const { response, usage } = await readChatAnswer(gw, call, attempt, channel, upstreamModel);
+  const out = surface.streamFromChat(req.body);
+  let body = '';
+  for (const c of chunksOfResponse(response)) body += out.push(c);
+  body += out.end(response.usage ?? null);
+  call.capture?.response(encoder.encode(body));
+  return {
+    response: new Response(body, { status: 200, headers: sseHeaders(call) }),
     outcome: { status: 200, usage: usage ?? estimateOf(req, responseText(response)), estimated: !usage },
   };
 }

@@ -37,6 +37,11 @@ export interface Surface<Req> {
   streamFromChat(req: Req): SurfaceStream;
   /** The protocol's own error body for an HTTP status; `type` overrides the derived error type. */
   errorBody(status: number, message: string, type?: string): SurfaceError;
+  /**
+   * Vendor-hosted tools the request asks for (Responses web_search, file_search, …), which
+   * requestToChat() left out: a converted call runs without them, or is refused in strict mode.
+   */
+  hostedTools?(req: Req): string[];
 }
 
 export interface SurfaceStream {

@@ -1,5 +1,6 @@
 // Builds a Provider for any vendor that speaks OpenAI's wire format: it only declares
 // URL and auth. Adding such a vendor is one small file calling this.
+import type { ChatParamRules } from '../protocols/shared/params.ts';
 import type { ConfigField, Endpoint, Provider } from './types.ts';
 import { joinUrl } from './url.ts';
 
@@ -23,6 +24,8 @@ export interface OpenAICompatibleSpec {
   /** Inbound protocols served natively (e.g. OpenAI's own /v1/responses). */
   native?: Provider['native'];
   balance?: Provider['balance'];
+  /** Parameter limits of the vendor's chat API. */
+  params?: ChatParamRules;
 }
 
 export function openAICompatible(spec: OpenAICompatibleSpec): Provider {
@@ -38,6 +41,7 @@ export function openAICompatible(spec: OpenAICompatibleSpec): Provider {
     wire: 'openai',
     native: spec.native,
     balance: spec.balance,
+    params: spec.params,
     url(target, endpoint) {
       const base = spec.baseUrl ? spec.baseUrl(target.baseUrl, target.config) : target.baseUrl;
       return joinUrl(base, prefix, spec.paths?.[endpoint] ?? `/${endpoint}`);

@@ -11,6 +11,7 @@
 // supplies `streamDecoder()`; the core feeds it raw bytes and hands the resulting
 // events to `chat.streamToChat()` exactly as it would SSE events.
 import type { ChatRequest, ChatResponse, MeteredUsage } from '../protocols/openai/types.ts';
+import type { ChatParamRules } from '../protocols/shared/params.ts';
 import type { ChatStreamConverter, SseEvent, SurfaceName } from '../protocols/types.ts';
 
 export type { ChatStreamConverter, SseEvent };
@@ -115,6 +116,8 @@ export interface Provider {
    * Anything else: the core calls the `chat` converters below.
    */
   wire: 'openai' | 'native';
+  /** Parameter limits of the vendor's chat API, applied to requests the gateway converted. */
+  params?: ChatParamRules;
   /** Full upstream URL for an endpoint. */
   url(target: ChannelTarget, endpoint: Endpoint, ctx: { model: string; stream: boolean }): string;
   /** Auth and vendor headers for one request. May be async (signed tokens, cached until they expire). */

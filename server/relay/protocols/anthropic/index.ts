@@ -15,7 +15,7 @@ export const anthropicSurface: Surface<MessagesRequest> & {
   name: 'anthropic',
   parse: (body) => parseWith(MessagesRequestSchema, body),
   requestToChat: requestToChat,
-  responseFromChat: (res) => responseFromChat(res),
+  responseFromChat: (res, req) => responseFromChat(res, req),
   streamFromChat: (req) => streamFromChat(req),
   errorBody: errorBody,
   parseCountTokens: (body) => parseWith(CountTokensRequestSchema, body),

@@ -24,6 +24,8 @@ export function requestToChat(req: MessagesRequest, model: string, stream = req.
   if (req.temperature !== undefined) chat.temperature = req.temperature;
   if (req.top_p !== undefined) chat.top_p = req.top_p;
   if (req.metadata?.user_id) chat.user = req.metadata.user_id;
+  const format = req.output_config?.format ?? req.output_format;
+  if (format) chat.response_format = responseFormat(format);
   return chat;
 }
 
@@ -58,6 +60,17 @@ export function toChatInput(req: CountTokensRequest, model: string): ChatRequest
   return chat;
 }
 
+/**
+ * Structured outputs (`output_config.format`, or the beta's `output_format`) → OpenAI
+ * response_format. Anthropic's schema is already JSON Schema; OpenAI wants it named.
+ */
+function responseFormat(format: { type: string; schema?: unknown }): Record<string, unknown> {
+  if (format.type === 'json_schema' && format.schema && typeof format.schema === 'object') {
+    return { type: 'json_schema', json_schema: { name: 'output', schema: format.schema, strict: true } };
+  }
+  throw new ConversionError(`output_config.format: type "${format.type}" is not supported; use "json_schema" with a schema.`);
+}
+
 function systemText(system: CountTokensRequest['system']): string {
   if (system === undefined) return '';
   if (typeof system === 'string') return system;
@@ -75,6 +88,7 @@ function reasoningEffort(req: CountTokensRequest): string | undefined {
 }
 
 function convertMessage(message: AnthropicMessage): ChatMessage[] {
+  if (message.role === 'system') return [{ role: 'system', content: midConversationSystem(message.content) }];
   if (typeof message.content === 'string') return [{ role: message.role, content: message.content }];
   return message.role === 'assistant' ? [convertAssistant(message.content)] : convertUser(message.content);
 }
@@ -168,6 +182,23 @@ function toolResultContent(content: Extract<AnthropicBlock, { type: 'tool_result
     else throw unsupported(block.type, 'tool_result');
   }
   return { text: texts.join('\n'), images };
+}
+
+/**
+ * A mid-conversation system message stays a system message at the same place. Only text
+ * converts; anything else is refused in the words Anthropic uses for the beta, which makes
+ * Claude Code drop the beta and resend the content as <system-reminder> text.
+ */
+function midConversationSystem(content: AnthropicMessage['content']): string {
+  if (typeof content === 'string') return content;
+  const texts: string[] = [];
+  for (const block of content) {
+    if (block.type !== 'text') {
+      throw new ConversionError(`messages: system messages may only contain text blocks on this model; the mid-conversation-system-2026-04-07 anthropic-beta is not supported for block type "${block.type}".`);
+    }
+    texts.push((block as { text: string }).text);
+  }
+  return texts.join('\n\n');
 }
 
 function unsupported(type: string, where?: string): ConversionError {

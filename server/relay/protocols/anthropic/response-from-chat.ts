@@ -2,6 +2,7 @@
 // stream converter shares.
 import { meterOpenAIUsage, type ChatResponse, type Usage } from '../openai/types.ts';
 import { bareId, parseArguments } from '../types.ts';
+import type { MessagesRequest } from './schema.ts';
 
 export type StopReason = 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'refusal';
 
@@ -18,6 +19,28 @@ export function stopReasonFromChat(finish: string | null | undefined): StopReaso
     default:
       return 'end_turn';
   }
+}
+
+/**
+ * Which stop sequence ended the answer. OpenAI chat says only "stop"; vLLM names the
+ * matched string in `stop_reason`, SGLang in `matched_stop`. Otherwise, when the client
+ * gave stop sequences and the model stopped without a tool call, the answer is taken to
+ * have hit one: named when there is only one, or when the text ends with it (upstreams
+ * that keep the sequence), else null (Anthropic's type allows it).
+ */
+export function stopSequenceOf(finish: string | null | undefined, reported: unknown, text: string, stops: string[] | undefined): { reason: 'stop_sequence'; sequence: string | null } | null {
+  if (!stops?.length || (finish !== 'stop' && finish !== null && finish !== undefined)) return null;
+  if (typeof reported === 'string' && stops.includes(reported)) return { reason: 'stop_sequence', sequence: reported };
+  if (finish !== 'stop') return null;
+  const tail = stops.find((s) => s && text.endsWith(s));
+  if (tail) return { reason: 'stop_sequence', sequence: tail };
+  return { reason: 'stop_sequence', sequence: stops.length === 1 ? stops[0]! : null };
+}
+
+/** The vendor-specific field naming the matched stop string, if any. */
+export function reportedStop(choice: unknown): unknown {
+  const c = choice as { stop_reason?: unknown; matched_stop?: unknown } | undefined;
+  return c?.stop_reason ?? c?.matched_stop;
 }
 
 export interface AnthropicUsage {
@@ -42,7 +65,7 @@ export function messageId(chatId: string | undefined): string {
   return `msg_${bareId(chatId)}`;
 }
 
-export function responseFromChat(res: ChatResponse): unknown {
+export function responseFromChat(res: ChatResponse, req: Pick<MessagesRequest, 'model' | 'stop_sequences'>): unknown {
   const choice = res.choices[0];
   const message = choice?.message;
   const content: unknown[] = [];
@@ -56,15 +79,17 @@ export function responseFromChat(res: ChatResponse): unknown {
     content.push({ type: 'tool_use', id: call.id, name: call.function.name, input: parseArguments(call.function.arguments) });
   }
   const hasToolUse = content.some((block) => (block as { type: string }).type === 'tool_use');
+  const matched = hasToolUse ? null : stopSequenceOf(choice?.finish_reason, reportedStop(choice), text, req.stop_sequences);
   return {
     id: messageId(res.id),
     type: 'message',
     role: 'assistant',
-    model: res.model,
+    // The name the client asked for, not the channel's mapped upstream name.
+    model: req.model,
     content,
     // Some upstreams say "stop" even when they returned tool calls; the client must still run them.
-    stop_reason: hasToolUse && choice?.finish_reason === 'stop' ? 'tool_use' : stopReasonFromChat(choice?.finish_reason),
-    stop_sequence: null,
+    stop_reason: matched?.reason ?? (hasToolUse && choice?.finish_reason === 'stop' ? 'tool_use' : stopReasonFromChat(choice?.finish_reason)),
+    stop_sequence: matched?.sequence ?? null,
     usage: anthropicUsage(res.usage),
   };
 }

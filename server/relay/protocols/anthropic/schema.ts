@@ -67,8 +67,10 @@ const ContentBlock = v.variant('type', [
   OtherBlock,
 ]);
 
+// `system` inside `messages` is Anthropic's mid-conversation system message
+// (beta `mid-conversation-system-2026-04-07`, sent by Claude Code for its harness context).
 const Message = v.looseObject({
-  role: v.picklist(['user', 'assistant']),
+  role: v.picklist(['user', 'assistant', 'system'], 'role must be "user", "assistant" or "system"'),
   content: v.union([v.string(), v.array(ContentBlock)], 'content must be a string or an array of content blocks'),
 });
 
@@ -97,6 +99,9 @@ const Thinking = v.variant('type', [
   v.looseObject({ type: v.pipe(v.string(), v.notValues(['enabled', 'disabled', 'adaptive'])) }),
 ]);
 
+// Structured outputs: https://docs.claude.com/en/docs/build-with-claude/structured-outputs
+const OutputFormat = v.looseObject({ type: v.string(), schema: v.optional(v.unknown()) });
+
 const System = v.union([v.string(), v.array(TextBlock)], 'system must be a string or an array of text blocks');
 
 const common = {
@@ -106,7 +111,9 @@ const common = {
   tools: v.optional(v.array(Tool)),
   tool_choice: v.optional(ToolChoice),
   thinking: v.optional(Thinking),
-  output_config: v.optional(v.looseObject({ effort: v.optional(v.nullable(v.string())) })),
+  output_config: v.optional(v.looseObject({ effort: v.optional(v.nullable(v.string())), format: v.optional(v.nullable(OutputFormat)) })),
+  /** The structured-outputs beta's spelling of output_config.format. */
+  output_format: v.optional(v.nullable(OutputFormat)),
 };
 
 export const MessagesRequestSchema = v.looseObject({

@@ -6,7 +6,7 @@
 // finish_reason and usage on separate, late chunks.
 import type { ChatChunk, Usage } from '../openai/types.ts';
 import { firstChoice, type SurfaceStream } from '../types.ts';
-import { anthropicUsage, messageId, stopReasonFromChat } from './response-from-chat.ts';
+import { anthropicUsage, messageId, reportedStop, stopReasonFromChat, stopSequenceOf } from './response-from-chat.ts';
 import type { MessagesRequest } from './schema.ts';
 
 type Open = { kind: 'text' | 'thinking'; index: number } | { kind: 'tool'; index: number; slot: number };
@@ -15,7 +15,7 @@ export function sse(type: string, data: unknown): string {
   return `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
-export function streamFromChat(req: Pick<MessagesRequest, 'model'>): SurfaceStream {
+export function streamFromChat(req: Pick<MessagesRequest, 'model' | 'stop_sequences'>): SurfaceStream {
   let started = false;
   let finished = false;
   let nextIndex = 0;
@@ -23,6 +23,9 @@ export function streamFromChat(req: Pick<MessagesRequest, 'model'>): SurfaceStre
   // OpenAI tool_calls[].index → the Anthropic block carrying that call.
   const tools = new Map<number, { index: number; id: string }>();
   let finish: string | null = null;
+  let stopReported: unknown;
+  // The tail of the text, to recognise a stop sequence the upstream left in.
+  let tail = '';
   let usage: Usage | null = null;
 
   function start(chunk?: ChatChunk): string {
@@ -32,7 +35,7 @@ export function streamFromChat(req: Pick<MessagesRequest, 'model'>): SurfaceStre
       id: messageId(chunk?.id),
       type: 'message',
       role: 'assistant',
-      model: chunk?.model || req.model,
+      model: req.model,
       content: [],
       stop_reason: null,
       stop_sequence: null,
@@ -78,6 +81,7 @@ export function streamFromChat(req: Pick<MessagesRequest, 'model'>): SurfaceStre
       }
       if (typeof d.content === 'string' && d.content) {
         out += ensureKind('text') + delta(open!.index, { type: 'text_delta', text: d.content });
+        if (req.stop_sequences?.length) tail = (tail + d.content).slice(-256);
       }
       for (const call of d.tool_calls ?? []) {
         let tool = tools.get(call.index);
@@ -89,7 +93,10 @@ export function streamFromChat(req: Pick<MessagesRequest, 'model'>): SurfaceStre
         const args = call.function?.arguments;
         if (args) out += delta(tool.index, { type: 'input_json_delta', partial_json: args });
       }
-      if (choice.finish_reason) finish = choice.finish_reason;
+      if (choice.finish_reason) {
+        finish = choice.finish_reason;
+        stopReported = reportedStop(choice);
+      }
       return out;
     },
 
@@ -98,10 +105,11 @@ export function streamFromChat(req: Pick<MessagesRequest, 'model'>): SurfaceStre
       finished = true;
       let out = start() + close();
       // Some upstreams finish with "stop" after tool calls; the client must still run them.
-      const reason = tools.size > 0 && (finish === 'stop' || finish === null) ? 'tool_use' : stopReasonFromChat(finish);
+      const matched = tools.size > 0 ? null : stopSequenceOf(finish, stopReported, tail, req.stop_sequences);
+      const reason = matched?.reason ?? (tools.size > 0 && (finish === 'stop' || finish === null) ? 'tool_use' : stopReasonFromChat(finish));
       out += sse('message_delta', {
         type: 'message_delta',
-        delta: { stop_reason: reason, stop_sequence: null },
+        delta: { stop_reason: reason, stop_sequence: matched?.sequence ?? null },
         usage: anthropicUsage(finalUsage ?? usage),
       });
       return out + sse('message_stop', { type: 'message_stop' });

@@ -108,18 +108,31 @@ export interface MeteredUsage {
 
 export const ZERO_USAGE: MeteredUsage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cacheWrite1h: 0, reasoning: 0 };
 
-/** OpenAI usage → metered usage. OpenAI's prompt_tokens includes cached tokens. */
+/**
+ * OpenAI-wire usage → metered usage. prompt_tokens includes cached and cache-write tokens.
+ * Vendors on the OpenAI wire name the cache and reasoning counts differently:
+ * - OpenAI, Qwen, Zhipu, xAI, Gemini's OpenAI endpoint: prompt_tokens_details.cached_tokens,
+ *   completion_tokens_details.reasoning_tokens
+ * - DeepSeek: prompt_cache_hit_tokens / prompt_cache_miss_tokens (no details object)
+ *   https://api-docs.deepseek.com/api/create-chat-completion
+ * - Moonshot (Kimi): top-level cached_tokens
+ * - Qwen (DashScope) explicit cache: prompt_tokens_details.cache_creation_input_tokens
+ * - OpenRouter: prompt_tokens_details.cache_write_tokens
+ * - Anthropic-backed OpenAI proxies: top-level cache_read_input_tokens / cache_creation_input_tokens
+ * - some vLLM/SGLang builds: top-level reasoning_tokens
+ */
 export function meterOpenAIUsage(u: Usage | null | undefined): MeteredUsage | null {
   if (!u || typeof u.prompt_tokens !== 'number') return null;
-  const cached = num(u.prompt_tokens_details?.cached_tokens);
-  const cacheWrite = num(u.prompt_tokens_details?.cache_creation_tokens);
+  const d = u.prompt_tokens_details;
+  const cached = num(d?.cached_tokens) || num(u.prompt_cache_hit_tokens) || num(u.cached_tokens) || num(u.cache_read_input_tokens);
+  const cacheWrite = num(d?.cache_creation_tokens) || num(d?.cache_creation_input_tokens) || num(d?.cache_write_tokens) || num(u.cache_creation_input_tokens);
   return {
     input: Math.max(0, u.prompt_tokens - cached - cacheWrite),
     output: num(u.completion_tokens),
     cacheRead: cached,
     cacheWrite,
     cacheWrite1h: 0,
-    reasoning: num(u.completion_tokens_details?.reasoning_tokens),
+    reasoning: num(u.completion_tokens_details?.reasoning_tokens) || num(u.reasoning_tokens),
   };
 }
 

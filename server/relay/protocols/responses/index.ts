@@ -6,6 +6,7 @@ import { responseFromChat } from './response-from-chat.ts';
 import { ResponsesRequestSchema, type ResponsesRequest } from './schema.ts';
 import { streamFromChat } from './stream-from-chat.ts';
 import { requestToChat } from './request-to-chat.ts';
+import { toolPlan } from './tools.ts';
 
 export const responsesSurface: Surface<ResponsesRequest> = {
   name: 'responses',
@@ -14,6 +15,7 @@ export const responsesSurface: Surface<ResponsesRequest> = {
   responseFromChat: responseFromChat,
   streamFromChat: streamFromChat,
   errorBody: errorBody,
+  hostedTools: (req) => toolPlan(req).hosted,
 };
 
 export type { ResponsesRequest };

@@ -4,14 +4,16 @@
 // encrypted content is only readable by the OpenAI project that produced it).
 import type { ChatContentPart, ChatMessage, ChatRequest } from '../openai/types.ts';
 import { ConversionError } from '../types.ts';
+import { toolPlan, type ToolPlan } from './tools.ts';
 import { isKnownPart, type ContentPartT, type InputItemT, type MessageItemT, type ResponsesRequest } from './schema.ts';
 
 export function requestToChat(req: ResponsesRequest, model: string, stream = req.stream === true): ChatRequest {
   const messages: ChatMessage[] = [];
   // Instructions are the system prompt; OpenAI inserts them ahead of the input.
   if (req.instructions) messages.push({ role: 'system', content: req.instructions });
+  const plan = toolPlan(req);
   if (typeof req.input === 'string') messages.push({ role: 'user', content: req.input });
-  else for (const item of req.input) appendItem(messages, item);
+  else for (const item of req.input) appendItem(messages, item, plan);
 
   const chat: ChatRequest = { model, messages };
   if (stream) {
@@ -31,31 +33,36 @@ export function requestToChat(req: ResponsesRequest, model: string, stream = req
     const { name, schema, description, strict } = format as { name: string; schema: unknown; description?: string; strict?: boolean | null };
     chat.response_format = { type: 'json_schema', json_schema: { name, schema, ...(description ? { description } : {}), ...(strict != null ? { strict } : {}) } };
   }
-  if (req.tools?.length) chat.tools = req.tools.map(convertTool);
+  // Hosted tools are left out here; the endpoint drops them (header + log) or refuses them in strict mode.
+  if (plan.tools.length) chat.tools = plan.tools;
   if (req.tool_choice !== undefined) {
-    chat.tool_choice = convertToolChoice(req.tool_choice);
+    chat.tool_choice = convertToolChoice(req.tool_choice, plan);
     const allowed = allowedNames(req.tool_choice);
     // Chat has no allow-list, so the allow-list becomes the tool list.
-    if (allowed && chat.tools) chat.tools = chat.tools.filter((t) => allowed.has(t.function.name));
+    if (allowed && chat.tools) chat.tools = chat.tools.filter((t) => allowed.has(plan.byChatName.get(t.function.name)?.name ?? t.function.name));
   }
   return chat;
 }
 
-function appendItem(messages: ChatMessage[], item: InputItemT): void {
+function appendItem(messages: ChatMessage[], item: InputItemT, plan: ToolPlan): void {
   const type = item.type;
   if (type === 'message') {
     messages.push(convertMessage(item as MessageItemT));
-  } else if (type === 'function_call') {
-    const { call_id, name, arguments: args } = item as { call_id: string; name: string; arguments: string };
-    const call = { id: call_id, type: 'function' as const, function: { name, arguments: args } };
+  } else if (type === 'function_call' || type === 'custom_tool_call') {
+    const { call_id, name, namespace } = item as { call_id: string; name: string; namespace?: string };
+    const args = type === 'custom_tool_call' ? JSON.stringify({ input: String((item as { input?: unknown }).input ?? '') }) : (item as { arguments: string }).arguments;
+    if (!call_id || !name) throw new ConversionError(`${type} input items need call_id and name.`);
+    const call = { id: call_id, type: 'function' as const, function: { name: plan.chatName(name, namespace), arguments: args } };
     const last = messages[messages.length - 1];
     // Parallel calls arrive as sibling items; chat wants them on one assistant message.
     if (last?.role === 'assistant') (last.tool_calls ??= []).push(call);
     else messages.push({ role: 'assistant', content: null, tool_calls: [call] });
-  } else if (type === 'function_call_output') {
+  } else if (type === 'function_call_output' || type === 'custom_tool_call_output') {
     const { call_id, output } = item as { call_id: string; output: string | ContentPartT[] };
-    const content = typeof output === 'string' ? output : output.map((p) => textOf(p) ?? JSON.stringify(p)).join('\n');
+    const content = typeof output === 'string' ? output : Array.isArray(output) ? output.map((p) => textOf(p) ?? JSON.stringify(p)).join('\n') : JSON.stringify(output ?? '');
     messages.push({ role: 'tool', tool_call_id: call_id, content });
+  } else if (type === 'additional_tools') {
+    // Its tools are in the plan (chat declares tools once, up front).
   } else if (type === 'reasoning') {
     // dropped: see the header comment
   } else if (type === 'item_reference') {
@@ -109,23 +116,14 @@ function unsupportedPart(type: string, role: string): never {
   throw new ConversionError(`Content part "${type}" in a ${role} message cannot be converted to chat completions.`);
 }
 
-function convertTool(tool: NonNullable<ResponsesRequest['tools']>[number]): NonNullable<ChatRequest['tools']>[number] {
-  if (tool.type !== 'function') {
-    throw new ConversionError(`Built-in tool "${tool.type}" runs inside OpenAI's Responses API; on this channel only function tools are available.`);
-  }
-  const t = tool as { name: string; description?: string | null; parameters?: Record<string, unknown> | null; strict?: boolean | null };
-  const fn: { name: string; description?: string; parameters?: unknown; strict?: boolean } = { name: t.name };
-  if (t.description) fn.description = t.description;
-  fn.parameters = t.parameters ?? { type: 'object', properties: {} };
-  if (t.strict != null) fn.strict = t.strict;
-  return { type: 'function', function: fn };
-}
-
-function convertToolChoice(choice: NonNullable<ResponsesRequest['tool_choice']>): ChatRequest['tool_choice'] {
+function convertToolChoice(choice: NonNullable<ResponsesRequest['tool_choice']>, plan: ToolPlan): ChatRequest['tool_choice'] {
   if (typeof choice === 'string') return choice;
-  if (choice.type === 'function' && typeof choice.name === 'string') return { type: 'function', function: { name: choice.name } };
+  if ((choice.type === 'function' || choice.type === 'custom') && typeof choice.name === 'string') {
+    return { type: 'function', function: { name: plan.chatName(choice.name, (choice as { namespace?: string }).namespace) } };
+  }
   if (choice.type === 'allowed_tools') return (choice as { mode?: string }).mode === 'required' ? 'required' : 'auto';
-  throw new ConversionError(`tool_choice of type "${choice.type}" needs a built-in tool and cannot be converted.`);
+  // Forcing a hosted tool: the tool itself is dropped (or refused in strict mode), so let the model choose.
+  return 'auto';
 }
 
 function allowedNames(choice: NonNullable<ResponsesRequest['tool_choice']>): Set<string> | undefined {

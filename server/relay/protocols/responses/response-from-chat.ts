@@ -3,6 +3,7 @@
 import type { ChatResponse, Usage } from '../openai/types.ts';
 import { bareId } from '../types.ts';
 import type { ResponsesRequest } from './schema.ts';
+import { callItem, toolPlan } from './tools.ts';
 
 export type ResponseStatus = 'in_progress' | 'completed' | 'incomplete' | 'failed';
 
@@ -121,13 +122,15 @@ export function responseFromChat(res: ChatResponse, req: ResponsesRequest): unkn
   if (message?.reasoning_content) output.push(reasoningItem(itemId('rs', base, output.length), message.reasoning_content, 'completed'));
   const text = typeof message?.content === 'string' ? message.content : '';
   if (text) output.push(messageItem(itemId('msg', base, output.length), text, 'completed'));
+  const plan = toolPlan(req);
   for (const call of message?.tool_calls ?? []) {
-    output.push(functionCallItem(itemId('fc', base, output.length), call.id, call.function.name, call.function.arguments, 'completed'));
+    output.push(callItem(plan, itemId('fc', base, output.length), call.id, call.function.name, call.function.arguments, 'completed'));
   }
   return responseObject(req, {
     id,
     created_at: res.created,
-    model: res.model,
+    // The name the client asked for, not the channel's mapped upstream name.
+    model: req.model,
     output,
     usage: responseUsage(res.usage),
     error: null,

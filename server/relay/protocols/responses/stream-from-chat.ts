@@ -7,7 +7,6 @@ import type { ChatChunk, Usage } from '../openai/types.ts';
 import { firstChoice, type SurfaceStream } from '../types.ts';
 import {
   finishStatus,
-  functionCallItem,
   itemId,
   messageItem,
   outputTextPart,
@@ -18,19 +17,22 @@ import {
   type Envelope,
 } from './response-from-chat.ts';
 import type { ResponsesRequest } from './schema.ts';
+import { callItem, toolPlan } from './tools.ts';
 
 type Open =
   | { kind: 'message' | 'reasoning'; outputIndex: number; id: string; text: string }
   | { kind: 'tool'; outputIndex: number; id: string; callId: string; name: string; args: string };
 
 export function streamFromChat(req: ResponsesRequest): SurfaceStream {
+  const plan = toolPlan(req);
   let seq = 0;
   let started = false;
   let finished = false;
   let id = '';
   let base = '';
   let created = 0;
-  let model = req.model;
+  // The name the client asked for, not the channel's mapped upstream name.
+  const model = req.model;
   let open: Open | null = null;
   const output: unknown[] = [];
   const tools = new Map<number, Extract<Open, { kind: 'tool' }>>();
@@ -52,7 +54,6 @@ export function streamFromChat(req: ResponsesRequest): SurfaceStream {
     id = responseId(chunk?.id);
     base = id.slice(5);
     created = chunk?.created ?? Math.floor(Date.now() / 1000);
-    if (chunk?.model) model = chunk.model;
     const response = envelope({});
     return event('response.created', { response }) + event('response.in_progress', { response });
   }
@@ -65,8 +66,15 @@ export function streamFromChat(req: ResponsesRequest): SurfaceStream {
     let out = '';
     let done: unknown;
     if (item.kind === 'tool') {
-      out += event('response.function_call_arguments.done', { ...at, arguments: item.args });
-      done = functionCallItem(item.id, item.callId, item.name, item.args, 'completed');
+      done = callItem(plan, item.id, item.callId, item.name, item.args, 'completed');
+      if ((done as { type: string }).type === 'custom_tool_call') {
+        // A freeform tool's input is only known once its JSON arguments are complete.
+        const input = (done as { input: string }).input;
+        out += event('response.custom_tool_call_input.delta', { ...at, delta: input });
+        out += event('response.custom_tool_call_input.done', { ...at, input });
+      } else {
+        out += event('response.function_call_arguments.done', { ...at, arguments: item.args });
+      }
     } else if (item.kind === 'message') {
       out += event('response.output_text.done', { ...at, content_index: 0, text: item.text, logprobs: [] });
       out += event('response.content_part.done', { ...at, content_index: 0, part: outputTextPart(item.text) });
@@ -120,12 +128,14 @@ export function streamFromChat(req: ResponsesRequest): SurfaceStream {
           tool = { kind: 'tool', outputIndex, id: itemId('fc', base, outputIndex), callId: call.id || `call_${base}_${call.index}`, name: call.function?.name ?? '', args: '' };
           tools.set(call.index, tool);
           open = tool;
-          out += event('response.output_item.added', { output_index: outputIndex, item: functionCallItem(tool.id, tool.callId, tool.name, '', 'in_progress') });
+          out += event('response.output_item.added', { output_index: outputIndex, item: callItem(plan, tool.id, tool.callId, tool.name, '', 'in_progress') });
         }
         const args = call.function?.arguments;
         if (args) {
           tool.args += args;
-          out += event('response.function_call_arguments.delta', { item_id: tool.id, output_index: tool.outputIndex, delta: args });
+          if (plan.byChatName.get(tool.name)?.kind !== 'custom') {
+            out += event('response.function_call_arguments.delta', { item_id: tool.id, output_index: tool.outputIndex, delta: args });
+          }
         }
       }
       if (choice.finish_reason) finish = choice.finish_reason;

@@ -23,6 +23,8 @@ const anthropic: Provider = {
     'claude-haiku-4-5-20251001', 'claude-3-7-sonnet-20250219', 'claude-3-5-haiku-20241022',
   ],
   wire: 'native',
+  // https://docs.anthropic.com/en/api/messages: temperature ranges 0–1 (OpenAI's 0–2 is capped).
+  params: { temperatureMax: 1 },
   url(target, endpoint) {
     return joinUrl(target.baseUrl, '/v1', endpoint === 'models' ? '/models' : '/messages');
   },

@@ -16,5 +16,8 @@ export default openAICompatible({
     if (!info) throw new Error('DeepSeek returned no balance_infos.');
     return { amount: String(info.total_balance), currency: info.currency };
   },
+  // https://api-docs.deepseek.com/api/create-chat-completion: max_tokens (no
+  // max_completion_tokens), temperature 0–2, no reasoning_effort (the model decides).
+  params: { temperatureMax: 2, maxTokensField: () => 'max_tokens', reasoningEffort: () => false },
   models: ['deepseek-chat', 'deepseek-reasoner'],
 });
