@@ -11,6 +11,7 @@ import { checkA11y, launchBrowser, newContext, ROOT_PASSWORD, screenshot, signIn
 const PAGES = [
   { path: '/', name: 'dashboard', heading: 'Dashboard' },
   { path: '/calls', name: 'live', heading: 'Live calls' },
+  { path: '/history', name: 'history', heading: 'Call history' },
   { path: '/channels', name: 'channels', heading: 'Channels' },
   { path: '/keys', name: 'keys', heading: 'API keys' },
   { path: '/billing', name: 'billing', heading: 'Billing' },

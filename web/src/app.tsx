@@ -12,6 +12,7 @@ import SignIn from './pages/SignIn.tsx';
 
 const Dashboard = lazy(() => import('./pages/Dashboard.tsx'));
 const Live = lazy(() => import('./pages/Live.tsx'));
+const History = lazy(() => import('./pages/History.tsx'));
 const Channels = lazy(() => import('./pages/channels/Channels.tsx'));
 const Keys = lazy(() => import('./pages/keys/Keys.tsx'));
 const Billing = lazy(() => import('./pages/Billing.tsx'));
@@ -46,6 +47,7 @@ export function App() {
       <Router root={Shell}>
         <Route path="/" component={Dashboard} />
         <Route path="/calls" component={Live} />
+        <Route path="/history" component={History} />
         <Route path="/channels" component={admin(Channels)} />
         <Route path="/keys" component={Keys} />
         <Route path="/billing" component={Billing} />

@@ -20,6 +20,8 @@ export interface LogFilters {
   model?: string;
   keyId?: number;
   userId?: number;
+  /** A username (server/logs/query.ts resolves it); `matches` needs it resolved to `userId`. */
+  user?: string;
   channelId?: number;
   status?: 'ok' | '4xx' | '5xx' | 'error';
   stream?: boolean;

@@ -14,6 +14,7 @@ const NAV: Array<{ section: MessageKey; items: NavItem[] }> = [
   { section: 'nav.monitor', items: [
     { href: '/', label: 'nav.dashboard', icon: 'dashboard' },
     { href: '/calls', label: 'nav.live', icon: 'live' },
+    { href: '/history', label: 'nav.history', icon: 'history' },
   ] },
   { section: 'nav.manage', items: [
     { href: '/channels', label: 'nav.channels', icon: 'channels', admin: true },

@@ -4,6 +4,7 @@ import type { JSX } from 'solid-js';
 const PATHS = {
   dashboard: 'M3 13h8V3H3zM13 21h8V11h-8zM3 21h8v-6H3zM13 3v6h8V3z',
   live: 'M22 12h-4l-3 9L9 3l-3 9H2',
+  history: 'M3 12a9 9 0 1 0 3-6.7L3 8M3 3v5h5M12 7v5l3 3',
   channels: 'M4 6h16M4 12h16M4 18h16M8 4v4M16 10v4M10 16v4',
   keys: 'M15 7a4 4 0 1 1-3.9 4.9L3 20v-3h2v-2h2l2.1-2.1A4 4 0 0 1 15 7z',
   billing: 'M3 7h18v12H3zM3 11h18M7 15h3',

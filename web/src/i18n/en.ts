@@ -11,7 +11,7 @@ export const en = {
   roles: { root: 'Root', admin: 'Admin', user: 'User' },
   nav: {
     console: 'Console', label: 'Main navigation', openMenu: 'Open menu', monitor: 'Monitor', manage: 'Manage',
-    dashboard: 'Dashboard', live: 'Live calls', channels: 'Channels', keys: 'API keys', billing: 'Billing',
+    dashboard: 'Dashboard', live: 'Live calls', history: 'Call history', channels: 'Channels', keys: 'API keys', billing: 'Billing',
     prices: 'Models & prices', users: 'Users & groups', import: 'Import from One API', settings: 'Settings',
   },
   auth: {
@@ -39,6 +39,12 @@ export const en = {
     pause: 'Pause', resume: 'Resume ({n} new)', empty: 'Waiting for calls… send a request to /v1 and it shows up here.',
     inflight: 'In flight', openCall: 'Open call {model}',
     mode: { connecting: 'Connecting…', live: 'Live', polling: 'Refreshing every 0.5 s' },
+  },
+  history: {
+    title: 'Call history', description: 'Every call, any time range: filter, page back as far as the logs go, export CSV.',
+    from: 'From', to: 'To', when: 'Date and time', export: 'Export CSV', userPlaceholder: 'username',
+    noSuchUser: 'No user named "{name}".', empty: 'No calls match this filter.', paging: 'Pages',
+    newest: 'Newest', newer: 'Newer', older: 'Older', position: 'Page {page} · calls {first}–{last}', pageN: 'Page {page}',
   },
   logs: {
     time: 'Time', status: 'Status', model: 'Model', key: 'Key', user: 'User', userId: 'User id', channel: 'Channel',
@@ -105,7 +111,7 @@ export const en = {
     spend: 'Spend', account: 'Account', allAccounts: 'All accounts', from: 'From', to: 'To', totalInRange: 'Total in range',
     byDay: 'Spend by day', byModel: 'By model', ledger: 'Ledger', kind: 'Kind', amount: 'Amount', balanceAfter: 'Balance after', note: 'Note',
     kinds: { topup: 'Top-up', redeem: 'Redemption', adjust: 'Adjustment', refund: 'Refund', usage: 'Usage', import: 'Import' },
-    usageCalls: 'calls: {n}', noLedger: 'No balance changes in this range.',
+    usageCalls: 'calls: {n}', ledgerMore: 'Show older', ledgerShown: '{n} rows shown', noLedger: 'No balance changes in this range.',
     topUpTitle: 'Top up an account', pickAccount: 'Choose an account', amountUsd: 'Amount (USD)', amountHint: 'Negative to deduct.',
     reason: 'Reason', topUp: 'Top up', toppedUp: 'Balance updated', topUpDefaultReason: 'top-up from the console',
     codesTitle: 'Create redemption codes', codeName: 'Name', count: 'How many', createCodes: 'Create codes',

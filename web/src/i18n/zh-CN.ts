@@ -13,7 +13,7 @@ export const zhCN: typeof en = {
   roles: { root: '超级管理员', admin: '管理员', user: '用户' },
   nav: {
     console: '控制台', label: '主导航', openMenu: '打开菜单', monitor: '监控', manage: '管理',
-    dashboard: '仪表盘', live: '实时调用', channels: '渠道', keys: 'API 密钥', billing: '账单',
+    dashboard: '仪表盘', live: '实时调用', history: '调用历史', channels: '渠道', keys: 'API 密钥', billing: '账单',
     prices: '模型与价格', users: '用户与分组', import: '从 One API 导入', settings: '设置',
   },
   auth: {
@@ -41,6 +41,12 @@ export const zhCN: typeof en = {
     pause: '暂停', resume: '继续（{n} 条新调用）', empty: '等待调用中… 向 /v1 发送请求即可在此看到。',
     inflight: '进行中', openCall: '查看调用 {model}',
     mode: { connecting: '连接中…', live: '实时', polling: '每 0.5 秒刷新' },
+  },
+  history: {
+    title: '调用历史', description: '任意时间范围的全部调用：筛选、向前翻到日志的最早一页、导出 CSV。',
+    from: '开始', to: '结束', when: '日期时间', export: '导出 CSV', userPlaceholder: '用户名',
+    noSuchUser: '没有名为 "{name}" 的用户。', empty: '没有符合筛选条件的调用。', paging: '分页',
+    newest: '最新', newer: '较新', older: '较早', position: '第 {page} 页 · 第 {first}–{last} 条', pageN: '第 {page} 页',
   },
   logs: {
     time: '时间', status: '状态', model: '模型', key: '密钥', user: '用户', userId: '用户 ID', channel: '渠道',
@@ -107,7 +113,7 @@ export const zhCN: typeof en = {
     spend: '花费', account: '账号', allAccounts: '全部账号', from: '开始日期', to: '结束日期', totalInRange: '范围内合计',
     byDay: '每日花费', byModel: '按模型', ledger: '余额流水', kind: '类型', amount: '金额', balanceAfter: '变动后余额', note: '备注',
     kinds: { topup: '充值', redeem: '兑换', adjust: '调整', refund: '退款', usage: '消费', import: '导入' },
-    usageCalls: '{n} 次调用', noLedger: '此范围内没有余额变动。',
+    ledgerMore: '显示更早', ledgerShown: '已显示 {n} 条', usageCalls: '{n} 次调用', noLedger: '此范围内没有余额变动。',
     topUpTitle: '为账号充值', pickAccount: '选择账号', amountUsd: '金额（美元）', amountHint: '负数表示扣减。',
     reason: '原因', topUp: '充值', toppedUp: '余额已更新', topUpDefaultReason: '控制台充值',
     codesTitle: '生成兑换码', codeName: '名称', count: '数量', createCodes: '生成兑换码',

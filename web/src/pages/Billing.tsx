@@ -1,6 +1,6 @@
 // Billing: the balance (live), spend by day and by model over a chosen range, the ledger,
 // redeeming a code; admins also top up accounts and create redemption codes.
-import { createMemo, createResource, createSignal, For, Show } from 'solid-js';
+import { createEffect, createMemo, createResource, createSignal, For, on, Show } from 'solid-js';
 import { api } from '../api/client.ts';
 import { errorInfo } from '../api/errors.ts';
 import { Chart } from '../components/Chart.tsx';
@@ -8,12 +8,14 @@ import { CopyButton } from '../components/CopyButton.tsx';
 import { SelectField, TextField } from '../components/Field.tsx';
 import { PageHead } from '../components/Layout.tsx';
 import { Empty, ErrorNotice } from '../components/States.tsx';
-import { formError, toast } from '../components/Toasts.tsx';
+import { formError, toast, toastError } from '../components/Toasts.tsx';
 import { compact, dateTime, isoDay, money, moneyShort, num, usdAxis, usdNumber } from '../format.ts';
 import { t } from '../i18n/index.ts';
 import { isAdmin, me, refetchMe } from '../session.ts';
 
 const DAY = 86_400_000;
+const LEDGER_PAGE = 50;
+type LedgerRow = Awaited<ReturnType<typeof api.billing.ledger.query>>[number];
 
 export default function Billing() {
   const [from, setFrom] = createSignal(isoDay(new Date(Date.now() - 29 * DAY)));
@@ -28,7 +30,28 @@ export default function Billing() {
   // Bills are computed in the billing timezone from the call log (billing.bills).
   const [byDay] = createResource(range, (r) => api.billing.bills.query({ ...r, by: 'day' }));
   const [byModel] = createResource(range, (r) => api.billing.bills.query({ ...r, by: 'model' }));
-  const [ledger, { refetch: refetchLedger }] = createResource(range, (r) => api.billing.ledger.query({ ...r, limit: 100 }));
+  // The ledger pages back by id (keyset): the first page follows the range, older ones append.
+  const [ledgerFirst, { refetch: refetchLedger }] = createResource(range, (r) => api.billing.ledger.query({ ...r, limit: LEDGER_PAGE }));
+  const [older, setOlder] = createSignal<LedgerRow[]>([]);
+  const [olderDone, setOlderDone] = createSignal(false);
+  const [loadingOlder, setLoadingOlder] = createSignal(false);
+  createEffect(on(ledgerFirst, () => { setOlder([]); setOlderDone(false); }));
+  const ledger = () => (ledgerFirst() ? [...ledgerFirst()!, ...older()] : undefined);
+  const ledgerHasMore = () => !olderDone() && (ledgerFirst()?.length ?? 0) === LEDGER_PAGE;
+  const loadOlder = async () => {
+    const last = ledger()?.at(-1);
+    if (!last) return;
+    setLoadingOlder(true);
+    try {
+      const rows = await api.billing.ledger.query({ ...range(), before: String(last.id), limit: LEDGER_PAGE });
+      setOlder((l) => [...l, ...rows]);
+      if (rows.length < LEDGER_PAGE) setOlderDone(true);
+    } catch (err) {
+      toastError(err);
+    } finally {
+      setLoadingOlder(false);
+    }
+  };
 
   const days = createMemo(() => {
     const rows = new Map((byDay()?.rows ?? []).map((r) => [String(r.group), r]));
@@ -113,7 +136,7 @@ export default function Billing() {
 
         <div class="card">
           <div class="card-head"><h2>{t('billing.ledger')}</h2></div>
-          <ErrorNotice error={ledger.error} />
+          <ErrorNotice error={ledgerFirst.error} />
           <Show when={ledger()}>
             <div class="table-wrap">
               <table class="table" data-testid="ledger-table">
@@ -133,6 +156,12 @@ export default function Billing() {
               </table>
               <Show when={ledger()?.length === 0}><Empty>{t('billing.noLedger')}</Empty></Show>
             </div>
+            <Show when={ledgerHasMore() && ledger()?.length}>
+              <div class="card-body row pager">
+                <span class="small">{t('billing.ledgerShown', { n: num(ledger()!.length) })}</span>
+                <button class="btn" data-testid="ledger-more" disabled={loadingOlder()} onClick={() => void loadOlder()}>{t('billing.ledgerMore')}</button>
+              </div>
+            </Show>
           </Show>
         </div>
 

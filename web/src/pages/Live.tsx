@@ -33,6 +33,10 @@ export default function Live() {
   const keyName = (id: number | null) => (id === null ? '—' : (keys() ?? []).find((k: { id: number }) => k.id === id)?.name ?? `#${id}`);
   const channelName = (id: number | null) => (id === null ? '—' : (channels() ?? []).find((c) => c.id === id)?.name ?? `#${id}`);
 
+  /** The filter for pushed events: a username resolved to its id (-1 when unknown: matches nothing). */
+  const eventFilter = (): LogFilters => (filters.user === undefined ? filters
+    : { ...filters, userId: (users() ?? []).find((u) => u.username === filters.user)?.id ?? (filters.user === me()?.username ? me()!.userId : -1) });
+
   /** Put a row at the top, replacing its in-flight placeholder or an older copy. */
   const upsert = (row: LogRow) => {
     if (paused()) {
@@ -59,7 +63,7 @@ export default function Live() {
   void reload();
 
   const onEvent = (e: LiveEvent) => {
-    if (e.type === 'call.finished' && matches(filters, e.log)) upsert(e.log);
+    if (e.type === 'call.finished' && matches(eventFilter(), e.log)) upsert(e.log);
     if (e.type === 'call.started' && !filters.q && !filters.status && !filters.channelId) {
       const f: LogRow = {
         id: '', request_id: e.requestId, created_at: new Date(e.at), user_id: e.userId, key_id: e.keyId, channel_id: null, attempts: [],
@@ -67,7 +71,7 @@ export default function Live() {
         prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0, cost: 0n, latency_ms: 0,
         ttft_ms: null, overhead_us: null, client_ip: null, user_agent: null, estimated: false, inflight: true,
       } as LogRow;
-      if (matches({ ...filters, status: undefined }, f)) upsert(f);
+      if (matches({ ...eventFilter(), status: undefined }, f)) upsert(f);
     }
     if (e.type === 'balance.changed' && e.userId === me()?.userId) setMyBalance(e.balance);
   };
@@ -127,7 +131,10 @@ export default function Live() {
             <For each={keys() ?? []}>{(k: { id: number; name: string }) => <option value={k.id}>{k.name}</option>}</For>
           </SelectField>
           <Show when={isAdmin()}>
-            <TextField label={t('logs.userId')} inputMode="numeric" value={filters.userId ?? ''} onChange={(e) => setFilter('userId', e.currentTarget.value ? Number(e.currentTarget.value) : undefined)} />
+            <TextField label={t('logs.user')} list="live-users" placeholder={t('history.userPlaceholder')} value={filters.user ?? ''}
+              error={filters.user && users() && !users()!.some((u) => u.username === filters.user) ? t('history.noSuchUser', { name: filters.user }) : undefined}
+              onChange={(e) => setFilter('user', e.currentTarget.value.trim() || undefined)} />
+            <datalist id="live-users"><For each={users() ?? []}>{(u) => <option value={u.username} />}</For></datalist>
             <SelectField label={t('logs.channel')} value={filters.channelId ?? ''} onChange={(e) => setFilter('channelId', e.currentTarget.value ? Number(e.currentTarget.value) : undefined)}>
               <option value="">{t('common.all')}</option>
               <For each={channels() ?? []}>{(c) => <option value={c.id}>{c.name}</option>}</For>
