@@ -1,6 +1,7 @@
 // Assembles a running gateway: database, caches, batch writer, HTTP server. `startGateway`
 // is what `bun start` runs and what tests call to get a real server on a random port.
 import { join } from 'node:path';
+import type { ServerWebSocket } from 'bun';
 import { Elysia } from 'elysia';
 import { connect, migrate } from '../db/connect.ts';
 import { adminPlugin } from './admin/plugin.ts';
@@ -18,7 +19,7 @@ import { LogWriter } from './logs/writer.ts';
 import { LiveBus } from './live/bus.ts';
 import { startFanout } from './live/fanout.ts';
 import { connectLiveSources } from './live/sources.ts';
-import { liveWebSocketPlugin } from './live/ws.ts';
+import { closeLiveSockets, liveWebSocketPlugin } from './live/ws.ts';
 import { logsHttpPlugin } from './logs/http.ts';
 import { ensureLogPartitions, startLogMaintenance } from './logs/maintenance.ts';
 import { LogSettingsCache } from './logs/settings.ts';
@@ -100,6 +101,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
   accounts.start();
   const jobs = startChannelJobs(gw);
 
+  const liveSockets = new Set<ServerWebSocket<unknown>>();
   const app = new Elysia()
     .onError(({ code, error }) => {
       if (code === 'NOT_FOUND') return Response.json({ error: { message: 'Not found.', type: 'invalid_request_error', code: 'not_found', param: null } }, { status: 404 });
@@ -119,7 +121,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
     .use(relayPlugin(gw))
     .use(adminPlugin(gw))
     .use(redeemPlugin(gw))
-    .use(liveWebSocketPlugin(gw))
+    .use(liveWebSocketPlugin(gw, liveSockets))
     .use(logsHttpPlugin(gw))
     .use(metricsPlugin(gw, metrics))
     // Last: the console's SPA fallback must not shadow any API route.
@@ -145,6 +147,8 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
     port: server.port!,
     stop() {
       stopping ??= (async () => {
+        // Open /live sockets would hold server.stop(false) forever.
+        closeLiveSockets(liveSockets);
         await server.stop(false);
         // Let in-flight calls and streams finish, up to the grace period.
         const deadline = new Promise((r) => setTimeout(r, config.shutdownGraceMs));

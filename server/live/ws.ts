@@ -59,7 +59,14 @@ function withToken(req: Request, token: unknown): Request {
 
 type HandlerOptions = Parameters<typeof getWSConnectionHandler<AppRouter>>[0];
 
-export function liveWebSocketPlugin(gw: Gateway) {
+/** Close every open /live socket, e.g. on shutdown: 1001 "going away" (RFC 6455 §7.4.1); consoles reconnect with backoff. */
+export function closeLiveSockets(sockets: Set<ServerWebSocket<unknown>>, code = 1001, reason = 'server shutting down'): void {
+  for (const s of sockets) s.close(code, reason);
+  sockets.clear();
+}
+
+/** `open` collects the sockets currently connected, for closeLiveSockets. */
+export function liveWebSocketPlugin(gw: Gateway, open: Set<ServerWebSocket<unknown>> = new Set()) {
   const handle = getWSConnectionHandler<AppRouter>({
     router: appRouter,
     createContext: ({ res, info }) => {
@@ -78,6 +85,7 @@ export function liveWebSocketPlugin(gw: Gateway) {
       const request = ws.data.request;
       const socket = new BunSocket(ws.raw as ServerWebSocket<unknown>, request, peerIp(ws.data.server, request), () => { gw.live.counters.droppedSubscribers++; });
       sockets.set(ws.raw, socket);
+      open.add(ws.raw as ServerWebSocket<unknown>);
       const url = new URL(request.url);
       const req = { url: url.pathname + url.search, headers: { host: url.host } } as IncomingMessage;
       handle(socket as unknown as WsWebSocket, req);
@@ -90,6 +98,7 @@ export function liveWebSocketPlugin(gw: Gateway) {
     close(ws) {
       sockets.get(ws.raw)?.emit('close');
       sockets.delete(ws.raw);
+      open.delete(ws.raw as ServerWebSocket<unknown>);
     },
   });
 }

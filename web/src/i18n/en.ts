@@ -38,7 +38,9 @@ export const en = {
     title: 'Live calls', description: 'Calls appear here the moment they start and finish.', filters: 'Filters',
     pause: 'Pause', resume: 'Resume ({n} new)', empty: 'Waiting for calls… send a request to /v1 and it shows up here.',
     inflight: 'In flight', openCall: 'Open call {model}',
-    mode: { connecting: 'Connecting…', live: 'Live', polling: 'Refreshing every 0.5 s' },
+    mode: { connecting: 'Connecting…', live: 'Live', polling: 'Refreshing every 0.5 s', reconnecting: 'Disconnected' },
+    disconnected: 'Lost the connection to the server. Reconnecting…; calls made meanwhile are filled in when it is back.',
+    backfilled: 'Reconnected: {n} calls made while disconnected were filled in.',
   },
   history: {
     title: 'Call history', description: 'Every call, any time range: filter, page back as far as the logs go, export CSV.',

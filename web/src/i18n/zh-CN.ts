@@ -40,7 +40,9 @@ export const zhCN: typeof en = {
     title: '实时调用', description: '调用开始和结束的瞬间即出现在这里。', filters: '筛选',
     pause: '暂停', resume: '继续（{n} 条新调用）', empty: '等待调用中… 向 /v1 发送请求即可在此看到。',
     inflight: '进行中', openCall: '查看调用 {model}',
-    mode: { connecting: '连接中…', live: '实时', polling: '每 0.5 秒刷新' },
+    mode: { connecting: '连接中…', live: '实时', polling: '每 0.5 秒刷新', reconnecting: '已断开' },
+    disconnected: '与服务器的连接已断开，正在重连…；期间的调用会在恢复后补齐。',
+    backfilled: '已重新连接：补齐了断开期间的 {n} 次调用。',
   },
   history: {
     title: '调用历史', description: '任意时间范围的全部调用：筛选、向前翻到日志的最早一页、导出 CSV。',

@@ -3,7 +3,7 @@
 import { createResource, createSignal, For, onCleanup, Show } from 'solid-js';
 import { createStore, produce } from 'solid-js/store';
 import { api } from '../api/client.ts';
-import { fetchLogs, type LiveEvent, type LiveMode, type LogFilters, type LogRow, matches, subscribeLive } from '../api/live.ts';
+import { fetchLogs, fetchLogsSince, type LiveEvent, type LiveMode, type LogFilters, type LogRow, matches, subscribeLive } from '../api/live.ts';
 import { SelectField, TextField } from '../components/Field.tsx';
 import { Icon } from '../components/icons.tsx';
 import { PageHead } from '../components/Layout.tsx';
@@ -16,6 +16,10 @@ import { StatusBadge } from './call-status.tsx';
 
 const MAX_ROWS = 300;
 const POLL_MS = 500;
+/** While the socket is being reopened the log is read less often. */
+const RECONNECT_POLL_MS = 2_000;
+/** Backfill also looks this far before the last call seen, for calls that finished late. */
+const BACKFILL_SLACK_MS = 60_000;
 
 export default function Live() {
   const [filters, setFilters] = createStore<LogFilters>({});
@@ -76,25 +80,59 @@ export default function Live() {
     if (e.type === 'balance.changed' && e.userId === me()?.userId) setMyBalance(e.balance);
   };
 
-  // Polling (only while the subscription is not live): merge the newest page.
-  let poll: ReturnType<typeof setInterval> | undefined;
-  const setPolling = (on: boolean) => {
-    clearInterval(poll);
-    if (!on) return;
-    poll = setInterval(async () => {
-      if (paused()) return;
-      try {
-        const page = await fetchLogs(filters, 50);
-        const known = new Set(rows.filter((r) => !r.inflight).map((r) => r.request_id));
-        const fresh = page.filter((r) => !known.has(r.request_id)).reverse();
-        fresh.forEach(upsert);
-        if (fresh.length) void refetchMe();
-      } catch (e) {
-        setError(e);
+  /**
+   * Merge in every call since the oldest one still open here (or the newest finished one,
+   * less a slack): what a poll or a reconnect must show that was not pushed. In-flight rows
+   * the log has not got are dropped when `dropStale`: their finish, if any, arrives live.
+   */
+  /** Calls filled in from the log since the socket was lost (null: never lost). */
+  const [backfilled, setBackfilled] = createSignal<number | null>(null);
+  let catchingUp = false;
+  const catchUp = async (dropStale: boolean) => {
+    if (catchingUp || paused()) return;
+    catchingUp = true;
+    try {
+      const finished = rows.filter((r) => !r.inflight);
+      const open = rows.filter((r) => r.inflight);
+      const newest = finished[0] ? new Date(finished[0].created_at).getTime() : Date.now() - 3_600_000;
+      const oldestOpen = Math.min(...open.map((r) => new Date(r.created_at).getTime()));
+      const since = new Date(Math.min(newest - BACKFILL_SLACK_MS, oldestOpen));
+      const found = await fetchLogsSince(filters, since, MAX_ROWS);
+      const known = new Set(finished.map((r) => r.request_id));
+      const fresh = found.filter((r) => !known.has(r.request_id));
+      if (fresh.length || dropStale) {
+        const byId = new Set(found.map((r) => r.request_id));
+        setRows(produce((list) => {
+          if (dropStale) for (let i = list.length - 1; i >= 0; i--) if (list[i]!.inflight && !byId.has(list[i]!.request_id)) list.splice(i, 1);
+          for (const r of fresh) {
+            const i = list.findIndex((x) => x.request_id === r.request_id);
+            if (i >= 0) list.splice(i, 1);
+            list.push(r);
+          }
+          list.sort((a, b) => Number(!!b.inflight) - Number(!!a.inflight) || new Date(b.created_at).getTime() - new Date(a.created_at).getTime());
+          if (list.length > MAX_ROWS) list.length = MAX_ROWS;
+        }));
+        if (backfilled() !== null) setBackfilled((n) => n! + fresh.length);
       }
-    }, POLL_MS);
+      if (fresh.length) void refetchMe();
+      setError(null);
+    } catch (e) {
+      // While reconnecting the badge already says so; a failing read is expected then.
+      if (mode() !== 'reconnecting') setError(e);
+    } finally {
+      catchingUp = false;
+    }
   };
-  const stop = subscribeLive(onEvent, (m) => { setMode(m); setPolling(m === 'polling'); }, ['call.started', 'call.finished', 'balance.changed']);
+
+  // Polling (only while the subscription is not live).
+  let poll: ReturnType<typeof setInterval> | undefined;
+  const setPolling = (m: LiveMode) => {
+    clearInterval(poll);
+    if (m === 'polling') poll = setInterval(() => void catchUp(false), POLL_MS);
+    if (m === 'reconnecting') poll = setInterval(() => void catchUp(false), RECONNECT_POLL_MS);
+  };
+  const stop = subscribeLive(onEvent, (m) => { if (m === 'reconnecting' && mode() !== 'reconnecting') setBackfilled(0); setMode(m); setPolling(m); }, ['call.started', 'call.finished', 'balance.changed'],
+    () => void catchUp(true));
   onCleanup(() => { stop(); clearInterval(poll); });
 
   const resume = () => {
@@ -112,7 +150,7 @@ export default function Live() {
   return (
     <>
       <PageHead title={t('live.title')} description={t('live.description')}>
-        <span class="badge" classList={{ ok: mode() === 'live', warn: mode() === 'polling' }} data-testid="live-mode">
+        <span class="badge" classList={{ ok: mode() === 'live', warn: mode() === 'polling', err: mode() === 'reconnecting' }} data-testid="live-mode" role="status">
           <Show when={mode() === 'live'}><span class="pulse" aria-hidden="true" /></Show>
           {t(`live.mode.${mode()}`)}
         </span>
@@ -156,6 +194,12 @@ export default function Live() {
         </div>
       </div>
 
+      <Show when={mode() === 'reconnecting'}>
+        <div class="notice err" data-testid="live-disconnected">{t('live.disconnected')}</div>
+      </Show>
+      <Show when={mode() === 'live' && backfilled() !== null}>
+        <div class="notice" data-testid="live-backfilled">{t('live.backfilled', { n: backfilled()! })}</div>
+      </Show>
       <ErrorNotice error={error()} />
       <div class="card" style={{ 'margin-top': '16px' }}>
         <div class="table-wrap">
