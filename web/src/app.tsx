@@ -16,6 +16,7 @@ const History = lazy(() => import('./pages/History.tsx'));
 const Channels = lazy(() => import('./pages/channels/Channels.tsx'));
 const Keys = lazy(() => import('./pages/keys/Keys.tsx'));
 const Billing = lazy(() => import('./pages/Billing.tsx'));
+const Codes = lazy(() => import('./pages/Codes.tsx'));
 const Prices = lazy(() => import('./pages/Prices.tsx'));
 const Users = lazy(() => import('./pages/Users.tsx'));
 const Import = lazy(() => import('./pages/Import.tsx'));
@@ -51,6 +52,7 @@ export function App() {
         <Route path="/channels" component={admin(Channels)} />
         <Route path="/keys" component={Keys} />
         <Route path="/billing" component={Billing} />
+        <Route path="/codes" component={admin(Codes)} />
         <Route path="/prices" component={admin(Prices)} />
         <Route path="/users" component={admin(Users)} />
         <Route path="/import" component={admin(Import)} />

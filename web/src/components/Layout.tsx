@@ -20,6 +20,7 @@ const NAV: Array<{ section: MessageKey; items: NavItem[] }> = [
     { href: '/channels', label: 'nav.channels', icon: 'channels', admin: true },
     { href: '/keys', label: 'nav.keys', icon: 'keys' },
     { href: '/billing', label: 'nav.billing', icon: 'billing' },
+    { href: '/codes', label: 'nav.codes', icon: 'codes', admin: true },
     { href: '/prices', label: 'nav.prices', icon: 'prices', admin: true },
     { href: '/users', label: 'nav.users', icon: 'users', admin: true },
     { href: '/import', label: 'nav.import', icon: 'import', admin: true },

@@ -11,7 +11,7 @@ export const en = {
   roles: { root: 'Root', admin: 'Admin', user: 'User' },
   nav: {
     console: 'Console', label: 'Main navigation', openMenu: 'Open menu', monitor: 'Monitor', manage: 'Manage',
-    dashboard: 'Dashboard', live: 'Live calls', history: 'Call history', channels: 'Channels', keys: 'API keys', billing: 'Billing',
+    dashboard: 'Dashboard', live: 'Live calls', history: 'Call history', channels: 'Channels', keys: 'API keys', billing: 'Billing', codes: 'Redemption codes',
     prices: 'Models & prices', users: 'Users & groups', import: 'Import from One API', settings: 'Settings',
   },
   auth: {
@@ -126,6 +126,14 @@ export const en = {
     reason: 'Reason', topUp: 'Top up', toppedUp: 'Balance updated', topUpDefaultReason: 'top-up from the console',
     codesTitle: 'Create redemption codes', codeName: 'Name', count: 'How many', createCodes: 'Create codes',
     codesOnce: 'These codes are shown only once.', copyCodes: 'Copy all codes',
+  },
+  codes: {
+    title: 'Redemption codes', description: 'Codes that add credit when redeemed: create them, see who redeemed which, disable or delete them.',
+    moved: 'Create, list, disable and delete codes on their own page.', filters: 'Filter codes', status: 'Status', name: 'Name', code: 'Code',
+    created: 'Created', redeemedBy: 'Redeemed by', hintOnly: 'Only the start and end of a code are kept; the code itself was shown once.',
+    statuses: { '1': 'Unused', '2': 'Disabled', '3': 'Used' }, disabled: 'Code disabled', disableNamed: 'Disable code {id}', deleteNamed: 'Delete code {id}',
+    confirmDelete: 'Delete code {hint}? It can no longer be redeemed.', confirmDeleteUsed: 'Delete the record of used code {hint}? The balance it added stays.',
+    empty: 'No codes match.',
   },
   prices: {
     title: 'Models & prices', description: 'Prices per model, in USD per 1M tokens. Calls to a model without a price follow the missing-price policy.',

@@ -13,7 +13,7 @@ export const zhCN: typeof en = {
   roles: { root: '超级管理员', admin: '管理员', user: '用户' },
   nav: {
     console: '控制台', label: '主导航', openMenu: '打开菜单', monitor: '监控', manage: '管理',
-    dashboard: '仪表盘', live: '实时调用', history: '调用历史', channels: '渠道', keys: 'API 密钥', billing: '账单',
+    dashboard: '仪表盘', live: '实时调用', history: '调用历史', channels: '渠道', keys: 'API 密钥', billing: '账单', codes: '兑换码',
     prices: '模型与价格', users: '用户与分组', import: '从 One API 导入', settings: '设置',
   },
   auth: {
@@ -128,6 +128,14 @@ export const zhCN: typeof en = {
     reason: '原因', topUp: '充值', toppedUp: '余额已更新', topUpDefaultReason: '控制台充值',
     codesTitle: '生成兑换码', codeName: '名称', count: '数量', createCodes: '生成兑换码',
     codesOnce: '这些兑换码只显示这一次。', copyCodes: '复制全部兑换码',
+  },
+  codes: {
+    title: '兑换码', description: '兑换后增加余额的兑换码：创建、查看谁兑换了哪个、禁用或删除。',
+    moved: '兑换码的创建、列表、禁用和删除在单独的页面。', filters: '筛选兑换码', status: '状态', name: '名称', code: '兑换码',
+    created: '创建时间', redeemedBy: '兑换人', hintOnly: '只保存兑换码的首尾几位；完整兑换码仅在创建时显示一次。',
+    statuses: { '1': '未使用', '2': '已禁用', '3': '已使用' }, disabled: '兑换码已禁用', disableNamed: '禁用兑换码 {id}', deleteNamed: '删除兑换码 {id}',
+    confirmDelete: '删除兑换码 {hint}？删除后无法再兑换。', confirmDeleteUsed: '删除已使用兑换码 {hint} 的记录？已增加的余额不变。',
+    empty: '没有符合条件的兑换码。',
   },
   prices: {
     title: '模型与价格', description: '每个模型的价格，单位为美元 / 百万 Token。没有价格的模型按“缺失价格策略”处理。',

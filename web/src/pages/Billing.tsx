@@ -1,10 +1,10 @@
 // Billing: the balance (live), spend by day and by model over a chosen range, the ledger,
 // redeeming a code; admins also top up accounts and create redemption codes.
 import { createEffect, createMemo, createResource, createSignal, For, on, Show } from 'solid-js';
+import { A } from '@solidjs/router';
 import { api } from '../api/client.ts';
 import { errorInfo } from '../api/errors.ts';
 import { Chart } from '../components/Chart.tsx';
-import { CopyButton } from '../components/CopyButton.tsx';
 import { SelectField, TextField } from '../components/Field.tsx';
 import { PageHead } from '../components/Layout.tsx';
 import { Empty, ErrorNotice } from '../components/States.tsx';
@@ -168,7 +168,11 @@ export default function Billing() {
         <Show when={isAdmin()}>
           <div class="grid grid-2">
             <TopUp users={users() ?? []} onDone={() => { void refetchLedger(); void refetchMe(); }} />
-            <CreateCodes />
+            <div class="card card-body stack">
+              <h2>{t('billing.codesTitle')}</h2>
+              <p class="muted">{t('codes.moved')}</p>
+              <div><A class="btn" href="/codes">{t('codes.title')}</A></div>
+            </div>
           </div>
         </Show>
       </div>
@@ -204,40 +208,6 @@ function TopUp(props: { users: Array<{ id: number; username: string }>; onDone: 
       <TextField label={t('billing.amountUsd')} inputMode="decimal" required value={amount()} error={fields().amountUsd} onInput={(e) => setAmount(e.currentTarget.value)} />
       <TextField label={t('billing.reason')} value={reason()} error={fields().reason} onInput={(e) => setReason(e.currentTarget.value)} />
       <div><button class="btn primary" type="submit" disabled={!user() || !amount()}>{t('billing.topUp')}</button></div>
-    </form>
-  );
-}
-
-function CreateCodes() {
-  const [name, setName] = createSignal('');
-  const [amount, setAmount] = createSignal('');
-  const [count, setCount] = createSignal('1');
-  const [codes, setCodes] = createSignal<string[]>([]);
-  const [fields, setFields] = createSignal<Record<string, string>>({});
-  const submit = async (e: SubmitEvent) => {
-    e.preventDefault();
-    setFields({});
-    try {
-      const r = await api.billing.codes.create.mutate({ name: name().trim(), amountUsd: amount().trim(), count: Number(count()) });
-      setCodes(r.codes.map((c) => c.code));
-    } catch (err) {
-      formError(err, setFields);
-    }
-  };
-  return (
-    <form class="card card-body stack" onSubmit={submit}>
-      <h2>{t('billing.codesTitle')}</h2>
-      <div class="form-grid">
-        <TextField label={t('billing.codeName')} value={name()} error={fields().name} onInput={(e) => setName(e.currentTarget.value)} />
-        <TextField label={t('billing.amountUsd')} inputMode="decimal" required value={amount()} error={fields().amountUsd} onInput={(e) => setAmount(e.currentTarget.value)} />
-        <TextField label={t('billing.count')} type="number" min="1" max="1000" required value={count()} error={fields().count} onInput={(e) => setCount(e.currentTarget.value)} />
-      </div>
-      <div><button class="btn primary" type="submit" disabled={!amount()}>{t('billing.createCodes')}</button></div>
-      <Show when={codes().length}>
-        <div class="notice warn">{t('billing.codesOnce')}</div>
-        <pre class="code" data-testid="new-codes">{codes().join('\n')}</pre>
-        <div><CopyButton value={codes().join('\n')} label={t('billing.copyCodes')} /></div>
-      </Show>
     </form>
   );
 }
