@@ -1,18 +1,24 @@
 // Admin management pages in headless Chromium: the redemption-code manager (list with
 // status and who redeemed, disable, delete), users and keys, settings and the audit log.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import OpenAI from 'openai';
 import type { Browser, Page } from 'playwright-core';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import { type MockOpenAI, startMockOpenAI } from '../mocks/openai.ts';
 import { launchBrowser, newContext, ROOT_PASSWORD, screenshot, signIn, until, waitText } from './helpers.ts';
 
 describe('admin management pages', () => {
   let g: TestGateway;
+  let mock: MockOpenAI;
   let browser: Browser;
   let page: Page;
   let erinId: number;
 
   beforeAll(async () => {
-    [g, browser] = await Promise.all([startTestGateway('pglite'), launchBrowser()]);
+    [g, mock, browser] = await Promise.all([startTestGateway('pglite'), startMockOpenAI(), launchBrowser()]);
+    await g.admin.channels.create.mutate({ name: 'mock', type: 1, baseUrl: mock.url, key: 'sk-upstream', models: ['gpt-4o-mini'] });
+    // Expensive enough that one call moves the balance by cents.
+    await g.admin.prices.set.mutate({ model: 'gpt-4o-mini', inputUsdPerM: '1000', outputUsdPerM: '2000' });
     erinId = (await g.admin.users.create.mutate({ username: 'erin', password: 'erin-password', balanceUsd: '1' })).id;
     page = await (await newContext(browser, g.url)).newPage();
     page.on('dialog', (d) => void d.accept());
@@ -21,6 +27,7 @@ describe('admin management pages', () => {
 
   afterAll(async () => {
     await browser?.close();
+    mock?.stop();
     await g?.close();
   });
 
@@ -55,12 +62,93 @@ describe('admin management pages', () => {
     await page.getByRole('button', { name: `Delete code ${deleteId}` }).click();
     await until(async () => (await rows.count()) === 2, 'the deleted code gone');
     const left = await g.admin.billing.codes.list.query({});
-    expect(left.map((c) => [c.id, c.status]).sort()).toEqual([[disableId, 2], [Number(states.find(([, s]) => s === '3')![0]), 3]].sort());
+    expect(left.map((c) => [c.id, c.status]).sort()).toEqual([[disableId!, 2], [Number(states.find(([, s]) => s === '3')![0]), 3]].sort());
     // Filter by status.
     await page.getByRole('search').getByLabel('Status').selectOption('3');
     await until(async () => (await rows.count()) === 1, 'only the used code');
     await screenshot(page, 'codes');
     // A disabled code cannot be redeemed.
     await expect(g.admin.billing.redeem.mutate({ code: codes[1]!, userId: erinId }).catch((e) => e.message)).resolves.toMatch(/disabled|does not exist/);
+  }, 45_000);
+
+  test('users: balances update live; delete a user', async () => {
+    await g.admin.users.create.mutate({ username: 'gina', password: 'gina-password', balanceUsd: '5' });
+    await g.admin.users.create.mutate({ username: 'hank', password: 'hank-password' });
+    const { key } = await g.admin.keys.create.mutate({ name: 'gina-key', user: 'gina' });
+    await page.getByRole('link', { name: 'Users & groups' }).click();
+    const gina = page.locator('tr[data-user="gina"]');
+    await waitText(gina.getByTestId('user-balance'), '$5.00');
+    await Bun.sleep(500); // the live subscription is up
+    await new OpenAI({ baseURL: `${g.url}/v1`, apiKey: key }).chat.completions.create({ model: 'gpt-4o-mini', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] });
+    // No reload: the balance cell follows the settled call.
+    await waitText(gina.getByTestId('user-balance'), /^\$4\.9\d+/, 5_000);
+
+    await page.getByRole('button', { name: 'Delete hank' }).click();
+    await waitText(page.locator('tr[data-user="hank"]'), 'Deleted');
+    expect((await g.admin.users.list.query({ search: 'hank' }))[0]!.status).toBe(3);
+    expect(await page.getByRole('button', { name: 'Delete root' }).isDisabled()).toBe(true);
+  }, 45_000);
+
+  test('keys: ID column, warnings for a past expiry and an unknown model, and a hint when the owner raised limits', async () => {
+    const { id } = await g.admin.keys.create.mutate({ name: 'limited', user: 'erin', rpm: 10 });
+    // Erin raises the limit an admin set, through her own console.
+    const erinPage = await (await newContext(browser, g.url)).newPage();
+    await signIn(erinPage, 'erin', 'erin-password');
+    await erinPage.getByRole('link', { name: 'API keys' }).click();
+    await erinPage.locator('tr[data-key="limited"]').getByRole('button', { name: 'Limits' }).click();
+    const form = erinPage.getByRole('dialog');
+    await form.getByLabel('Requests per minute').fill('1000');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await form.waitFor({ state: 'hidden' });
+    await erinPage.context().close();
+
+    await page.getByRole('link', { name: 'API keys' }).click();
+    const row = page.locator(`tr[data-key="limited"]`);
+    expect(await row.locator('td').first().innerText()).toBe(String(id));
+    await waitText(row.getByTestId('owner-changed-limits'), 'Owner changed the limits you set');
+    expect(await page.locator('tr[data-key="gina-key"]').getByTestId('owner-changed-limits').count()).toBe(0);
+
+    await page.getByTestId('new-key-button').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Expires at').fill('2020-01-01T00:00');
+    await waitText(dialog.getByTestId('expiry-warning'), 'in the past');
+    await dialog.getByLabel('Allowed models').fill('gpt-4o-mini, no-such-model');
+    await waitText(dialog.getByTestId('models-warning'), 'no-such-model');
+    expect(await dialog.getByTestId('models-warning').innerText()).not.toContain('gpt-4o-mini');
+    await dialog.getByLabel('Allowed models').fill('gpt-4o-mini');
+    await dialog.getByTestId('models-warning').waitFor({ state: 'detached' });
+    await screenshot(page, 'key-form-warnings');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+    // Capture settings name the keys behind the ids.
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByLabel('Capture bodies for key IDs').fill(String(id));
+    await waitText(page.getByTestId('captureKeys-described'), `#${id} limited`);
+  }, 60_000);
+
+  test('settings: the fallback price can be saved; the audit log shows the change', async () => {
+    const card = page.locator('form', { has: page.getByRole('heading', { name: 'Billing' }) });
+    await card.getByLabel('Models without a price').selectOption('fallback');
+    expect(await card.getByLabel('Models without a price').locator('option:checked').innerText()).toBe('Use the fallback price');
+    await card.getByLabel('Fallback price: input (USD per 1M tokens)').fill('1.5');
+    await card.getByLabel('Fallback price: output (USD per 1M tokens)').fill('6');
+    await card.getByRole('button', { name: 'Save' }).click();
+    await waitText(page.getByRole('status'), 'Saved');
+    const policy = await g.admin.prices.policy.query();
+    expect(policy.missingPrice).toBe('fallback');
+    expect(policy.fallback).toMatchObject({ input: '1500000000', output: '6000000000' });
+
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    const audit = page.locator('[data-testid="audit-table"] tbody tr[data-action]');
+    await until(async () => (await audit.count()) > 5, 'audit rows');
+    const first = audit.first();
+    expect(await first.innerText()).toContain('prices.setPolicy');
+    expect(await first.innerText()).toContain('root');
+    await first.getByRole('button', { name: 'Details' }).click();
+    await waitText(page.locator('[data-testid="audit-table"] pre').last(), 'fallback');
+    await page.getByRole('search').getByLabel('Action').fill('users.');
+    await page.getByRole('search').getByLabel('Action').press('Tab');
+    await until(async () => (await audit.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-action')))).every((a) => a?.startsWith('users.')), 'only users.* rows');
+    await screenshot(page, 'audit');
   }, 45_000);
 });

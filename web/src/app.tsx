@@ -21,6 +21,7 @@ const Prices = lazy(() => import('./pages/Prices.tsx'));
 const Users = lazy(() => import('./pages/Users.tsx'));
 const Import = lazy(() => import('./pages/Import.tsx'));
 const Settings = lazy(() => import('./pages/Settings.tsx'));
+const Audit = lazy(() => import('./pages/Audit.tsx'));
 
 function Shell(props: { children?: JSX.Element }) {
   return (
@@ -57,6 +58,7 @@ export function App() {
         <Route path="/users" component={admin(Users)} />
         <Route path="/import" component={admin(Import)} />
         <Route path="/settings" component={Settings} />
+        <Route path="/audit" component={admin(Audit)} />
         <Route path="*" component={Dashboard} />
       </Router>
       <Toasts />

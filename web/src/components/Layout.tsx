@@ -24,6 +24,7 @@ const NAV: Array<{ section: MessageKey; items: NavItem[] }> = [
     { href: '/prices', label: 'nav.prices', icon: 'prices', admin: true },
     { href: '/users', label: 'nav.users', icon: 'users', admin: true },
     { href: '/import', label: 'nav.import', icon: 'import', admin: true },
+    { href: '/audit', label: 'nav.audit', icon: 'audit', admin: true },
     { href: '/settings', label: 'nav.settings', icon: 'settings' },
   ] },
 ];

@@ -12,7 +12,7 @@ export const en = {
   nav: {
     console: 'Console', label: 'Main navigation', openMenu: 'Open menu', monitor: 'Monitor', manage: 'Manage',
     dashboard: 'Dashboard', live: 'Live calls', history: 'Call history', channels: 'Channels', keys: 'API keys', billing: 'Billing', codes: 'Redemption codes',
-    prices: 'Models & prices', users: 'Users & groups', import: 'Import from One API', settings: 'Settings',
+    prices: 'Models & prices', users: 'Users & groups', import: 'Import from One API', audit: 'Audit log', settings: 'Settings',
   },
   auth: {
     title: 'Sign in', subtitle: 'Welcome back to your AI gateway.', username: 'Username', password: 'Password',
@@ -103,12 +103,15 @@ export const en = {
     status: { '3': 'Expired', '4': 'Budget used up' }, nModels: '{n} {n|model|models}', nIps: '{n} IP {n|range|ranges}',
     confirmRoll: 'Roll "{name}"? The current secret stops working immediately.', confirmDelete: 'Delete "{name}"? Calls with it will fail.',
     empty: 'No keys yet. Create one to call the gateway.',
+    ownerChangedLimits: 'Owner changed the limits you set',
     form: {
       createTitle: 'New API key', editTitle: 'Limits of {name}', create: 'Create key', me: 'Me', ownerHint: 'The account that pays for calls with this key.',
       limits: 'Limits', budget: 'Total budget (USD)', noLimit: 'No limit', period: 'Periodic budget', noPeriod: 'None',
       daily: 'Daily', weekly: 'Weekly', monthly: 'Monthly', periodBudget: 'Budget per period (USD)', expiresAt: 'Expires at',
       rpm: 'Requests per minute', tpm: 'Tokens per minute', models: 'Allowed models', allModels: 'All models',
-      modelsHint: 'Comma-separated; empty allows every model.', ips: 'Allowed IP addresses', ipsHint: 'One address or CIDR range per line; empty allows any.',
+      modelsHint: 'Comma-separated; empty allows every model.',
+      expiredWarning: 'This expiry is in the past: the key stops working as soon as it is saved.',
+      unknownModels: 'No channel serves {models} for this account: calls with {n|it|them} will fail.', ips: 'Allowed IP addresses', ipsHint: 'One address or CIDR range per line; empty allows any.',
     },
     reveal: {
       title: 'Your new API key', once: 'Copy it now: it is shown only once. Only a hash is stored.', key: 'API key', endpoint: 'Endpoint (OpenAI-compatible base URL)',
@@ -135,6 +138,12 @@ export const en = {
     confirmDelete: 'Delete code {hint}? It can no longer be redeemed.', confirmDeleteUsed: 'Delete the record of used code {hint}? The balance it added stays.',
     empty: 'No codes match.',
   },
+  audit: {
+    title: 'Audit log', description: 'Every change made through the admin API: who, when, from where, and what changed (secrets masked).',
+    filters: 'Filter the audit log', action: 'Action', actionHint: 'A procedure, or a prefix ending in a dot', target: 'Target', actor: 'By',
+    result: 'Result', ip: 'Address', ok: 'OK', failed: 'Failed', details: 'Details', before: 'Before', after: 'After', empty: 'No entries match.',
+    kinds: { 'admin-key': 'admin key', session: 'console', pat: 'access token', anonymous: 'anonymous' },
+  },
   prices: {
     title: 'Models & prices', description: 'Prices per model, in USD per 1M tokens. Calls to a model without a price follow the missing-price policy.',
     addTitle: 'Add or replace a price', unitHint: 'USD per 1M tokens; per request in USD', input: 'Input', output: 'Output',
@@ -153,6 +162,7 @@ export const en = {
     statuses: { '1': 'Active', '2': 'Disabled', '3': 'Deleted' },
     createTitle: 'New user', editTitle: 'Edit {name}', newPassword: 'New password', passwordKeep: 'Leave empty to keep the current password.',
     passwordHint: 'At least 8 characters.', openingBalance: 'Opening balance (USD)', unlimitedHint: 'Post-paid: calls are metered but never refused for balance',
+    deleteNamed: 'Delete {name}', confirmDelete: 'Delete the account "{name}"? Its keys stop working and its sessions end; its calls and ledger stay.',
     enabled: 'Account enabled', adjustTitle: 'Adjust the balance of {name}', currentBalance: 'Current balance: {balance}', empty: 'No users match.',
   },
   import: {
@@ -172,10 +182,12 @@ export const en = {
     changePassword: 'Change password', currentPassword: 'Current password', newPassword: 'New password', passwordChanged: 'Password changed; your other sessions were signed out.',
     tokens: 'Personal access tokens', tokensHint: 'For scripts and the CLI: they act as you, with your role.', tokenName: 'Token name',
     createToken: 'Create token', newToken: 'New token', revoke: 'Revoke',
+    confirmRevokeSession: 'Sign this session out? That browser has to sign in again.', confirmRevokeToken: 'Revoke the token "{name}"? Scripts using it stop working.',
     sessions: 'Signed-in sessions', signedIn: 'Signed in', lastSeen: 'Last seen', thisSession: 'This browser',
     logs: {
       title: 'Call logs', retentionDays: 'Keep logs for (days)', retentionHint: '0 keeps everything.', captureMaxBytes: 'Body capture limit (bytes)',
-      captureKeys: 'Capture bodies for key ids', captureModels: 'Capture bodies for models', captureHint: 'Comma-separated. Secrets are redacted.',
+      captureKeys: 'Capture bodies for key IDs', captureModels: 'Capture bodies for models', captureHint: 'Comma-separated. Secrets are redacted.',
+      captureKeysHint: 'Comma-separated key IDs (the ID column of API keys). Secrets are redacted.', unknownKey: '(no such key)',
     },
     routing: {
       title: 'Routing and health', retries: 'Retries per call', keyRotation: 'Key rotation', healthErrorRate: 'Auto-disable error rate',
@@ -184,8 +196,13 @@ export const en = {
       zeroOff: '0 turns it off.', testPrompt: 'Test prompt', balanceIntervalMs: 'Balance refresh interval (ms)',
     },
     billing: {
-      title: 'Billing', missingPrice: 'Models without a price', missingPriceHint: 'reject: refuse the call (default); fallback: use the fallback price.',
+      title: 'Billing', missingPrice: 'Models without a price', missingPriceHint: 'Reject the call (the default), or bill it at the fallback price below.',
       timezone: 'Time zone for periods and daily bills',
+      fallbackInput: 'Fallback price: input (USD per 1M tokens)', fallbackOutput: 'Fallback price: output (USD per 1M tokens)',
+      fallbackHint: 'Used for models without a price when the policy is "fallback".',
+    },
+    options: {
+      reject: 'Reject the call', fallback: 'Use the fallback price', 'round-robin': 'Round robin', random: 'Random',
     },
   },
 };

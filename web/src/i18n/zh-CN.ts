@@ -14,7 +14,7 @@ export const zhCN: typeof en = {
   nav: {
     console: '控制台', label: '主导航', openMenu: '打开菜单', monitor: '监控', manage: '管理',
     dashboard: '仪表盘', live: '实时调用', history: '调用历史', channels: '渠道', keys: 'API 密钥', billing: '账单', codes: '兑换码',
-    prices: '模型与价格', users: '用户与分组', import: '从 One API 导入', settings: '设置',
+    prices: '模型与价格', users: '用户与分组', import: '从 One API 导入', audit: '审计日志', settings: '设置',
   },
   auth: {
     title: '登录', subtitle: '欢迎回到你的 AI 网关。', username: '用户名', password: '密码',
@@ -104,13 +104,15 @@ export const zhCN: typeof en = {
     expires: '过期时间', lastUsed: '最近使用', editLimits: '限制', roll: '轮换', deleteNamed: '删除 {name}',
     status: { '3': '已过期', '4': '预算已用完' }, nModels: '{n} 个模型', nIps: '{n} 个 IP 段',
     confirmRoll: '轮换“{name}”？当前密钥会立即失效。', confirmDelete: '删除“{name}”？使用它的调用将失败。',
+    ownerChangedLimits: '所有者修改了你设置的限额',
     empty: '还没有密钥。创建一个即可调用网关。',
     form: {
       createTitle: '新建 API 密钥', editTitle: '{name} 的限制', create: '创建密钥', me: '我自己', ownerHint: '使用此密钥的调用从该账号扣费。',
       limits: '限制', budget: '总预算（美元）', noLimit: '不限', period: '周期预算', noPeriod: '无',
       daily: '每天', weekly: '每周', monthly: '每月', periodBudget: '每周期预算（美元）', expiresAt: '过期时间',
       rpm: '每分钟请求数', tpm: '每分钟 Token 数', models: '允许的模型', allModels: '全部模型',
-      modelsHint: '逗号分隔；留空表示允许全部模型。', ips: '允许的 IP 地址', ipsHint: '每行一个地址或 CIDR 段；留空表示不限。',
+      modelsHint: '逗号分隔；留空表示允许全部模型。',
+      expiredWarning: '过期时间已在过去：保存后该密钥立即失效。', unknownModels: '此账户没有渠道提供 {models}：用它们的调用将失败。', ips: '允许的 IP 地址', ipsHint: '每行一个地址或 CIDR 段；留空表示不限。',
     },
     reveal: {
       title: '你的新 API 密钥', once: '请立即复制：它只显示这一次，服务端仅保存哈希。', key: 'API 密钥', endpoint: '接口地址（兼容 OpenAI 的 Base URL）',
@@ -137,6 +139,12 @@ export const zhCN: typeof en = {
     confirmDelete: '删除兑换码 {hint}？删除后无法再兑换。', confirmDeleteUsed: '删除已使用兑换码 {hint} 的记录？已增加的余额不变。',
     empty: '没有符合条件的兑换码。',
   },
+  audit: {
+    title: '审计日志', description: '通过管理接口做的每项更改：谁、何时、从哪里、改了什么（敏感信息已遮盖）。',
+    filters: '筛选审计日志', action: '操作', actionHint: '过程名，或以点结尾的前缀', target: '对象', actor: '操作人',
+    result: '结果', ip: '地址', ok: '成功', failed: '失败', details: '详情', before: '修改前', after: '修改后', empty: '没有符合条件的记录。',
+    kinds: { 'admin-key': '管理员密钥', session: '控制台', pat: '访问令牌', anonymous: '匿名' },
+  },
   prices: {
     title: '模型与价格', description: '每个模型的价格，单位为美元 / 百万 Token。没有价格的模型按“缺失价格策略”处理。',
     addTitle: '添加或替换价格', unitHint: '美元 / 百万 Token；按次价格单位为美元', input: '输入', output: '输出',
@@ -155,6 +163,7 @@ export const zhCN: typeof en = {
     statuses: { '1': '正常', '2': '已禁用', '3': '已删除' },
     createTitle: '新建用户', editTitle: '编辑 {name}', newPassword: '新密码', passwordKeep: '留空则不修改密码。',
     passwordHint: '至少 8 个字符。', openingBalance: '初始余额（美元）', unlimitedHint: '后付费：照常计量，但不会因余额不足拒绝调用',
+    deleteNamed: '删除 {name}', confirmDelete: '删除账号“{name}”？其密钥立即失效、登录会话结束；调用记录和账本保留。',
     enabled: '账号已启用', adjustTitle: '调整 {name} 的余额', currentBalance: '当前余额：{balance}', empty: '没有匹配的用户。',
   },
   import: {
@@ -174,10 +183,12 @@ export const zhCN: typeof en = {
     changePassword: '修改密码', currentPassword: '当前密码', newPassword: '新密码', passwordChanged: '密码已修改，其他会话已退出登录。',
     tokens: '个人访问令牌', tokensHint: '用于脚本和命令行：以你的身份和角色操作。', tokenName: '令牌名称',
     createToken: '创建令牌', newToken: '新令牌', revoke: '撤销',
+    confirmRevokeSession: '让此会话退出登录？该浏览器需要重新登录。', confirmRevokeToken: '吊销令牌“{name}”？使用它的脚本将无法访问。',
     sessions: '登录会话', signedIn: '登录时间', lastSeen: '最近活动', thisSession: '当前浏览器',
     logs: {
       title: '调用日志', retentionDays: '日志保留天数', retentionHint: '0 表示永久保留。', captureMaxBytes: '内容记录上限（字节）',
       captureKeys: '为这些密钥 ID 记录内容', captureModels: '为这些模型记录内容', captureHint: '逗号分隔。密钥等敏感信息会被脱敏。',
+      captureKeysHint: '逗号分隔的密钥 ID（见 API 密钥页的 ID 列）。敏感信息会被脱敏。', unknownKey: '（无此密钥）',
     },
     routing: {
       title: '路由与健康检查', retries: '每次调用重试次数', keyRotation: '密钥轮换方式', healthErrorRate: '自动禁用错误率',
@@ -186,8 +197,13 @@ export const zhCN: typeof en = {
       zeroOff: '0 表示关闭。', testPrompt: '测试提示词', balanceIntervalMs: '余额刷新间隔（毫秒）',
     },
     billing: {
-      title: '计费', missingPrice: '无价格模型的处理', missingPriceHint: 'reject：拒绝调用（默认）；fallback：使用兜底价格。',
+      title: '计费', missingPrice: '无价格模型的处理', missingPriceHint: '拒绝调用（默认），或按下面的兜底价格计费。',
       timezone: '周期预算与每日账单的时区',
+      fallbackInput: '兜底价格：输入（美元 / 百万 Token）', fallbackOutput: '兜底价格：输出（美元 / 百万 Token）',
+      fallbackHint: '策略为“使用兜底价格”时，未定价模型按此计费。',
+    },
+    options: {
+      reject: '拒绝调用', fallback: '使用兜底价格', 'round-robin': '轮询', random: '随机',
     },
   },
 };
