@@ -5,6 +5,7 @@ import type { ServerWebSocket } from 'bun';
 import { Elysia } from 'elysia';
 import { connect, migrate } from '../db/connect.ts';
 import { adminPlugin } from './admin/plugin.ts';
+import { playgroundPlugin } from './admin/playground.ts';
 import { Auth } from './auth/index.ts';
 import { Accounts } from './billing/accounts.ts';
 import { redeemPlugin } from './billing/redeem-route.ts';
@@ -123,6 +124,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
     .use(redeemPlugin(gw))
     .use(liveWebSocketPlugin(gw, liveSockets))
     .use(logsHttpPlugin(gw))
+    .use(playgroundPlugin(gw))
     .use(metricsPlugin(gw, metrics))
     // Last: the console's SPA fallback must not shadow any API route.
     .use(webPlugin())

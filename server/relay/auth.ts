@@ -25,6 +25,11 @@ export function authenticate(store: Store, raw: string | null, now = Date.now())
   const normalised = raw.startsWith('sk-') ? raw : `sk-${raw}`;
   const key = store.keyBySecret(normalised, hashClientKey);
   if (!key) throw new RelayError(401, 'Invalid API key.', 'authentication_error', 'invalid_api_key');
+  return principalOf(store, key, now);
+}
+
+/** The caller a known key stands for, if the key and its account may call now. */
+export function principalOf(store: Store, key: KeyEntry, now = Date.now()): Principal {
   if (key.status !== 1) {
     const why = key.status === 3 ? 'expired' : key.status === 4 ? 'exhausted' : 'disabled';
     throw new RelayError(401, `This API key is ${why}.`, 'authentication_error', `key_${why}`);

@@ -6,6 +6,7 @@
 import type { Gateway } from '../context.ts';
 import type { ChannelEntry } from '../state/types.ts';
 import type { PriceEntry } from '../billing/pricing.ts';
+import type { Principal } from './auth.ts';
 import { admitKey, type ReservationInput, reserve, route } from './admission.ts';
 import { tryChannels } from './attempts.ts';
 import { Call } from './call.ts';
@@ -49,10 +50,10 @@ export interface RelayEndpoint<Req> {
   free?: boolean;
 }
 
-export async function runRelay<Req>(gw: Gateway, ep: RelayEndpoint<Req>, request: Request, clientIp: string | null, url = new URL(request.url)): Promise<Response> {
+export async function runRelay<Req>(gw: Gateway, ep: RelayEndpoint<Req>, request: Request, clientIp: string | null, url = new URL(request.url), principal?: Principal): Promise<Response> {
   const call = new Call(ep.name, clientIp, request.headers.get('user-agent'));
   try {
-    admitKey(gw, call, request, url);
+    admitKey(gw, call, request, url, principal);
     const raw = await readBody(request, gw.config.maxBodyBytes);
     const req = await ep.parse(raw, request, url);
     call.stream = ep.stream(req, url);

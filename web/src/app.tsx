@@ -21,6 +21,8 @@ const Prices = lazy(() => import('./pages/Prices.tsx'));
 const Users = lazy(() => import('./pages/Users.tsx'));
 const Import = lazy(() => import('./pages/Import.tsx'));
 const Settings = lazy(() => import('./pages/Settings.tsx'));
+const Models = lazy(() => import('./pages/Models.tsx'));
+const Playground = lazy(() => import('./pages/Playground.tsx'));
 const Audit = lazy(() => import('./pages/Audit.tsx'));
 
 function Shell(props: { children?: JSX.Element }) {
@@ -58,6 +60,8 @@ export function App() {
         <Route path="/users" component={admin(Users)} />
         <Route path="/import" component={admin(Import)} />
         <Route path="/settings" component={Settings} />
+        <Route path="/models" component={Models} />
+        <Route path="/playground" component={Playground} />
         <Route path="/audit" component={admin(Audit)} />
         <Route path="*" component={Dashboard} />
       </Router>

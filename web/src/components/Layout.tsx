@@ -19,6 +19,8 @@ const NAV: Array<{ section: MessageKey; items: NavItem[] }> = [
   { section: 'nav.manage', items: [
     { href: '/channels', label: 'nav.channels', icon: 'channels', admin: true },
     { href: '/keys', label: 'nav.keys', icon: 'keys' },
+    { href: '/models', label: 'nav.models', icon: 'models' },
+    { href: '/playground', label: 'nav.playground', icon: 'playground' },
     { href: '/billing', label: 'nav.billing', icon: 'billing' },
     { href: '/codes', label: 'nav.codes', icon: 'codes', admin: true },
     { href: '/prices', label: 'nav.prices', icon: 'prices', admin: true },

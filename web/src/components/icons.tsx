@@ -8,6 +8,8 @@ const PATHS = {
   channels: 'M4 6h16M4 12h16M4 18h16M8 4v4M16 10v4M10 16v4',
   keys: 'M15 7a4 4 0 1 1-3.9 4.9L3 20v-3h2v-2h2l2.1-2.1A4 4 0 0 1 15 7z',
   billing: 'M3 7h18v12H3zM3 11h18M7 15h3',
+  models: 'M12 2 3 7l9 5 9-5zM3 12l9 5 9-5M3 17l9 5 9-5',
+  playground: 'M21 15a2 2 0 0 1-2 2H7l-4 4V5a2 2 0 0 1 2-2h14a2 2 0 0 1 2 2z',
   audit: 'M9 4h6v3H9zM7 5H5v16h14V5h-2M9 12h6M9 16h6',
   codes: 'M3 9V6h18v3a3 3 0 0 0 0 6v3H3v-3a3 3 0 0 0 0-6zM14 6v2M14 11v2M14 16v2',
   prices: 'M20.6 13.4 13.4 20.6a2 2 0 0 1-2.8 0L3 13V3h10l7.6 7.6a2 2 0 0 1 0 2.8zM7.5 7.5h.01',

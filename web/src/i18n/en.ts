@@ -11,7 +11,7 @@ export const en = {
   roles: { root: 'Root', admin: 'Admin', user: 'User' },
   nav: {
     console: 'Console', label: 'Main navigation', openMenu: 'Open menu', monitor: 'Monitor', manage: 'Manage',
-    dashboard: 'Dashboard', live: 'Live calls', history: 'Call history', channels: 'Channels', keys: 'API keys', billing: 'Billing', codes: 'Redemption codes',
+    dashboard: 'Dashboard', live: 'Live calls', history: 'Call history', channels: 'Channels', keys: 'API keys', billing: 'Billing', codes: 'Redemption codes', models: 'Models', playground: 'Playground',
     prices: 'Models & prices', users: 'Users & groups', import: 'Import from One API', audit: 'Audit log', settings: 'Settings',
   },
   auth: {
@@ -143,6 +143,20 @@ export const en = {
     filters: 'Filter the audit log', action: 'Action', actionHint: 'A procedure, or a prefix ending in a dot', target: 'Target', actor: 'By',
     result: 'Result', ip: 'Address', ok: 'OK', failed: 'Failed', details: 'Details', before: 'Before', after: 'After', empty: 'No entries match.',
     kinds: { 'admin-key': 'admin key', session: 'console', pat: 'access token', anonymous: 'anonymous' },
+  },
+  models: {
+    title: 'Models', description: 'The models you can call and what they cost you.', search: 'Search models',
+    group: 'Prices for your group "{group}" (× {multiplier} of list price), in USD per 1M tokens.', allGroups: 'List prices in USD per 1M tokens (every served model).',
+    input: 'Input', output: 'Output', cached: 'Cached input', perRequest: 'Per request', unpriced: 'No price yet: calls are refused',
+    fallbackPrice: 'Billed at the fallback price', copyName: 'Copy name', try: 'Try', tryNamed: 'Try {model} in the playground',
+    empty: 'No model is available to this account yet.', unit: 'Token prices are per 1M tokens; a call costs input × prompt tokens + output × completion tokens.',
+  },
+  playground: {
+    title: 'Playground', description: 'Try a model through the gateway: the call uses one of your keys and is billed and logged like any other.',
+    key: 'API key', keyHint: 'The call is billed to this key and its limits apply.', noKeys: 'No enabled key: create one under API keys',
+    system: 'System prompt', stream: 'Stream the answer', message: 'Message', send: 'Send', sending: 'Sending…', stop: 'Stop', clear: 'Clear',
+    empty: 'Send a message to start.', cost: 'cost {cost} · {prompt} in / {completion} out tokens',
+    roles: { user: 'You', assistant: 'Assistant', system: 'System' },
   },
   prices: {
     title: 'Models & prices', description: 'Prices per model, in USD per 1M tokens. Calls to a model without a price follow the missing-price policy.',

@@ -13,7 +13,7 @@ export const zhCN: typeof en = {
   roles: { root: '超级管理员', admin: '管理员', user: '用户' },
   nav: {
     console: '控制台', label: '主导航', openMenu: '打开菜单', monitor: '监控', manage: '管理',
-    dashboard: '仪表盘', live: '实时调用', history: '调用历史', channels: '渠道', keys: 'API 密钥', billing: '账单', codes: '兑换码',
+    dashboard: '仪表盘', live: '实时调用', history: '调用历史', channels: '渠道', keys: 'API 密钥', billing: '账单', codes: '兑换码', models: '模型', playground: '操练场',
     prices: '模型与价格', users: '用户与分组', import: '从 One API 导入', audit: '审计日志', settings: '设置',
   },
   auth: {
@@ -144,6 +144,20 @@ export const zhCN: typeof en = {
     filters: '筛选审计日志', action: '操作', actionHint: '过程名，或以点结尾的前缀', target: '对象', actor: '操作人',
     result: '结果', ip: '地址', ok: '成功', failed: '失败', details: '详情', before: '修改前', after: '修改后', empty: '没有符合条件的记录。',
     kinds: { 'admin-key': '管理员密钥', session: '控制台', pat: '访问令牌', anonymous: '匿名' },
+  },
+  models: {
+    title: '模型', description: '你可以调用的模型及其价格。', search: '搜索模型',
+    group: '你所在分组“{group}”的价格（列表价 × {multiplier}），单位：美元 / 百万 Token。', allGroups: '列表价，单位：美元 / 百万 Token（所有可用模型）。',
+    input: '输入', output: '输出', cached: '缓存命中输入', perRequest: '按次', unpriced: '尚未定价：调用会被拒绝',
+    fallbackPrice: '按兜底价格计费', copyName: '复制名称', try: '试用', tryNamed: '在操练场试用 {model}',
+    empty: '此账户暂无可用模型。', unit: 'Token 价格按每百万 Token 计；一次调用的花费 = 输入价 × 输入 Token + 输出价 × 输出 Token。',
+  },
+  playground: {
+    title: '操练场', description: '通过网关试用模型：调用使用你的一个密钥，和其他调用一样计费和记录。',
+    key: 'API 密钥', keyHint: '费用记在此密钥上，并受其限额约束。', noKeys: '没有启用的密钥：请先在 API 密钥页创建',
+    system: '系统提示词', stream: '流式输出', message: '消息', send: '发送', sending: '发送中…', stop: '停止', clear: '清空',
+    empty: '发送一条消息开始。', cost: '花费 {cost} · 输入 {prompt} / 输出 {completion} Token',
+    roles: { user: '你', assistant: '助手', system: '系统' },
   },
   prices: {
     title: '模型与价格', description: '每个模型的价格，单位为美元 / 百万 Token。没有价格的模型按“缺失价格策略”处理。',
