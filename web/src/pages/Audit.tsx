@@ -59,7 +59,7 @@ export default function Audit() {
                   <>
                     <tr data-action={r.action}>
                       <td class="small nowrap">{dateTime(r.created_at)}</td>
-                      <td>{r.actor_name}<div class="muted small">{t(`audit.kinds.${r.actor_kind}`)}</div></td>
+                      <td><span translate="no">{r.actor_name}</span><div class="muted small">{t(`audit.kinds.${r.actor_kind}`)}</div></td>
                       <td class="mono">{r.action}</td>
                       <td class="mono">{r.target ?? '—'}</td>
                       <td><span class={`badge ${r.ok ? 'ok' : 'err'}`} title={r.error ?? undefined}>{r.ok ? t('audit.ok') : t('audit.failed')}</span></td>

@@ -9,7 +9,7 @@ import { SelectField, TextField } from '../components/Field.tsx';
 import { PageHead } from '../components/Layout.tsx';
 import { Empty, ErrorNotice } from '../components/States.tsx';
 import { formError, toast, toastError } from '../components/Toasts.tsx';
-import { compact, dateTime, isoDay, money, moneyShort, num, usdAxis, usdNumber } from '../format.ts';
+import { compact, dateTime, ledgerNote, isoDay, money, moneyShort, num, usdAxis, usdNumber } from '../format.ts';
 import { t } from '../i18n/index.ts';
 import { isAdmin, me, refetchMe } from '../session.ts';
 
@@ -149,7 +149,7 @@ export default function Billing() {
                       <td><span class={`badge ${r.amount >= 0n ? 'ok' : ''}`}>{t(`billing.kinds.${r.kind as 'usage'}`)}</span></td>
                       <td class="num">{money(r.amount)}</td>
                       <td class="num">{money(r.balance_after)}</td>
-                      <td class="small">{r.kind === 'usage' ? t('billing.usageCalls', { n: r.calls }) : (r.note ?? '')}<Show when={r.actor}> <span class="muted">· {r.actor}</span></Show></td>
+                      <td class="small">{r.kind === 'usage' ? t('billing.usageCalls', { n: r.calls }) : ledgerNote(r.note, t)}<Show when={r.actor}> <span class="muted">· <span translate="no">{r.actor}</span></span></Show></td>
                     </tr>
                   )}</For>
                 </tbody>
@@ -189,7 +189,7 @@ function TopUp(props: { users: Array<{ id: number; username: string }>; onDone: 
     e.preventDefault();
     setFields({});
     try {
-      await api.billing.credit.mutate({ userId: Number(user()), kind: 'topup', amountUsd: amount().trim(), reason: reason().trim() || t('billing.topUpDefaultReason') });
+      await api.billing.credit.mutate({ userId: Number(user()), kind: 'topup', amountUsd: amount().trim(), reason: reason().trim() || 'top-up from the console' });
       toast(t('billing.toppedUp'));
       setAmount('');
       setReason('');

@@ -97,7 +97,7 @@ export default function Codes() {
                       <td class="mono" title={t('codes.hintOnly')}>{c.code_hint}</td>
                       <td class="num">{money(c.amount)}</td>
                       <td><span class={`badge ${TONE[c.status] ?? ''}`}>{t(`codes.statuses.${(c.status === 2 || c.status === 3 ? c.status : 1) as Status}`)}</span></td>
-                      <td class="small">{dateTime(c.created_at)}<Show when={c.created_by}><div class="muted">{c.created_by}</div></Show></td>
+                      <td class="small">{dateTime(c.created_at)}<Show when={c.created_by}><div class="muted" translate="no">{c.created_by}</div></Show></td>
                       <td class="small" data-testid="redeemed-by">
                         <Show when={c.redeemed_by !== null} fallback={<span class="muted">—</span>}>
                           {c.redeemed_by_name ?? `#${c.redeemed_by}`}<div class="muted">{dateTime(c.redeemed_at)}</div>

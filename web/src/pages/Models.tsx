@@ -26,7 +26,9 @@ export default function Models() {
         <div class="card">
           <div class="card-head">
             <p class="muted small" style={{ margin: 0 }} data-testid="models-group">
-              {data()!.group ? t('models.group', { group: data()!.group!, multiplier: num(multiplier()) }) : t('models.allGroups')}
+              <Show when={data()!.group} fallback={t('models.allGroups')}>
+                {t('models.groupLabel')} <strong translate="no">{data()!.group}</strong> · {t('models.groupPrice', { multiplier: num(multiplier()) })}
+              </Show>
             </p>
             <TextField label={t('models.search')} type="search" value={search()} onInput={(e) => setSearch(e.currentTarget.value)} />
           </div>

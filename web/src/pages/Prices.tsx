@@ -126,7 +126,7 @@ function PriceEditRow(props: { row: PriceRow; onSaved: () => void }) {
       <For each={COLUMNS}>{([, field, label]) => (
         <td><input class="input compact" inputMode="decimal" style={{ width: '96px' }} aria-label={`${props.row.model} ${t(label)}`} value={draft[field]} onInput={(e) => setDraft(field, e.currentTarget.value)} /></td>
       )}</For>
-      <td class="small muted" title={dateTime(props.row.updated_at)}>{props.row.source ?? '—'}</td>
+      <td class="small muted" title={dateTime(props.row.updated_at)} translate="no">{props.row.source ?? '—'}</td>
       <td><button class="btn small" disabled={!dirty()} onClick={() => void save()}>{t('common.save')}</button></td>
     </tr>
   );

@@ -186,7 +186,7 @@ function Sessions() {
               <tr>
                 <td class="small">{dateTime(s.created_at)}</td>
                 <td class="small">{dateTime(s.last_seen_at)}</td>
-                <td class="small">{[s.ip, s.user_agent].filter(Boolean).join(' · ')}</td>
+                <td class="small mono" translate="no">{[s.ip, s.user_agent].filter(Boolean).join(' · ')}</td>
                 <td>{s.current ? <span class="badge ok">{t('settings.thisSession')}</span>
                   : <button class="btn small" onClick={() => { if (confirm(t('settings.confirmRevokeSession'))) void api.auth.revokeSession.mutate({ id: s.id }).then(() => refetch(), toastError); }}>{t('settings.revoke')}</button>}</td>
               </tr>
