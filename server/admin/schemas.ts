@@ -55,7 +55,8 @@ export const ChannelCreate = v.object({
   type: int4(1),
   baseUrl: v.optional(v.pipe(Text, v.trim(), v.check((s) => s === '' || /^https?:\/\/[^\s]+$/.test(s), 'must be an http(s) URL')), ''),
   /** Upstream keys, one per line. */
-  key: v.pipe(Text, v.trim(), v.nonEmpty('at least one key is required')),
+  /** One key per line; may be empty only for a vendor that takes no key (Ollama). */
+  key: v.optional(v.pipe(Text, v.trim()), ''),
   models: v.pipe(ModelList, v.minLength(1, 'at least one model is required')),
   priority: v.optional(int4(), 0),
   weight: v.optional(int4(0), 1),
@@ -69,7 +70,8 @@ export const ChannelCreate = v.object({
 /** Per-1M-token prices in USD: shared by list prices, long-context tiers and the fallback price. */
 export const TokenPriceFields = {
   inputUsdPerM: UsdAmount,
-  outputUsdPerM: UsdAmount,
+  /** Absent for models that produce no output tokens (embeddings, rerank): 0. */
+  outputUsdPerM: v.optional(UsdAmount, '0'),
   cacheReadUsdPerM: v.optional(UsdAmount),
   cacheWrite5mUsdPerM: v.optional(UsdAmount),
   cacheWrite1hUsdPerM: v.optional(UsdAmount),

@@ -151,4 +151,64 @@ describe('admin management pages', () => {
     await until(async () => (await audit.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-action')))).every((a) => a?.startsWith('users.')), 'only users.* rows');
     await screenshot(page, 'audit');
   }, 45_000);
+
+  test('polish: plurals, focus back to the opener, overdraft confirmation, keyless Ollama, embedding price, desktop menu', async () => {
+    const asked: string[] = [];
+    page.on('dialog', (d) => { asked.push(d.message()); });
+
+    // Focus returns to the button that opened a drawer.
+    await page.getByRole('link', { name: 'Users & groups' }).click();
+    const newUser = page.getByRole('button', { name: 'New user' });
+    await newUser.click();
+    await page.getByRole('dialog').waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'hidden' });
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('New user');
+
+    // Deducting more than the balance asks first (the handler accepts).
+    await page.locator('tr[data-user="erin"]').getByRole('button', { name: 'Adjust balance' }).click();
+    const adjust = page.getByRole('dialog');
+    await adjust.getByLabel('Amount (USD)').fill('-1000');
+    await adjust.getByLabel('Reason').fill('chargeback');
+    await adjust.getByRole('button', { name: 'Save' }).click();
+    await adjust.waitFor({ state: 'hidden' });
+    expect(asked.some((m) => m.startsWith('Deduct -$1000') && m.includes('in debt'))).toBe(true);
+    expect((await g.admin.users.list.query({ search: 'erin' }))[0]!.balance).toBeLessThan(0n);
+
+    // Plurals: one model, two models.
+    await g.admin.keys.create.mutate({ name: 'one-model', user: 'erin', models: ['gpt-4o-mini'] });
+    await g.admin.keys.create.mutate({ name: 'two-models', user: 'erin', models: ['gpt-4o-mini', 'other'] });
+    await page.getByRole('link', { name: 'API keys' }).click();
+    await waitText(page.locator('tr[data-key="one-model"]'), '1 model');
+    expect(await page.locator('tr[data-key="one-model"]').innerText()).not.toContain('1 models');
+    await waitText(page.locator('tr[data-key="two-models"]'), '2 models');
+
+    // An Ollama channel needs no key; an embedding model needs no output price.
+    await page.getByRole('link', { name: 'Channels' }).click();
+    await page.getByTestId('new-channel').click();
+    const form = page.getByRole('dialog');
+    await form.getByLabel('Vendor', { exact: true }).selectOption('30');
+    await form.getByLabel('Name', { exact: true }).fill('local-ollama');
+    await form.getByLabel('Base URL').fill(mock.url);
+    await form.getByLabel('Custom models').fill('nomic-embed-text');
+    await form.getByRole('button', { name: 'Add', exact: true }).click();
+    await form.getByRole('button', { name: 'Save' }).click();
+    await form.waitFor({ state: 'hidden' });
+    const ollama = (await g.admin.channels.list.query()).find((c) => c.name === 'local-ollama')!;
+    expect(ollama.keys).toHaveLength(1);
+    await page.getByRole('link', { name: 'Models & prices' }).click();
+    await page.getByLabel('Model', { exact: true }).first().fill('nomic-embed-text');
+    await page.getByLabel('Input', { exact: true }).first().fill('0.02');
+    await page.getByRole('button', { name: 'Save price' }).click();
+    await until(async () => (await g.admin.prices.list.query()).some((p) => p.model === 'nomic-embed-text'), 'the embedding price saved');
+    expect((await g.admin.prices.list.query()).find((p) => p.model === 'nomic-embed-text')).toMatchObject({ input: 20_000_000n, output: 0n });
+
+    // On a desktop the menu button hides and shows the sidebar.
+    const sidebar = page.locator('#sidebar');
+    expect(await sidebar.isVisible()).toBe(true);
+    await page.getByRole('button', { name: 'Hide menu' }).click();
+    await sidebar.waitFor({ state: 'hidden' });
+    await page.getByRole('button', { name: 'Open menu' }).click();
+    await sidebar.waitFor({ state: 'visible' });
+  }, 60_000);
 });

@@ -19,7 +19,9 @@ function useFreshError(props: { error?: string }): { error: () => string | undef
 
 function Wrap(props: Common & { id: string; children: JSX.Element; edited: () => void }) {
   return (
-    <div class={`field ${props.class ?? ''}`} onInput={props.edited} onChange={props.edited}>
+    // Capture phase: the edit marks the current error stale before the field's own handler runs,
+    // so an error that handler computes for the new value still shows.
+    <div class={`field ${props.class ?? ''}`} ref={(el) => { el.addEventListener('input', props.edited, true); el.addEventListener('change', props.edited, true); }}>
       <label for={props.id}>{props.label}</label>
       {props.children}
       <Show when={props.hint}><div class="hint" id={`${props.id}-hint`}>{props.hint}</div></Show>

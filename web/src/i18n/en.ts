@@ -13,7 +13,7 @@ export const en = {
   theme: { system: 'System', light: 'Light', dark: 'Dark' },
   roles: { root: 'Root', admin: 'Admin', user: 'User' },
   nav: {
-    console: 'Console', label: 'Main navigation', openMenu: 'Open menu', monitor: 'Monitor', manage: 'Manage',
+    console: 'Console', label: 'Main navigation', openMenu: 'Open menu', hideMenu: 'Hide menu', monitor: 'Monitor', manage: 'Manage',
     dashboard: 'Dashboard', live: 'Live calls', history: 'Call history', channels: 'Channels', keys: 'API keys', billing: 'Billing', codes: 'Redemption codes', models: 'Models', playground: 'Playground',
     prices: 'Models & prices', users: 'Users & groups', import: 'Import from One API', audit: 'Audit log', settings: 'Settings',
   },
@@ -166,7 +166,7 @@ export const en = {
     title: 'Models & prices', description: 'Prices per model, in USD per 1M tokens. Calls to a model without a price follow the missing-price policy.',
     addTitle: 'Add or replace a price', unitHint: 'USD per 1M tokens; per request in USD', input: 'Input', output: 'Output',
     cacheRead: 'Cached input', cacheWrite5m: 'Cache write 5 min', cacheWrite1h: 'Cache write 1 h', perRequest: 'Per request',
-    save: 'Save price', table: 'Price table', search: 'Search models', source: 'Source', empty: 'No prices match.',
+    save: 'Save price', outputHint: 'Leave empty for embedding and rerank models (they return no output tokens).', table: 'Price table', search: 'Search models', source: 'Source', empty: 'No prices match.',
     missingTitle: '{n} {n|model has|models have} no price.', missingBody: 'Channels serve them, but calls will be rejected (or use the fallback price). Click one to price it.',
   },
   groups: {
@@ -180,6 +180,7 @@ export const en = {
     statuses: { '1': 'Active', '2': 'Disabled', '3': 'Deleted' },
     createTitle: 'New user', editTitle: 'Edit {name}', newPassword: 'New password', passwordKeep: 'Leave empty to keep the current password.',
     passwordHint: 'At least 8 characters.', openingBalance: 'Opening balance (USD)', unlimitedHint: 'Post-paid: calls are metered but never refused for balance',
+    confirmOverdraft: 'Deduct {amount}? The balance is only {balance}: the account will be in debt and its calls refused until topped up.',
     deleteNamed: 'Delete {name}', confirmDelete: 'Delete the account "{name}"? Its keys stop working and its sessions end; its calls and ledger stay.',
     enabled: 'Account enabled', adjustTitle: 'Adjust the balance of {name}', currentBalance: 'Current balance: {balance}', empty: 'No users match.',
   },

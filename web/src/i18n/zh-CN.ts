@@ -41,7 +41,7 @@ export const zhCN: typeof en = {
   theme: { system: '跟随系统', light: '浅色', dark: '深色' },
   roles: { root: '超级管理员', admin: '管理员', user: '用户' },
   nav: {
-    console: '控制台', label: '主导航', openMenu: '打开菜单', monitor: '监控', manage: '管理',
+    console: '控制台', label: '主导航', openMenu: '打开菜单', hideMenu: '收起菜单', monitor: '监控', manage: '管理',
     dashboard: '仪表盘', live: '实时调用', history: '调用历史', channels: '渠道', keys: 'API 密钥', billing: '账单', codes: '兑换码', models: '模型', playground: '操练场',
     prices: '模型与价格', users: '用户与分组', import: '从 One API 导入', audit: '审计日志', settings: '设置',
   },
@@ -193,7 +193,7 @@ export const zhCN: typeof en = {
     title: '模型与价格', description: '每个模型的价格，单位为美元 / 百万 Token。没有价格的模型按“缺失价格策略”处理。',
     addTitle: '添加或替换价格', unitHint: '美元 / 百万 Token；按次价格单位为美元', input: '输入', output: '输出',
     cacheRead: '缓存命中输入', cacheWrite5m: '缓存写入 5 分钟', cacheWrite1h: '缓存写入 1 小时', perRequest: '按次',
-    save: '保存价格', table: '价格表', search: '搜索模型', source: '来源', empty: '没有匹配的价格。',
+    save: '保存价格', outputHint: '嵌入和重排模型没有输出 Token，可留空。', table: '价格表', search: '搜索模型', source: '来源', empty: '没有匹配的价格。',
     missingTitle: '有 {n} 个模型没有价格。', missingBody: '渠道提供了这些模型，但调用会被拒绝（或使用兜底价格）。点击即可为其定价。',
   },
   groups: {
@@ -207,6 +207,7 @@ export const zhCN: typeof en = {
     statuses: { '1': '正常', '2': '已禁用', '3': '已删除' },
     createTitle: '新建用户', editTitle: '编辑 {name}', newPassword: '新密码', passwordKeep: '留空则不修改密码。',
     passwordHint: '至少 8 个字符。', openingBalance: '初始余额（美元）', unlimitedHint: '后付费：照常计量，但不会因余额不足拒绝调用',
+    confirmOverdraft: '扣除 {amount}？当前余额只有 {balance}：扣除后账户将欠费，充值前的调用会被拒绝。',
     deleteNamed: '删除 {name}', confirmDelete: '删除账号“{name}”？其密钥立即失效、登录会话结束；调用记录和账本保留。',
     enabled: '账号已启用', adjustTitle: '调整 {name} 的余额', currentBalance: '当前余额：{balance}', empty: '没有匹配的用户。',
   },

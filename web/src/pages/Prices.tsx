@@ -28,7 +28,7 @@ const text = (v: bigint | null) => (v === null ? '' : nanoToUsd(v));
 function toInput(model: string, d: Draft) {
   const out: Record<string, string> = { model };
   for (const [, field] of COLUMNS) if (d[field].trim() !== '') out[field] = d[field].trim();
-  return out as { model: string; inputUsdPerM: string; outputUsdPerM: string };
+  return out as { model: string; inputUsdPerM: string; outputUsdPerM?: string };
 }
 
 export default function Prices() {
@@ -77,7 +77,7 @@ export default function Prices() {
           <div class="card-body form-grid">
             <TextField id="new-price-model" label={t('logs.model')} required value={adding.model} error={addFields().model} onInput={(e) => setAdding('model', e.currentTarget.value)} />
             <For each={COLUMNS}>{([, field, label]) => (
-              <TextField label={t(label)} inputMode="decimal" required={field === 'inputUsdPerM' || field === 'outputUsdPerM'} value={adding[field]} error={addFields()[field]} onInput={(e) => setAdding(field, e.currentTarget.value)} />
+              <TextField label={t(label)} inputMode="decimal" required={field === 'inputUsdPerM'} hint={field === 'outputUsdPerM' ? t('prices.outputHint') : undefined} value={adding[field]} error={addFields()[field]} onInput={(e) => setAdding(field, e.currentTarget.value)} />
             )}</For>
           </div>
           <div class="card-foot"><button class="btn primary" type="submit">{t('prices.save')}</button></div>

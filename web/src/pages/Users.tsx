@@ -12,7 +12,8 @@ import { Icon } from '../components/icons.tsx';
 import { PageHead } from '../components/Layout.tsx';
 import { Empty, ErrorNotice, Loading } from '../components/States.tsx';
 import { toast, toastError } from '../components/Toasts.tsx';
-import { date, money } from '../format.ts';
+import { date, money, toNano } from '../format.ts';
+import { usdToNano } from '../../../server/billing/money.ts';
 import { t } from '../i18n/index.ts';
 import { me } from '../session.ts';
 
@@ -170,8 +171,13 @@ function AdjustBalance(props: { user: UserRow; onClose: () => void; onSaved: () 
   const [error, setError] = createSignal('');
   const submit = async (e: SubmitEvent) => {
     e.preventDefault();
+    // A deduction larger than the balance leaves the account owing: say so before doing it.
+    const value = amount().trim();
+    if (value.startsWith('-') && /^-\d+(\.\d{1,9})?$/.test(value) && usdToNano(value.slice(1)) > toNano(props.user.balance)) {
+      if (!confirm(t('users.confirmOverdraft', { amount: money(usdToNano(value)), balance: money(props.user.balance) }))) return;
+    }
     try {
-      await api.users.adjustBalance.mutate({ id: props.user.id, amountUsd: amount().trim(), reason: reason().trim() });
+      await api.users.adjustBalance.mutate({ id: props.user.id, amountUsd: value, reason: reason().trim() });
       toast(t('common.saved'));
       props.onSaved();
     } catch (err) {
