@@ -8,13 +8,15 @@ import { SelectField, TextField } from '../components/Field.tsx';
 import { Icon } from '../components/icons.tsx';
 import { PageHead } from '../components/Layout.tsx';
 import { Empty, ErrorNotice } from '../components/States.tsx';
-import { clock, duration, money, num } from '../format.ts';
+import { clock, dateTime, duration, money, num } from '../format.ts';
 import { t } from '../i18n/index.ts';
 import { isAdmin, refetchMe, setMyBalance, me } from '../session.ts';
 import { CallDrawer } from './CallDrawer.tsx';
 import { StatusBadge } from './call-status.tsx';
 
 const MAX_ROWS = 300;
+/** Calls from before today show their date too. */
+const isToday = (d: Date | string) => new Date(d).toDateString() === new Date().toDateString();
 const POLL_MS = 500;
 /** While the socket is being reopened the log is read less often. */
 const RECONNECT_POLL_MS = 2_000;
@@ -222,7 +224,7 @@ export default function Live() {
                 <tr class="clickable fresh" tabindex="0" data-request-id={r.request_id} data-inflight={r.inflight ? 'true' : 'false'}
                   onClick={() => setOpen(r)} onKeyDown={(e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); setOpen(r); } }}
                   aria-label={t('live.openCall', { model: r.model })}>
-                  <td class="mono">{clock(r.created_at)}</td>
+                  <td class="mono" title={dateTime(r.created_at)}>{isToday(r.created_at) ? clock(r.created_at) : dateTime(r.created_at)}</td>
                   <td><StatusBadge row={r} /></td>
                   <td><span class="mono">{r.model}</span><Show when={r.upstream_model && r.upstream_model !== r.model}> <span class="muted small">→ {r.upstream_model}</span></Show>
                     <Show when={r.stream}> <span class="badge" title={t('logs.streamed')}>SSE</span></Show></td>
