@@ -7,6 +7,7 @@ import { DatabaseUnavailable } from '../db/health.ts';
 import { adminPlugin } from './admin/plugin.ts';
 import { ensureAdminKeyAccount } from './aiproxy/admin-key-account.ts';
 import { aiproxyPlugin } from './aiproxy/plugin.ts';
+import { playgroundPlugin } from './admin/playground.ts';
 import { Auth } from './auth/index.ts';
 import { Accounts } from './billing/accounts.ts';
 import { redeemPlugin } from './relay/endpoints/redeem.ts';
@@ -155,6 +156,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
     .use(redeemPlugin(gw))
     .use(liveWebSocketPlugin(gw))
     .use(logsHttpPlugin(gw))
+    .use(playgroundPlugin(gw))
     .use(metricsPlugin(gw, metrics))
     // Last: the console's SPA fallback must not shadow any API route.
     .use(webPlugin())

@@ -37,21 +37,31 @@ const codesRouter = router({
       return { codes };
     }),
 
+  /** Newest first, with who redeemed each code; `before` (an id) pages back. */
   list: adminProcedure
     .input(v.optional(v.object({
       status: v.optional(v.picklist([1, 2, 3])),
       name: v.optional(Text),
+      before: v.optional(Id),
       limit: v.optional(int4(1, 1000), 100),
       offset: v.optional(int4(0), 0),
     }), {}))
     .query(({ ctx, input }) => {
-      let q = ctx.gw.db.db.selectFrom('redemption_codes')
-        .select(['id', 'name', 'code_hint', 'amount', 'status', 'created_by', 'created_at', 'redeemed_at', 'redeemed_by'])
-        .orderBy('id', 'desc').limit(input.limit).offset(input.offset);
-      if (input.status !== undefined) q = q.where('status', '=', input.status);
-      if (input.name) q = q.where('name', '=', input.name);
+      let q = ctx.gw.db.db.selectFrom('redemption_codes as c').leftJoin('users as u', 'u.id', 'c.redeemed_by')
+        .select(['c.id', 'c.name', 'c.code_hint', 'c.amount', 'c.status', 'c.created_by', 'c.created_at', 'c.redeemed_at', 'c.redeemed_by', 'u.username as redeemed_by_name'])
+        .orderBy('c.id', 'desc').limit(input.limit).offset(input.offset);
+      if (input.status !== undefined) q = q.where('c.status', '=', input.status);
+      if (input.name) q = q.where('c.name', '=', input.name);
+      if (input.before !== undefined) q = q.where('c.id', '<', input.before);
       return q.execute();
     }),
+
+  /** Delete codes for good (used ones too: the ledger keeps the redemption itself). */
+  delete: adminProcedure.input(v.object({ ids: v.pipe(v.array(Id), v.minLength(1), v.maxLength(1000)) })).mutation(async ({ ctx, input }) => {
+    const rows = await ctx.gw.db.db.deleteFrom('redemption_codes').where('id', 'in', input.ids).returning(['id', 'name', 'status']).execute();
+    noteAudit(ctx, { target: `redemption_codes#${input.ids.join(',')}`, before: rows });
+    return { deleted: rows.map((r) => r.id) };
+  }),
 
   /** Disable unused codes (used ones are history and stay as they are). */
   disable: adminProcedure.input(v.object({ ids: v.pipe(v.array(Id), v.minLength(1)) })).mutation(async ({ ctx, input }) => {

@@ -7,6 +7,7 @@ import { refreshEveryBalance } from '../channels/jobs.ts';
 import { batchChannels, copyChannel, setKeyStatus, setStatusByAdmin, splitKeys, updateChannel } from '../channels/manage.ts';
 import { runTests, testModelOf } from '../channels/test-runner.ts';
 import { fetchUpstreamModels } from '../channels/upstream-models.ts';
+import { channelHealth, channelUsage, lastTests } from '../channels/activity.ts';
 import { createChannel } from '../channels/create.ts';
 import type { Gateway } from '../context.ts';
 import { pickKey } from '../relay/select-channel.ts';
@@ -19,16 +20,23 @@ export const channelsRouter = router({
 
   list: adminProcedure.query(async ({ ctx }) => {
     const { db } = ctx.gw.db;
-    const [channels, keys] = await Promise.all([
+    const [channels, keys, tests, usage] = await Promise.all([
       db.selectFrom('channels').selectAll().orderBy('id').execute(),
       db.selectFrom('channel_keys').select(['id', 'channel_id', 'key_hint', 'status', 'status_reason', 'cooldown_until']).orderBy('position').execute(),
+      lastTests(db),
+      channelUsage(db),
     ]);
     return channels.map((c) => ({
       id: c.id, name: c.name, type: c.type, provider: providerFor(c.type).id, baseUrl: c.base_url, models: c.models,
       mapping: c.model_mapping, priority: c.priority, weight: c.weight, groups: c.groups, status: c.status,
       statusReason: c.status_reason, used: c.used, balance: c.balance,
       balanceAmount: c.balance_amount, balanceCurrency: c.balance_currency, balanceUpdatedAt: c.balance_updated_at, balanceError: c.balance_error,
-      testAt: c.test_at, testLatencyMs: c.test_latency_ms, config: c.config, headers: c.headers, paramOverride: c.param_override, systemPrompt: c.system_prompt,
+      testAt: c.test_at, testLatencyMs: c.test_latency_ms, lastTest: tests.get(c.id) ?? null,
+      /** Calls, failures and cost over the last USAGE_DAYS days. */
+      usage: usage.get(c.id) ?? { calls: 0, errors: 0, cost: 0n },
+      /** Outcomes in the routing health window (server/routing/health.ts). */
+      health: channelHealth(ctx.gw, c.id, c.models),
+      config: c.config, headers: c.headers, paramOverride: c.param_override, systemPrompt: c.system_prompt,
       // Upstream keys are never returned: only their hints.
       keys: keys.filter((k) => k.channel_id === c.id).map(({ channel_id: _c, ...k }) => k),
     }));

@@ -1,7 +1,7 @@
 // Client keys: a user manages their own; admins manage anyone's. A key someone else owns is
 // "not found" for a user, so ids of other users' keys reveal nothing.
 import { TRPCError } from '@trpc/server';
-import type { Selectable, Updateable } from 'kysely';
+import { type Selectable, sql, type Updateable } from 'kysely';
 import type * as v from 'valibot';
 import type { ApiKeysTable } from '../../db/schema.ts';
 import { IdInput, KeyCreate, KeyQuery, KeyStatus, KeyUpdate } from './account-schemas.ts';
@@ -34,6 +34,39 @@ function limitColumns(input: Limits, p: Principal): Updateable<ApiKeysTable> {
     // A new period starts counting from zero.
     ...(input.period !== undefined ? { period_used: 0n, period_start: null } : {}),
   };
+}
+
+const LIMIT_FIELDS = ['budgetUsd', 'period', 'periodBudgetUsd', 'expiresAt', 'models', 'ipAllow', 'rpm', 'tpm'];
+
+/**
+ * Keys whose owner changed their limits after someone else (an admin) had set them, from the
+ * audit trail: key id → when the owner did. Admins see it as a hint next to the key.
+ */
+async function limitsChangedByOwner(gw: Gateway, keys: KeyRow[]): Promise<Map<number, Date>> {
+  if (!keys.length) return new Map();
+  const ownerOf = new Map(keys.map((k) => [`keys#${k.id}`, k.user_id]));
+  // Newest limit change per key and actor.
+  const rows = await gw.db.db.selectFrom('audit_log')
+    .select(['target', 'actor_user_id', 'created_at'])
+    .distinctOn(['target', 'actor_user_id'])
+    .where('action', 'in', ['keys.create', 'keys.update']).where('ok', '=', true)
+    .where('target', 'in', [...ownerOf.keys()])
+    .where(sql<boolean>`input ?| ${sql.val(LIMIT_FIELDS)}::text[]`)
+    .orderBy('target').orderBy('actor_user_id').orderBy('id', 'desc').execute();
+  const byOwner = new Map<string, Date>();
+  const byOthers = new Map<string, Date>();
+  for (const r of rows) {
+    const at = new Date(r.created_at);
+    const m = r.actor_user_id !== null && r.actor_user_id === ownerOf.get(r.target!) ? byOwner : byOthers;
+    if (!m.has(r.target!) || m.get(r.target!)! < at) m.set(r.target!, at);
+  }
+  const out = new Map<number, Date>();
+  for (const [target, at] of byOwner) {
+    const other = byOthers.get(target);
+    const owner = gw.store.user(ownerOf.get(target)!);
+    if (other && other < at && owner?.role === 'user') out.set(Number(target.slice(5)), at);
+  }
+  return out;
 }
 
 /** A key the caller may see: their own, or any for admins. */
@@ -79,11 +112,14 @@ export const keysRouter = router({
     return { id: row.id, key, user: owner.username };
   })),
 
+  /** For admins each key also says when its owner last changed limits that someone else had set. */
   list: userProcedure.input(KeyQuery).query(async ({ ctx, input }) => {
     const owner = ownerFilter(ctx) ?? input.userId;
     let q = ctx.gw.db.db.selectFrom('api_keys').selectAll().orderBy('id').limit(input.limit).offset(input.offset);
     if (owner !== undefined) q = q.where('user_id', '=', owner);
-    return (await q.execute()).map((k) => view(ctx.gw, k));
+    const rows = await q.execute();
+    const raised = ownerFilter(ctx) === null ? await limitsChangedByOwner(ctx.gw, rows) : new Map<number, Date>();
+    return rows.map((k) => ({ ...view(ctx.gw, k), limitsChangedByOwnerAt: raised.get(k.id) ?? null }));
   }),
 
   get: userProcedure.input(IdInput).query(async ({ ctx, input }) => view(ctx.gw, await findKey(ctx.gw, ctx.principal, input.id))),

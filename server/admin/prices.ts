@@ -8,7 +8,7 @@ import { usdToNano } from '../billing/money.ts';
 import type { PriceExtra } from '../billing/pricing.ts';
 import { billingSettings, type FallbackPriceValue, saveSettings, SETTING } from '../billing/settings.ts';
 import { Id, int4, PriceSet, Text, TokenPriceFields, UsdAmount } from './schemas.ts';
-import { adminProcedure, mutate, router } from './trpc.ts';
+import { adminProcedure, mutate, router, userProcedure } from './trpc.ts';
 
 const nanoStr = (usd: string) => usdToNano(usd).toString();
 const opt = (x: string | undefined) => (x === undefined ? null : usdToNano(x));
@@ -135,6 +135,33 @@ export const pricesRouter = router({
   })),
 
   list: adminProcedure.query(({ ctx }) => ctx.gw.db.db.selectFrom('prices').selectAll().orderBy('model').execute()),
+
+  /**
+   * The models the caller can call (an enabled channel in their group serves it) with the
+   * price they pay: list price × their group's multiplier, in nano-USD per 1M tokens. ADMIN_KEY
+   * sees every served model at list price. `price: null` means unpriced (see `missingPrice`).
+   */
+  available: userProcedure.query(async ({ ctx }) => {
+    const user = ctx.principal.kind === 'admin-key' ? null : ctx.gw.store.user(ctx.principal.userId) ?? null;
+    const group = user?.group ?? null;
+    const models = [...ctx.gw.store.models()].filter((m) => (ctx.gw.store.routes(m) ?? [])
+      .some((tier) => tier.channels.some((c) => c.status === 1 && (group === null || c.groups.has(group))))).sort();
+    const rows = models.length ? await ctx.gw.db.db.selectFrom('prices').selectAll().where('model', 'in', models).execute() : [];
+    const prices = new Map(rows.map((r) => [r.model, r]));
+    const ppm = BigInt(group === null ? 1_000_000 : ctx.gw.store.groupMultiplierPpm(group));
+    const scaled = (x: bigint | null) => (x === null ? null : (BigInt(x) * ppm) / 1_000_000n);
+    const settings = billingSettings(ctx.gw.store);
+    return {
+      group, multiplierPpm: Number(ppm), missingPrice: settings.missingPrice,
+      models: models.map((model) => {
+        const p = prices.get(model);
+        return {
+          model,
+          price: p ? { input: scaled(p.input)!, output: scaled(p.output)!, cacheRead: scaled(p.cache_read), perRequest: scaled(p.per_request) } : null,
+        };
+      }),
+    };
+  }),
 
   channel: channelPrices,
   groups,

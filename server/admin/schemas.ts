@@ -30,7 +30,8 @@ export { ChannelCreate } from '../channels/inputs.ts';
 /** Per-1M-token prices in USD: shared by list prices, long-context tiers and the fallback price. */
 export const TokenPriceFields = {
   inputUsdPerM: UsdAmount,
-  outputUsdPerM: UsdAmount,
+  /** Absent for models that produce no output tokens (embeddings, rerank): 0. */
+  outputUsdPerM: v.optional(UsdAmount, '0'),
   cacheReadUsdPerM: v.optional(UsdAmount),
   cacheWrite5mUsdPerM: v.optional(UsdAmount),
   cacheWrite1hUsdPerM: v.optional(UsdAmount),

@@ -7,6 +7,7 @@ import superjson from 'superjson';
 import { recordAudit } from '../auth/audit-log.ts';
 import { type Access, allows, type Principal, principalName, type UserPrincipal } from '../auth/principal.ts';
 import type { Gateway } from '../context.ts';
+import { errorCodeOf, fieldIssues } from './error-codes.ts';
 
 export type { Access, Principal, UserPrincipal };
 
@@ -48,8 +49,11 @@ const t = initTRPC.context<AdminContext>().meta<ProcedureMeta>().create({
   errorFormatter({ shape, error }) {
     // Field-level messages from the input schema (Standard Schema issues), never a stack trace.
     const fields = error.code === 'BAD_REQUEST' ? fieldErrors(error.cause) : undefined;
+    const issues = error.code === 'BAD_REQUEST' ? fieldIssues(error.cause) : undefined;
     const message = error.code === 'INTERNAL_SERVER_ERROR' ? 'Internal error; see the server log.' : shape.message;
-    return { ...shape, message, data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path, fields } };
+    // Codes the console translates (server/admin/error-codes.ts); the message stays for API clients.
+    const code = errorCodeOf(message, error.cause);
+    return { ...shape, message, data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path, fields, issues, reason: code?.reason, params: code?.params } };
   },
 });
 

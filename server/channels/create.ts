@@ -26,6 +26,12 @@ export async function createChannel(gw: Gateway, input: v.InferOutput<typeof Cha
   await assertUpstreamAllowed(input.baseUrl || provider.defaultBaseUrl).catch((e: Error) => {
     throw new TRPCError({ code: 'BAD_REQUEST', message: `baseUrl: ${e.message}` });
   });
+  const keys = splitKeys(input.key);
+  if (!keys.length) {
+    // A keyless vendor (a local Ollama) gets one empty key, so the pool is never empty and no auth header is sent.
+    if (provider.keyFormat !== '(none)') throw new TRPCError({ code: 'BAD_REQUEST', message: 'at least one key is required', cause: { issues: [{ type: 'non_empty', message: 'at least one key is required', path: ['key'] }] } });
+    keys.push('');
+  }
   return db.transaction().execute(async (tx) => {
     const ch = await tx.insertInto('channels').values({
       name: input.name, type: input.type, base_url: input.baseUrl, models: input.models,
@@ -35,7 +41,6 @@ export async function createChannel(gw: Gateway, input: v.InferOutput<typeof Cha
       system_prompt: null, balance: null, balance_updated_at: null, test_at: null,
       test_latency_ms: null, oneapi_id: null, aiproxy_type: extra.aiproxyType ?? null,
     }).returning('id').executeTakeFirstOrThrow();
-    const keys = splitKeys(input.key);
     await tx.insertInto('channel_keys').values(keys.map((k, i) => ({
       channel_id: ch.id, key_enc: gw.box.seal(k), key_hint: hintOf(k), position: i, status_reason: null, cooldown_until: null,
     }))).execute();

@@ -7,8 +7,8 @@ export const ChannelCreate = v.object({
   name: v.pipe(Text, v.trim(), v.nonEmpty('name is required')),
   type: int4(1),
   baseUrl: v.optional(v.pipe(Text, v.trim(), v.check((s) => s === '' || /^https?:\/\/[^\s]+$/.test(s), 'must be an http(s) URL')), ''),
-  /** Upstream keys, one per line. */
-  key: v.pipe(Text, v.trim(), v.nonEmpty('at least one key is required')),
+  /** One key per line; may be empty only for a vendor that takes no key (Ollama). */
+  key: v.optional(v.pipe(Text, v.trim()), ''),
   models: v.pipe(ModelList, v.minLength(1, 'at least one model is required')),
   priority: v.optional(int4(), 0),
   weight: v.optional(int4(0), 1),

@@ -19,6 +19,8 @@ export const LogFilter = v.object({
   model: v.optional(v.pipe(Text, v.trim(), v.nonEmpty())),
   keyId: v.optional(id),
   userId: v.optional(id),
+  /** A username (exact): the console's "User" filter, and the CSV export's. */
+  user: v.optional(v.pipe(Text, v.trim(), v.nonEmpty(), v.maxLength(100))),
   channelId: v.optional(id),
   /** ok: status < 400; 4xx; 5xx; error: any status >= 400. */
   status: v.optional(v.picklist(['ok', '4xx', '5xx', 'error'])),
@@ -61,6 +63,8 @@ export function applyFilter<Q extends LogQuery>(q: Q, f: LogFilter, owner: numbe
   if (f.model !== undefined) r = r.where('model', '=', f.model);
   if (f.keyId !== undefined) r = r.where('key_id', '=', f.keyId);
   if (f.userId !== undefined) r = r.where('user_id', '=', f.userId);
+  // No user of that name matches no row (the subquery is NULL), never every row.
+  if (f.user !== undefined) r = r.where(sql<boolean>`user_id = (SELECT id FROM users WHERE username = ${f.user})`);
   if (f.channelId !== undefined) r = r.where('channel_id', '=', f.channelId);
   if (f.stream !== undefined) r = r.where('stream', '=', f.stream);
   if (f.requestId !== undefined) r = r.where('request_id', '=', f.requestId);

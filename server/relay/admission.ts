@@ -10,14 +10,15 @@ import type { Gateway } from '../context.ts';
 import { ipAllowed } from '../limits/ip-allow.ts';
 import { adminKeyRelayKeyId } from '../state/admin-key.ts';
 import type { ChannelEntry } from '../state/types.ts';
-import { authenticate, presentedKey } from './auth.ts';
+import { authenticate, type KeyHolder, presentedKey } from './auth.ts';
 import type { Call } from './call.ts';
 import { RelayError } from './protocols/openai/errors.ts';
 import { typesForProviderHint } from './providers/registry.ts';
 import { candidates } from './select-channel.ts';
 
-export function admitKey(gw: Gateway, call: Call, req: Request, url?: URL): void {
-  const p = authenticate(gw.store, presentedKey(req.headers, url));
+/** `given`: a caller already authenticated another way (the console playground's session and key id). */
+export function admitKey(gw: Gateway, call: Call, req: Request, url?: URL, given?: KeyHolder): void {
+  const p = given ?? authenticate(gw.store, presentedKey(req.headers, url));
   if (!ipAllowed(p.key, call.clientIp)) {
     throw new RelayError(403, `This API key may not be used from ${call.clientIp ?? 'an unknown address'}.`, 'permission_error', 'ip_not_allowed');
   }

@@ -2,7 +2,7 @@
 // `X-API-Key: sk-…`. A key sent without `sk-` (One API habit) is normalised first.
 import { hashClientKey } from '../secrets/crypto.ts';
 import type { Store } from '../state/store.ts';
-import type { KeyHolder } from '../state/types.ts';
+import type { KeyEntry, KeyHolder } from '../state/types.ts';
 import { RelayError } from './protocols/openai/errors.ts';
 
 export type { KeyHolder };
@@ -31,6 +31,11 @@ export function authenticate(store: Store, raw: string | null, now = Date.now())
     }
   }
   if (!key) throw new RelayError(401, 'Invalid API key.', 'authentication_error', 'invalid_api_key');
+  return principalOf(store, key, now, pinChannel);
+}
+
+/** The caller a known key stands for, if the key and its account may call now. */
+export function principalOf(store: Store, key: KeyEntry, now = Date.now(), pinChannel?: number): KeyHolder {
   if (key.status !== 1) {
     const why = key.status === 3 ? 'expired' : key.status === 4 ? 'exhausted' : 'disabled';
     throw new RelayError(401, `This API key is ${why}.`, 'authentication_error', `key_${why}`);

@@ -8,8 +8,9 @@
 // Call.finish — its only caller.
 import { DatabaseUnavailable } from '../../db/health.ts';
 import type { Gateway } from '../context.ts';
-import type { ChannelEntry } from '../state/types.ts';
+import type { ChannelEntry, KeyHolder } from '../state/types.ts';
 import type { PriceEntry } from '../billing/pricing.ts';
+
 import { admitKey, type ReservationInput, reserve, route } from './admission.ts';
 import { tryChannels } from './attempts.ts';
 import { Call } from './call.ts';
@@ -64,12 +65,12 @@ export interface LocalEndpoint<Req> {
   error?(err: RelayError, requestId: string): Response;
 }
 
-export async function runRelay<Req>(gw: Gateway, ep: RelayEndpoint<Req> | LocalEndpoint<Req>, request: Request, clientIp: string | null, url = new URL(request.url)): Promise<Response> {
+export async function runRelay<Req>(gw: Gateway, ep: RelayEndpoint<Req> | LocalEndpoint<Req>, request: Request, clientIp: string | null, url = new URL(request.url), principal?: KeyHolder): Promise<Response> {
   const call = new Call(ep.name, clientIp, request.headers.get('user-agent'));
   let answer: Answer;
   const body: { raw: Uint8Array | null } = { raw: null };
   try {
-    answer = await handle(gw, ep, call, request, url, body);
+    answer = await handle(gw, ep, call, request, url, body, principal);
   } catch (e) {
     const err = e instanceof RelayError ? gw.secrets.scrubError(e)
       : e instanceof DatabaseUnavailable ? new RelayError(503, 'The gateway\'s database is unavailable; retry in a few seconds.', 'server_error', 'database_unavailable', { 'retry-after': '5' })
@@ -98,8 +99,8 @@ function failed(gw: Gateway, call: Call, e: unknown): Outcome {
   return { status: 500, error: new RelayError(500, 'Internal gateway error.', 'server_error', 'internal_error') };
 }
 
-async function handle<Req>(gw: Gateway, ep: RelayEndpoint<Req> | LocalEndpoint<Req>, call: Call, request: Request, url: URL, body: { raw: Uint8Array | null }): Promise<Answer> {
-  admitKey(gw, call, request, url);
+async function handle<Req>(gw: Gateway, ep: RelayEndpoint<Req> | LocalEndpoint<Req>, call: Call, request: Request, url: URL, body: { raw: Uint8Array | null }, principal?: KeyHolder): Promise<Answer> {
+  admitKey(gw, call, request, url, principal);
   call.releaseSlot = gw.keyConcurrency.acquire(call.principal!.key.id);
   const raw = await readBody(request, gw.config.maxBodyBytes, gw.config.requestBodyTimeoutMs);
   body.raw = raw;

@@ -11,12 +11,17 @@ import { checkA11y, launchBrowser, newContext, ROOT_PASSWORD, screenshot, signIn
 const PAGES = [
   { path: '/', name: 'dashboard', heading: 'Dashboard' },
   { path: '/calls', name: 'live', heading: 'Live calls' },
+  { path: '/history', name: 'history', heading: 'Call history' },
   { path: '/channels', name: 'channels', heading: 'Channels' },
   { path: '/keys', name: 'keys', heading: 'API keys' },
+  { path: '/models', name: 'models', heading: 'Models' },
+  { path: '/playground', name: 'playground', heading: 'Playground' },
   { path: '/billing', name: 'billing', heading: 'Billing' },
+  { path: '/codes', name: 'codes', heading: 'Redemption codes' },
   { path: '/prices', name: 'prices', heading: 'Models & prices' },
   { path: '/users', name: 'users', heading: 'Users & groups' },
   { path: '/import', name: 'import', heading: 'Import from One API' },
+  { path: '/audit', name: 'audit', heading: 'Audit log' },
   { path: '/settings', name: 'settings', heading: 'Settings' },
 ];
 

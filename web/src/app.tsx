@@ -12,13 +12,18 @@ import SignIn from './pages/SignIn.tsx';
 
 const Dashboard = lazy(() => import('./pages/Dashboard.tsx'));
 const Live = lazy(() => import('./pages/Live.tsx'));
+const History = lazy(() => import('./pages/History.tsx'));
 const Channels = lazy(() => import('./pages/channels/Channels.tsx'));
 const Keys = lazy(() => import('./pages/keys/Keys.tsx'));
 const Billing = lazy(() => import('./pages/Billing.tsx'));
+const Codes = lazy(() => import('./pages/Codes.tsx'));
 const Prices = lazy(() => import('./pages/Prices.tsx'));
 const Users = lazy(() => import('./pages/Users.tsx'));
 const Import = lazy(() => import('./pages/Import.tsx'));
 const Settings = lazy(() => import('./pages/Settings.tsx'));
+const Models = lazy(() => import('./pages/Models.tsx'));
+const Playground = lazy(() => import('./pages/Playground.tsx'));
+const Audit = lazy(() => import('./pages/Audit.tsx'));
 
 function Shell(props: { children?: JSX.Element }) {
   return (
@@ -46,13 +51,18 @@ export function App() {
       <Router root={Shell}>
         <Route path="/" component={Dashboard} />
         <Route path="/calls" component={Live} />
+        <Route path="/history" component={History} />
         <Route path="/channels" component={admin(Channels)} />
         <Route path="/keys" component={Keys} />
         <Route path="/billing" component={Billing} />
+        <Route path="/codes" component={admin(Codes)} />
         <Route path="/prices" component={admin(Prices)} />
         <Route path="/users" component={admin(Users)} />
         <Route path="/import" component={admin(Import)} />
         <Route path="/settings" component={Settings} />
+        <Route path="/models" component={Models} />
+        <Route path="/playground" component={Playground} />
+        <Route path="/audit" component={admin(Audit)} />
         <Route path="*" component={Dashboard} />
       </Router>
       <Toasts />

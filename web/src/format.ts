@@ -72,3 +72,18 @@ export function isoDay(d: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
 }
+
+/**
+ * A ledger note the server writes in English, in the console's language. Notes written by
+ * people (reasons for adjustments) are shown as they are.
+ */
+export function ledgerNote(note: string | null, tr: (key: 'billing.notes.opening' | 'billing.notes.redeemed' | 'billing.notes.imported' | 'billing.notes.consoleTopUp', params?: Record<string, string>) => string): string {
+  if (!note) return '';
+  if (note === 'opening balance') return tr('billing.notes.opening');
+  if (note === 'top-up from the console') return tr('billing.notes.consoleTopUp');
+  const code = /^code (\S+) \(#(\d+)\)$/.exec(note);
+  if (code) return tr('billing.notes.redeemed', { hint: code[1]!, id: code[2]! });
+  const imported = /^One API import: balance of One API user #(\d+)$/.exec(note);
+  if (imported) return tr('billing.notes.imported', { id: imported[1]! });
+  return note;
+}

@@ -2,7 +2,17 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { createEffect, onCleanup, onMount } from 'solid-js';
+import { locale, t } from '../i18n/index.ts';
 import { effectiveTheme } from '../theme/theme.ts';
+
+const DAY_S = 86_400;
+
+/** Axis labels in the console's language: times within two days, dates beyond. */
+function timeTicks(splits: number[], span: number): string[] {
+  const opts: Intl.DateTimeFormatOptions = span <= 2 * DAY_S ? { hour: '2-digit', minute: '2-digit', hour12: false } : { month: 'short', day: 'numeric' };
+  const f = new Intl.DateTimeFormat(locale(), opts);
+  return splits.map((s) => f.format(new Date(s * 1000)));
+}
 
 export interface Series {
   label: string;
@@ -20,7 +30,9 @@ export function Chart(props: { label: string; x: number[]; ys: number[][]; serie
 
   const build = () => {
     effectiveTheme();
+    const lang = locale();
     plot?.destroy();
+    const stamp = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' });
     const axis = { stroke: css('--muted'), grid: { stroke: css('--border'), width: 1 }, ticks: { stroke: css('--border') } };
     const fmt = props.series[0]?.format;
     plot = new uPlot({
@@ -28,9 +40,14 @@ export function Chart(props: { label: string; x: number[]; ys: number[][]; serie
       height: props.height ?? 220,
       cursor: { drag: { x: false, y: false } },
       legend: { live: true },
-      axes: [axis, { ...axis, size: 64, values: fmt ? (_u, vals) => vals.map((v) => fmt(v)) : undefined }],
+      // A single point (a one-day range) gets a one-day axis, not uPlot's default of years.
+      scales: { x: { time: true, range: (_u, min, max) => (min === max ? [min - DAY_S / 2, max + DAY_S / 2] : [min, max]) } },
+      axes: [
+        { ...axis, values: (u, splits) => timeTicks(splits, (u.scales.x!.max ?? 0) - (u.scales.x!.min ?? 0)) },
+        { ...axis, size: 64, values: fmt ? (_u, vals) => vals.map((v) => fmt(v)) : undefined },
+      ],
       series: [
-        {},
+        { label: t('common.time'), value: (_u: uPlot, v: number | null) => (v === null ? '—' : stamp.format(new Date(v * 1000))) },
         ...props.series.map((s) => ({
           label: s.label,
           stroke: s.color,

@@ -1,7 +1,9 @@
 // Modal dialogs and side drawers (Kobalte Dialog: focus trap, Escape, labelled by the title).
+// Opened from state rather than a Dialog.Trigger, so focus goes back by hand to whatever
+// opened it (the button) when it closes.
 import { Dialog } from '@kobalte/core/dialog';
 import type { JSX } from 'solid-js';
-import { Show } from 'solid-js';
+import { createEffect, on, Show } from 'solid-js';
 import { t } from '../i18n/index.ts';
 import { Icon } from './icons.tsx';
 
@@ -15,12 +17,24 @@ interface Props {
 }
 
 function Frame(props: Props & { drawer: boolean }) {
+  let opener: HTMLElement | null = null;
+  createEffect(on(() => props.open, (open) => {
+    if (open) opener = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null;
+  }));
+  const restoreFocus = (e: Event) => {
+    // A dialog unmounted together with its opener's row has nothing to go back to.
+    if (opener?.isConnected) {
+      e.preventDefault();
+      opener.focus();
+    }
+    opener = null;
+  };
   return (
     <Dialog open={props.open} onOpenChange={(o) => { if (!o) props.onClose(); }}>
       <Dialog.Portal>
         <Dialog.Overlay class="overlay" />
         <div class={props.drawer ? 'drawer-positioner' : 'dialog-positioner'}>
-          <Dialog.Content class={props.drawer ? 'drawer' : `dialog ${props.wide ? 'wide' : ''}`}>
+          <Dialog.Content class={props.drawer ? 'drawer' : `dialog ${props.wide ? 'wide' : ''}`} onCloseAutoFocus={restoreFocus}>
             <div class="dialog-head">
               <Dialog.Title as="h2">{props.title}</Dialog.Title>
               <Dialog.CloseButton class="btn ghost icon" aria-label={t('common.close')}>

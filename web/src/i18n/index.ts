@@ -39,8 +39,21 @@ function lookup(dict: unknown, key: string): string | undefined {
   return typeof node === 'string' ? node : undefined;
 }
 
-/** Translate; `{name}` placeholders take `params`. */
+/**
+ * Translate; `{name}` placeholders take `params`, and `{n|one|other}` picks the plural form
+ * for the number `n` (English: "1 model", "2 models"; Chinese messages need none).
+ */
 export function t(key: MessageKey, params?: Record<string, string | number>): string {
   const text = lookup(DICTS[locale()], key) ?? lookup(en, key) ?? key;
-  return params ? text.replace(/\{(\w+)\}/g, (m, p: string) => (p in params ? String(params[p]) : m)) : text;
+  if (!params) return text;
+  return text
+    .replace(/\{(\w+)\|([^|}]*)\|([^}]*)\}/g, (m, p: string, one: string, other: string) =>
+      (p in params ? (plurals().select(Number(String(params[p]).replace(/[^\d.-]/g, ''))) === 'one' ? one : other) : m))
+    .replace(/\{(\w+)\}/g, (m, p: string) => (p in params ? String(params[p]) : m));
+}
+
+let pluralRules: { locale: Locale; rules: Intl.PluralRules } | null = null;
+function plurals(): Intl.PluralRules {
+  if (pluralRules?.locale !== locale()) pluralRules = { locale: locale(), rules: new Intl.PluralRules(locale()) };
+  return pluralRules.rules;
 }

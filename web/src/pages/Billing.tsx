@@ -1,19 +1,21 @@
 // Billing: the balance (live), spend by day and by model over a chosen range, the ledger,
 // redeeming a code; admins also top up accounts and create redemption codes.
-import { createMemo, createResource, createSignal, For, Show } from 'solid-js';
+import { createEffect, createMemo, createResource, createSignal, For, on, Show } from 'solid-js';
+import { A } from '@solidjs/router';
 import { api } from '../api/client.ts';
 import { errorInfo } from '../api/errors.ts';
 import { Chart } from '../components/Chart.tsx';
-import { CopyButton } from '../components/CopyButton.tsx';
 import { SelectField, TextField } from '../components/Field.tsx';
 import { PageHead } from '../components/Layout.tsx';
 import { Empty, ErrorNotice } from '../components/States.tsx';
-import { formError, toast } from '../components/Toasts.tsx';
-import { compact, dateTime, isoDay, money, moneyShort, num, usdAxis, usdNumber } from '../format.ts';
+import { formError, toast, toastError } from '../components/Toasts.tsx';
+import { compact, dateTime, ledgerNote, isoDay, money, moneyShort, num, usdAxis, usdNumber } from '../format.ts';
 import { t } from '../i18n/index.ts';
 import { isAdmin, me, refetchMe } from '../session.ts';
 
 const DAY = 86_400_000;
+const LEDGER_PAGE = 50;
+type LedgerRow = Awaited<ReturnType<typeof api.billing.ledger.query>>[number];
 
 export default function Billing() {
   const [from, setFrom] = createSignal(isoDay(new Date(Date.now() - 29 * DAY)));
@@ -28,7 +30,28 @@ export default function Billing() {
   // Bills are computed in the billing timezone from the call log (billing.bills).
   const [byDay] = createResource(range, (r) => api.billing.bills.query({ ...r, by: 'day' }));
   const [byModel] = createResource(range, (r) => api.billing.bills.query({ ...r, by: 'model' }));
-  const [ledger, { refetch: refetchLedger }] = createResource(range, (r) => api.billing.ledger.query({ ...r, limit: 100 }));
+  // The ledger pages back by id (keyset): the first page follows the range, older ones append.
+  const [ledgerFirst, { refetch: refetchLedger }] = createResource(range, (r) => api.billing.ledger.query({ ...r, limit: LEDGER_PAGE }));
+  const [older, setOlder] = createSignal<LedgerRow[]>([]);
+  const [olderDone, setOlderDone] = createSignal(false);
+  const [loadingOlder, setLoadingOlder] = createSignal(false);
+  createEffect(on(ledgerFirst, () => { setOlder([]); setOlderDone(false); }));
+  const ledger = () => (ledgerFirst() ? [...ledgerFirst()!, ...older()] : undefined);
+  const ledgerHasMore = () => !olderDone() && (ledgerFirst()?.length ?? 0) === LEDGER_PAGE;
+  const loadOlder = async () => {
+    const last = ledger()?.at(-1);
+    if (!last) return;
+    setLoadingOlder(true);
+    try {
+      const rows = await api.billing.ledger.query({ ...range(), before: String(last.id), limit: LEDGER_PAGE });
+      setOlder((l) => [...l, ...rows]);
+      if (rows.length < LEDGER_PAGE) setOlderDone(true);
+    } catch (err) {
+      toastError(err);
+    } finally {
+      setLoadingOlder(false);
+    }
+  };
 
   const days = createMemo(() => {
     const rows = new Map((byDay()?.rows ?? []).map((r) => [String(r.group), r]));
@@ -113,7 +136,7 @@ export default function Billing() {
 
         <div class="card">
           <div class="card-head"><h2>{t('billing.ledger')}</h2></div>
-          <ErrorNotice error={ledger.error} />
+          <ErrorNotice error={ledgerFirst.error} />
           <Show when={ledger()}>
             <div class="table-wrap">
               <table class="table" data-testid="ledger-table">
@@ -126,20 +149,30 @@ export default function Billing() {
                       <td><span class={`badge ${r.amount >= 0n ? 'ok' : ''}`}>{t(`billing.kinds.${r.kind as 'usage'}`)}</span></td>
                       <td class="num">{money(r.amount)}</td>
                       <td class="num">{money(r.balance_after)}</td>
-                      <td class="small">{r.kind === 'usage' ? t('billing.usageCalls', { n: r.calls }) : (r.note ?? '')}<Show when={r.actor}> <span class="muted">· {r.actor}</span></Show></td>
+                      <td class="small">{r.kind === 'usage' ? t('billing.usageCalls', { n: r.calls }) : ledgerNote(r.note, t)}<Show when={r.actor}> <span class="muted">· <span translate="no">{r.actor}</span></span></Show></td>
                     </tr>
                   )}</For>
                 </tbody>
               </table>
               <Show when={ledger()?.length === 0}><Empty>{t('billing.noLedger')}</Empty></Show>
             </div>
+            <Show when={ledgerHasMore() && ledger()?.length}>
+              <div class="card-body row pager">
+                <span class="small">{t('billing.ledgerShown', { n: num(ledger()!.length) })}</span>
+                <button class="btn" data-testid="ledger-more" disabled={loadingOlder()} onClick={() => void loadOlder()}>{t('billing.ledgerMore')}</button>
+              </div>
+            </Show>
           </Show>
         </div>
 
         <Show when={isAdmin()}>
           <div class="grid grid-2">
             <TopUp users={users() ?? []} onDone={() => { void refetchLedger(); void refetchMe(); }} />
-            <CreateCodes />
+            <div class="card card-body stack">
+              <h2>{t('billing.codesTitle')}</h2>
+              <p class="muted">{t('codes.moved')}</p>
+              <div><A class="btn" href="/codes">{t('codes.title')}</A></div>
+            </div>
           </div>
         </Show>
       </div>
@@ -156,7 +189,7 @@ function TopUp(props: { users: Array<{ id: number; username: string }>; onDone: 
     e.preventDefault();
     setFields({});
     try {
-      await api.billing.credit.mutate({ userId: Number(user()), kind: 'topup', amountUsd: amount().trim(), reason: reason().trim() || t('billing.topUpDefaultReason') });
+      await api.billing.credit.mutate({ userId: Number(user()), kind: 'topup', amountUsd: amount().trim(), reason: reason().trim() || 'top-up from the console' });
       toast(t('billing.toppedUp'));
       setAmount('');
       setReason('');
@@ -175,40 +208,6 @@ function TopUp(props: { users: Array<{ id: number; username: string }>; onDone: 
       <TextField label={t('billing.amountUsd')} inputMode="decimal" required value={amount()} error={fields().amountUsd} onInput={(e) => setAmount(e.currentTarget.value)} />
       <TextField label={t('billing.reason')} value={reason()} error={fields().reason} onInput={(e) => setReason(e.currentTarget.value)} />
       <div><button class="btn primary" type="submit" disabled={!user() || !amount()}>{t('billing.topUp')}</button></div>
-    </form>
-  );
-}
-
-function CreateCodes() {
-  const [name, setName] = createSignal('');
-  const [amount, setAmount] = createSignal('');
-  const [count, setCount] = createSignal('1');
-  const [codes, setCodes] = createSignal<string[]>([]);
-  const [fields, setFields] = createSignal<Record<string, string>>({});
-  const submit = async (e: SubmitEvent) => {
-    e.preventDefault();
-    setFields({});
-    try {
-      const r = await api.billing.codes.create.mutate({ name: name().trim(), amountUsd: amount().trim(), count: Number(count()) });
-      setCodes(r.codes.map((c) => c.code));
-    } catch (err) {
-      formError(err, setFields);
-    }
-  };
-  return (
-    <form class="card card-body stack" onSubmit={submit}>
-      <h2>{t('billing.codesTitle')}</h2>
-      <div class="form-grid">
-        <TextField label={t('billing.codeName')} value={name()} error={fields().name} onInput={(e) => setName(e.currentTarget.value)} />
-        <TextField label={t('billing.amountUsd')} inputMode="decimal" required value={amount()} error={fields().amountUsd} onInput={(e) => setAmount(e.currentTarget.value)} />
-        <TextField label={t('billing.count')} type="number" min="1" max="1000" required value={count()} error={fields().count} onInput={(e) => setCount(e.currentTarget.value)} />
-      </div>
-      <div><button class="btn primary" type="submit" disabled={!amount()}>{t('billing.createCodes')}</button></div>
-      <Show when={codes().length}>
-        <div class="notice warn">{t('billing.codesOnce')}</div>
-        <pre class="code" data-testid="new-codes">{codes().join('\n')}</pre>
-        <div><CopyButton value={codes().join('\n')} label={t('billing.copyCodes')} /></div>
-      </Show>
     </form>
   );
 }

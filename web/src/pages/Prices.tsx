@@ -28,7 +28,7 @@ const text = (v: bigint | null) => (v === null ? '' : nanoToUsd(v));
 function toInput(model: string, d: Draft) {
   const out: Record<string, string> = { model };
   for (const [, field] of COLUMNS) if (d[field].trim() !== '') out[field] = d[field].trim();
-  return out as { model: string; inputUsdPerM: string; outputUsdPerM: string };
+  return out as { model: string; inputUsdPerM: string; outputUsdPerM?: string };
 }
 
 export default function Prices() {
@@ -77,7 +77,7 @@ export default function Prices() {
           <div class="card-body form-grid">
             <TextField id="new-price-model" label={t('logs.model')} required value={adding.model} error={addFields().model} onInput={(e) => setAdding('model', e.currentTarget.value)} />
             <For each={COLUMNS}>{([, field, label]) => (
-              <TextField label={t(label)} inputMode="decimal" required={field === 'inputUsdPerM' || field === 'outputUsdPerM'} value={adding[field]} error={addFields()[field]} onInput={(e) => setAdding(field, e.currentTarget.value)} />
+              <TextField label={t(label)} inputMode="decimal" required={field === 'inputUsdPerM'} hint={field === 'outputUsdPerM' ? t('prices.outputHint') : undefined} value={adding[field]} error={addFields()[field]} onInput={(e) => setAdding(field, e.currentTarget.value)} />
             )}</For>
           </div>
           <div class="card-foot"><button class="btn primary" type="submit">{t('prices.save')}</button></div>
@@ -126,7 +126,7 @@ function PriceEditRow(props: { row: PriceRow; onSaved: () => void }) {
       <For each={COLUMNS}>{([, field, label]) => (
         <td><input class="input compact" inputMode="decimal" style={{ width: '96px' }} aria-label={`${props.row.model} ${t(label)}`} value={draft[field]} onInput={(e) => setDraft(field, e.currentTarget.value)} /></td>
       )}</For>
-      <td class="small muted" title={dateTime(props.row.updated_at)}>{props.row.source ?? '—'}</td>
+      <td class="small muted" title={dateTime(props.row.updated_at)} translate="no">{props.row.source ?? '—'}</td>
       <td><button class="btn small" disabled={!dirty()} onClick={() => void save()}>{t('common.save')}</button></td>
     </tr>
   );

@@ -9,6 +9,7 @@ import { PageHead } from '../components/Layout.tsx';
 import { ErrorNotice, Loading } from '../components/States.tsx';
 import { formError, toast, toastError } from '../components/Toasts.tsx';
 import { dateTime } from '../format.ts';
+import { nanoToUsd } from '../../../server/billing/money.ts';
 import { type Locale, locale, setLocale, t, type MessageKey } from '../i18n/index.ts';
 import { isAdmin, me } from '../session.ts';
 import { setTheme, themeChoice, type ThemeChoice } from '../theme/theme.ts';
@@ -31,7 +32,7 @@ export default function Settings() {
             fields={[
               { name: 'retentionDays', kind: 'int', label: 'settings.logs.retentionDays', hint: 'settings.logs.retentionHint' },
               { name: 'captureMaxBytes', kind: 'int', label: 'settings.logs.captureMaxBytes' },
-              { name: 'captureKeys', kind: 'ints', label: 'settings.logs.captureKeys', hint: 'settings.logs.captureHint' },
+              { name: 'captureKeys', kind: 'ints', label: 'settings.logs.captureKeys', hint: 'settings.logs.captureKeysHint', describe: describeKeys },
               { name: 'captureModels', kind: 'strings', label: 'settings.logs.captureModels', hint: 'settings.logs.captureHint' },
             ]} />
           <SystemSettings title="settings.routing.title" load={() => api.routing.settings.query()} save={(p) => api.routing.setSettings.mutate(p as never)}
@@ -49,6 +50,8 @@ export default function Settings() {
           <SystemSettings title="settings.billing.title" load={loadBillingSettings} save={saveBillingSettings}
             fields={[
               { name: 'missingPrice', kind: 'choice', label: 'settings.billing.missingPrice', options: ['reject', 'fallback'], hint: 'settings.billing.missingPriceHint' },
+              { name: 'fallbackInput', kind: 'text', label: 'settings.billing.fallbackInput', hint: 'settings.billing.fallbackHint' },
+              { name: 'fallbackOutput', kind: 'text', label: 'settings.billing.fallbackOutput', hint: 'settings.billing.fallbackHint' },
               { name: 'timezone', kind: 'text', label: 'settings.billing.timezone' },
             ]} />
         </Show>
@@ -57,15 +60,37 @@ export default function Settings() {
   );
 }
 
-// Billing settings live in two procedures: the missing-price policy (prices) and the timezone (billing).
+// Billing settings live in two procedures: the missing-price policy with its fallback price
+// (prices) and the timezone (billing).
+let storedPolicy: { missingPrice: 'reject' | 'fallback'; fallbackInput: string; fallbackOutput: string } | null = null;
 async function loadBillingSettings() {
   const [policy, billing] = await Promise.all([api.prices.policy.query(), api.billing.settings.query()]);
-  return { missingPrice: policy.missingPrice, timezone: billing.timezone };
+  const fb = policy.fallback as { input?: string; output?: string } | null;
+  storedPolicy = { missingPrice: policy.missingPrice, fallbackInput: fb?.input ? nanoToUsd(BigInt(fb.input)) : '', fallbackOutput: fb?.output ? nanoToUsd(BigInt(fb.output)) : '' };
+  return { ...storedPolicy, timezone: billing.timezone };
 }
 
 async function saveBillingSettings(patch: Record<string, unknown>) {
-  if (patch.missingPrice !== undefined) await api.prices.setPolicy.mutate({ missingPrice: patch.missingPrice as 'reject' | 'fallback' });
+  if (patch.missingPrice !== undefined || patch.fallbackInput !== undefined || patch.fallbackOutput !== undefined) {
+    const input = String(patch.fallbackInput ?? storedPolicy?.fallbackInput ?? '').trim();
+    const output = String(patch.fallbackOutput ?? storedPolicy?.fallbackOutput ?? '').trim();
+    const fallbackChanged = patch.fallbackInput !== undefined || patch.fallbackOutput !== undefined;
+    await api.prices.setPolicy.mutate({
+      missingPrice: (patch.missingPrice ?? storedPolicy?.missingPrice ?? 'reject') as 'reject' | 'fallback',
+      ...(fallbackChanged && (input || output) ? { fallback: { inputUsdPerM: input || '0', outputUsdPerM: output || '0' } } : {}),
+    });
+  }
   if (patch.timezone !== undefined) await api.billing.setTimezone.mutate({ timezone: String(patch.timezone) });
+}
+
+/** "3 = laptop (alice)": which keys the ids in the field are. */
+const [captureKeyList] = createResource(() => (isAdmin() ? api.keys.list.query({ limit: 1000 }).catch(() => []) : Promise.resolve([])));
+function describeKeys(value: string): string {
+  const keys = captureKeyList() ?? [];
+  return value.split(',').map((x) => x.trim()).filter(Boolean).map((id) => {
+    const k = keys.find((x) => String(x.id) === id);
+    return k ? `#${id} ${k.name}` : `#${id} ${t('settings.logs.unknownKey')}`;
+  }).join(' · ');
 }
 
 function Preferences() {
@@ -136,7 +161,7 @@ function AccessTokens() {
         <div class="row">
           <strong>{tk.name}</strong><span class="mono small">{tk.token_hint}</span>
           <span class="spacer" style={{ flex: 1 }} />
-          <button class="btn small danger" onClick={() => void api.tokens.revoke.mutate({ id: tk.id }).then(() => refetch(), toastError)}>{t('settings.revoke')}</button>
+          <button class="btn small danger" onClick={() => { if (confirm(t('settings.confirmRevokeToken', { name: tk.name }))) void api.tokens.revoke.mutate({ id: tk.id }).then(() => refetch(), toastError); }}>{t('settings.revoke')}</button>
         </div>
       )}</For>
       <form class="row" style={{ 'align-items': 'flex-end' }} onSubmit={create}>
@@ -161,9 +186,9 @@ function Sessions() {
               <tr>
                 <td class="small">{dateTime(s.created_at)}</td>
                 <td class="small">{dateTime(s.last_seen_at)}</td>
-                <td class="small">{[s.ip, s.user_agent].filter(Boolean).join(' · ')}</td>
+                <td class="small mono" translate="no">{[s.ip, s.user_agent].filter(Boolean).join(' · ')}</td>
                 <td>{s.current ? <span class="badge ok">{t('settings.thisSession')}</span>
-                  : <button class="btn small" onClick={() => void api.auth.revokeSession.mutate({ id: s.id }).then(() => refetch(), toastError)}>{t('settings.revoke')}</button>}</td>
+                  : <button class="btn small" onClick={() => { if (confirm(t('settings.confirmRevokeSession'))) void api.auth.revokeSession.mutate({ id: s.id }).then(() => refetch(), toastError); }}>{t('settings.revoke')}</button>}</td>
               </tr>
             )}</For>
           </tbody>
@@ -173,7 +198,17 @@ function Sessions() {
   );
 }
 
-interface FieldSpec { name: string; kind: 'int' | 'number' | 'text' | 'ints' | 'strings' | 'choice'; label: MessageKey; hint?: MessageKey; options?: string[] }
+interface FieldSpec {
+  name: string; kind: 'int' | 'number' | 'text' | 'ints' | 'strings' | 'choice'; label: MessageKey; hint?: MessageKey; options?: string[];
+  /** A live description of the current value (e.g. which keys an id list names). */
+  describe?: (value: string) => string;
+}
+
+/** An option's name in the current language, or the value itself when it has none. */
+const optionName = (o: string) => {
+  const name = t(`settings.options.${o}` as MessageKey);
+  return name.startsWith('settings.options.') ? o : name;
+};
 
 /** A settings group: `{ values }` from the server, edited as text, saved as one patch of the changed fields. */
 function SystemSettings(props: { title: MessageKey; fields: FieldSpec[]; load: () => Promise<unknown>; save: (patch: Record<string, unknown>) => Promise<unknown> }) {
@@ -184,6 +219,11 @@ function SystemSettings(props: { title: MessageKey; fields: FieldSpec[]; load: (
   const [draft, setDraft] = createStore<Record<string, string>>({});
   const [fields, setFields] = createSignal<Record<string, string>>({});
   const shown = (f: FieldSpec) => draft[f.name] ?? (Array.isArray(data()?.[f.name]) ? (data()![f.name] as unknown[]).join(', ') : String(data()?.[f.name] ?? ''));
+  /** A change also drops that field's stale server error. */
+  const edit = (f: FieldSpec, value: string) => {
+    setDraft(f.name, value);
+    if (fields()[f.name]) setFields(({ [f.name]: _, ...rest }) => rest);
+  };
   const parse = (f: FieldSpec, s: string): unknown => {
     const list = s.split(',').map((x) => x.trim()).filter(Boolean);
     if (f.kind === 'int' || f.kind === 'number') return Number(s);
@@ -212,13 +252,14 @@ function SystemSettings(props: { title: MessageKey; fields: FieldSpec[]; load: (
         <div class="card-body form-grid">
           <For each={props.fields}>{(f) => f.kind === 'choice'
             ? (
-              <SelectField label={t(f.label)} value={shown(f)} hint={f.hint ? t(f.hint) : undefined} error={fields()[f.name]} onChange={(e) => setDraft(f.name, e.currentTarget.value)}>
-                <For each={f.options}>{(o) => <option value={o}>{o}</option>}</For>
+              <SelectField label={t(f.label)} value={shown(f)} hint={f.hint ? t(f.hint) : undefined} error={fields()[f.name]} onChange={(e) => edit(f, e.currentTarget.value)}>
+                <For each={f.options}>{(o) => <option value={o}>{optionName(o)}</option>}</For>
               </SelectField>
             )
             : (
               <TextField label={t(f.label)} value={shown(f)} inputMode={f.kind === 'int' || f.kind === 'number' ? 'decimal' : undefined}
-                hint={f.hint ? t(f.hint) : undefined} error={fields()[f.name]} onInput={(e) => setDraft(f.name, e.currentTarget.value)} />
+                hint={f.describe && shown(f) ? <>{f.hint ? t(f.hint) : ''} <span data-testid={`${f.name}-described`}>{f.describe(shown(f))}</span></> : f.hint ? t(f.hint) : undefined}
+                error={fields()[f.name]} onInput={(e) => edit(f, e.currentTarget.value)} />
             )}</For>
         </div>
         <div class="card-foot"><button class="btn primary" type="submit">{t('common.save')}</button></div>

@@ -1,6 +1,7 @@
 // Users & groups (admins): accounts with role, status, group, balance and usage; create,
 // edit, adjust a balance with a reason; group multipliers.
-import { createResource, createSignal, For, Show } from 'solid-js';
+import { createResource, createSignal, For, onCleanup, Show } from 'solid-js';
+import { subscribeLive } from '../api/live.ts';
 import { createStore } from 'solid-js/store';
 import { api } from '../api/client.ts';
 import { inlineFormError } from '../api/errors.ts';
@@ -10,8 +11,9 @@ import { GroupsEditor } from '../components/GroupsEditor.tsx';
 import { Icon } from '../components/icons.tsx';
 import { PageHead } from '../components/Layout.tsx';
 import { Empty, ErrorNotice, Loading } from '../components/States.tsx';
-import { toast } from '../components/Toasts.tsx';
-import { date, money } from '../format.ts';
+import { toast, toastError } from '../components/Toasts.tsx';
+import { date, money, toNano } from '../format.ts';
+import { usdToNano } from '../../../server/billing/money.ts';
 import { t } from '../i18n/index.ts';
 import { me } from '../session.ts';
 
@@ -23,6 +25,23 @@ export default function Users() {
   const [editing, setEditing] = createSignal<UserRow | null | undefined>(undefined);
   const [adjusting, setAdjusting] = createSignal<UserRow | null>(null);
   const isRoot = () => me()?.role === 'root';
+  // Balances move with every settled call: take them from the live feed.
+  const [live, setLive] = createSignal<ReadonlyMap<number, bigint>>(new Map());
+  const stop = subscribeLive((e) => {
+    if (e.type === 'balance.changed') setLive((m) => new Map(m).set(e.userId, e.balance));
+  }, () => {}, ['balance.changed']);
+  onCleanup(stop);
+  const balanceOf = (u: UserRow) => live().get(u.id) ?? u.balance;
+  const remove = async (u: UserRow) => {
+    if (!confirm(t('users.confirmDelete', { name: u.username }))) return;
+    try {
+      await api.users.delete.mutate({ id: u.id });
+      toast(t('common.deleted'));
+    } catch (e) {
+      toastError(e);
+    }
+    void refetch();
+  };
 
   return (
     <>
@@ -48,12 +67,14 @@ export default function Users() {
                       <td><span class={`badge ${u.role === 'user' ? '' : 'accent'}`}>{t(`roles.${u.role}`)}</span></td>
                       <td><span class={`badge ${u.status === 1 ? 'ok' : 'warn'}`}>{t(`users.statuses.${u.status === 1 ? 1 : u.status === 2 ? 2 : 3}`)}</span></td>
                       <td class="mono">{u.group_name}</td>
-                      <td class="num">{u.unlimited ? t('users.unlimited') : money(u.balance)}</td>
+                      <td class="num" data-testid="user-balance">{u.unlimited ? t('users.unlimited') : money(balanceOf(u))}</td>
                       <td class="num">{money(u.used)}</td>
                       <td class="small">{date(u.created_at)}</td>
                       <td><div class="row end" style={{ 'flex-wrap': 'nowrap' }}>
                         <button class="btn small" onClick={() => setAdjusting(u)}>{t('users.adjust')}</button>
                         <button class="btn small" disabled={u.role !== 'user' && !isRoot()} onClick={() => setEditing(u)}>{t('common.edit')}</button>
+                        <button class="btn small danger" aria-label={t('users.deleteNamed', { name: u.username })} disabled={u.role === 'root' || u.status === 3 || u.id === me()?.userId || (u.role !== 'user' && !isRoot())}
+                          onClick={() => void remove(u)}>{t('common.delete')}</button>
                       </div></td>
                     </tr>
                   )}</For>
@@ -150,8 +171,13 @@ function AdjustBalance(props: { user: UserRow; onClose: () => void; onSaved: () 
   const [error, setError] = createSignal('');
   const submit = async (e: SubmitEvent) => {
     e.preventDefault();
+    // A deduction larger than the balance leaves the account owing: say so before doing it.
+    const value = amount().trim();
+    if (value.startsWith('-') && /^-\d+(\.\d{1,9})?$/.test(value) && usdToNano(value.slice(1)) > toNano(props.user.balance)) {
+      if (!confirm(t('users.confirmOverdraft', { amount: money(usdToNano(value)), balance: money(props.user.balance) }))) return;
+    }
     try {
-      await api.users.adjustBalance.mutate({ id: props.user.id, amountUsd: amount().trim(), reason: reason().trim() });
+      await api.users.adjustBalance.mutate({ id: props.user.id, amountUsd: value, reason: reason().trim() });
       toast(t('common.saved'));
       props.onSaved();
     } catch (err) {

@@ -140,7 +140,7 @@ export function ChannelForm(props: { channel: Channel | null; open: boolean; cat
             </div>
           </fieldset>
         </Show>
-        <TextArea label={props.channel ? t('channels.form.addKeys') : t('channels.form.keys')} required={!props.channel} rows={4} value={f.keys} error={fields().key}
+        <TextArea label={props.channel ? t('channels.form.addKeys') : t('channels.form.keys')} required={!props.channel && preset()?.keyFormat !== '(none)'} rows={4} value={f.keys} error={fields().key}
           placeholder={preset()?.keyFormat ?? 'sk-...'} hint={t('channels.form.keysHint')} onInput={(e) => setF('keys', e.currentTarget.value)} />
 
         <fieldset>
@@ -156,7 +156,7 @@ export function ChannelForm(props: { channel: Channel | null; open: boolean; cat
               <TextField class="grow" label={t('channels.form.customModels')} value={f.custom} placeholder="my-model, another-model" onInput={(e) => setF('custom', e.currentTarget.value)}
                 onKeyDown={(e) => { if (e.key === 'Enter') { e.preventDefault(); addCustom(); } }} />
               <button type="button" class="btn" onClick={addCustom}><Icon name="plus" />{t('common.add')}</button>
-              <button type="button" class="btn" onClick={fetchModels} disabled={fetching() || (!props.channel && !f.keys.trim())}>{fetching() ? <span class="spinner" /> : null}{t('channels.form.fetchModels')}</button>
+              <button type="button" class="btn" onClick={fetchModels} disabled={fetching() || (!props.channel && !f.keys.trim() && preset()?.keyFormat !== '(none)')}>{fetching() ? <span class="spinner" /> : null}{t('channels.form.fetchModels')}</button>
             </div>
             <div class="field-label small">{t('channels.form.selected', { n: f.models.length })}</div>
             <div class="chips" data-testid="selected-models">

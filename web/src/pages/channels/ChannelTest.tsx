@@ -1,6 +1,7 @@
-// Test every model of a channel: one request per model (a few at a time), each result and
-// latency as it arrives, with overall progress.
-import { createSignal, For, Show } from 'solid-js';
+// Test one chosen model of a channel, or every model: one request per model (a few at a
+// time), each result and latency as it arrives, with overall progress. Results are recorded,
+// so the channel list shows the last one.
+import { createEffect, createSignal, For, on, Show } from 'solid-js';
 import { api } from '../../api/client.ts';
 import { errorInfo } from '../../api/errors.ts';
 import { Modal } from '../../components/Dialog.tsx';
@@ -21,11 +22,16 @@ export function ChannelTest(props: { channel: Channel | null; onClose: () => voi
   const passed = () => rows().filter((r) => r.state === 'ok').length;
   const update = (model: string, patch: Partial<Row>) => setRows((l) => l.map((r) => (r.model === model ? { ...r, ...patch } : r)));
 
-  const run = async () => {
+  // Every model is listed as soon as the dialog opens, each with its own Test button.
+  createEffect(on(() => props.channel, (ch) => setRows(ch ? ch.models.map((model) => ({ model, state: 'waiting' as const })) : [])));
+  const tested = () => rows().filter((r) => r.state !== 'waiting' || r.latencyMs !== undefined);
+
+  const run = async (only?: string) => {
     const ch = props.channel!;
-    setRows(ch.models.map((model) => ({ model, state: 'waiting' })));
+    const models = only ? [only] : ch.models;
+    setRows((l) => l.map((r) => (models.includes(r.model) ? { model: r.model, state: 'waiting' } : r)));
     setRunning(true);
-    const queue = [...ch.models];
+    const queue = [...models];
     const worker = async () => {
       for (let model = queue.shift(); model !== undefined; model = queue.shift()) {
         update(model, { state: 'running' });
@@ -42,7 +48,7 @@ export function ChannelTest(props: { channel: Channel | null; onClose: () => voi
     props.onDone();
   };
 
-  const close = () => { if (!running()) { setRows([]); props.onClose(); } };
+  const close = () => { if (!running()) props.onClose(); };
 
   return (
     <Modal open={props.channel !== null} onClose={close} wide title={t('channels.test.title', { name: props.channel?.name ?? '' })}
@@ -52,15 +58,15 @@ export function ChannelTest(props: { channel: Channel | null; onClose: () => voi
       </>}>
       <Checkbox label={t('channels.test.stream')} checked={stream()} onChange={setStream} disabled={running()} />
       <Show when={rows().length}>
-        <div class="stack" style={{ gap: '6px' }}>
+        <Show when={tested().length}><div class="stack" style={{ gap: '6px' }}>
           <div class="row"><span data-testid="test-progress">{t('channels.test.progress', { done: done(), total: rows().length, passed: passed() })}</span></div>
           <div class="progress" role="progressbar" aria-label={t('channels.test.progressLabel')} aria-valuemin={0} aria-valuemax={rows().length} aria-valuenow={done()}>
             <div style={{ width: `${(done() / Math.max(rows().length, 1)) * 100}%` }} />
           </div>
-        </div>
+        </div></Show>
         <div class="table-wrap">
           <table class="table" data-testid="test-results">
-            <thead><tr><th scope="col">{t('logs.model')}</th><th scope="col">{t('channels.test.result')}</th><th scope="col" class="num">{t('logs.latency')}</th><th scope="col">{t('channels.test.detail')}</th></tr></thead>
+            <thead><tr><th scope="col">{t('logs.model')}</th><th scope="col">{t('channels.test.result')}</th><th scope="col" class="num">{t('logs.latency')}</th><th scope="col">{t('channels.test.detail')}</th><th scope="col"><span class="sr-only">{t('common.actions')}</span></th></tr></thead>
             <tbody>
               <For each={rows()}>{(r) => (
                 <tr data-model={r.model} data-state={r.state}>
@@ -71,6 +77,7 @@ export function ChannelTest(props: { channel: Channel | null; onClose: () => voi
                   </td>
                   <td class="num">{r.latencyMs !== undefined ? duration(r.latencyMs) : '—'}</td>
                   <td class="small">{r.error ?? (r.upstreamModel ? `${t('calls.upstreamModel')}: ${r.upstreamModel}` : r.status ? `HTTP ${r.status}` : '')}</td>
+                  <td><button class="btn small" disabled={running()} aria-label={t('channels.test.one', { model: r.model })} onClick={() => void run(r.model)}>{t('channels.testAction')}</button></td>
                 </tr>
               )}</For>
             </tbody>

@@ -1,6 +1,6 @@
 // Create a key or change its limits: budget, periodic budget, expiry, models, IPs, RPM, TPM
 // (and, for admins, the owner).
-import { createSignal, For, Show } from 'solid-js';
+import { createMemo, createResource, createSignal, For, Show } from 'solid-js';
 import { createStore } from 'solid-js/store';
 import { api } from '../../api/client.ts';
 import { inlineFormError } from '../../api/errors.ts';
@@ -32,6 +32,19 @@ export function KeyForm(props: { keyRow: KeyRow | null; users: Array<{ id: numbe
   const [fields, setFields] = createSignal<Record<string, string>>({});
   const [error, setError] = createSignal('');
   const [busy, setBusy] = createSignal(false);
+  /** Change a field and drop its (now stale) server error. */
+  const set = <K extends keyof typeof f>(name: K, value: (typeof f)[K], field: string = name) => {
+    setF(name, value);
+    if (fields()[field]) setFields(({ [field]: _, ...rest }) => rest);
+  };
+
+  // Warnings, not errors: the server accepts these, but the key would not work as meant.
+  const [available] = createResource(() => api.prices.available.query().then((r) => new Set(r.models.map((m) => m.model))).catch(() => null));
+  const expiredAlready = () => !!f.expiresAt && new Date(f.expiresAt).getTime() <= Date.now();
+  const unknownModels = createMemo(() => {
+    const known = available();
+    return known ? list(f.models).filter((m) => !known.has(m) && !m.includes('*')) : [];
+  });
 
   const submit = async (e: SubmitEvent) => {
     e.preventDefault();
@@ -71,7 +84,7 @@ export function KeyForm(props: { keyRow: KeyRow | null; users: Array<{ id: numbe
       </>}>
       <form id="key-form" class="stack" onSubmit={submit}>
         <div class="form-grid">
-          <TextField label={t('keys.name')} required value={f.name} error={fields().name} onInput={(e) => setF('name', e.currentTarget.value)} />
+          <TextField label={t('keys.name')} required value={f.name} error={fields().name} onInput={(e) => set('name', e.currentTarget.value)} />
           <Show when={!k && isAdmin()}>
             <SelectField label={t('keys.owner')} value={f.user} hint={t('keys.form.ownerHint')} onChange={(e) => setF('user', e.currentTarget.value)}>
               <option value="">{t('keys.form.me')}</option>
@@ -82,21 +95,23 @@ export function KeyForm(props: { keyRow: KeyRow | null; users: Array<{ id: numbe
         <fieldset>
           <legend>{t('keys.form.limits')}</legend>
           <div class="form-grid">
-            <TextField label={t('keys.form.budget')} inputMode="decimal" placeholder={t('keys.form.noLimit')} value={f.budget} error={fields().budgetUsd} onInput={(e) => setF('budget', e.currentTarget.value)} />
+            <TextField label={t('keys.form.budget')} inputMode="decimal" placeholder={t('keys.form.noLimit')} value={f.budget} error={fields().budgetUsd} onInput={(e) => set('budget', e.currentTarget.value, 'budgetUsd')} />
             <SelectField label={t('keys.form.period')} value={f.period} onChange={(e) => setF('period', e.currentTarget.value as Period)}>
               <option value="">{t('keys.form.noPeriod')}</option>
               <option value="daily">{t('keys.form.daily')}</option>
               <option value="weekly">{t('keys.form.weekly')}</option>
               <option value="monthly">{t('keys.form.monthly')}</option>
             </SelectField>
-            <TextField label={t('keys.form.periodBudget')} inputMode="decimal" disabled={!f.period} value={f.periodBudget} error={fields().periodBudgetUsd} onInput={(e) => setF('periodBudget', e.currentTarget.value)} />
-            <TextField label={t('keys.form.expiresAt')} type="datetime-local" value={f.expiresAt} error={fields().expiresAt} onInput={(e) => setF('expiresAt', e.currentTarget.value)} />
-            <TextField label={t('keys.form.rpm')} type="number" min="1" placeholder={t('keys.form.noLimit')} value={f.rpm} error={fields().rpm} onInput={(e) => setF('rpm', e.currentTarget.value)} />
-            <TextField label={t('keys.form.tpm')} type="number" min="1" placeholder={t('keys.form.noLimit')} value={f.tpm} error={fields().tpm} onInput={(e) => setF('tpm', e.currentTarget.value)} />
-            <TextField class="wide" label={t('keys.form.models')} placeholder={t('keys.form.allModels')} value={f.models} hint={t('keys.form.modelsHint')} error={fields().models} onInput={(e) => setF('models', e.currentTarget.value)} />
-            <TextArea class="wide" label={t('keys.form.ips')} rows={3} placeholder="10.0.0.0/8" value={f.ips} hint={t('keys.form.ipsHint')} error={fields().ipAllow} onInput={(e) => setF('ips', e.currentTarget.value)} />
+            <TextField label={t('keys.form.periodBudget')} inputMode="decimal" disabled={!f.period} value={f.periodBudget} error={fields().periodBudgetUsd} onInput={(e) => set('periodBudget', e.currentTarget.value, 'periodBudgetUsd')} />
+            <TextField label={t('keys.form.expiresAt')} type="datetime-local" value={f.expiresAt} error={fields().expiresAt} onInput={(e) => set('expiresAt', e.currentTarget.value)} />
+            <TextField label={t('keys.form.rpm')} type="number" min="1" placeholder={t('keys.form.noLimit')} value={f.rpm} error={fields().rpm} onInput={(e) => set('rpm', e.currentTarget.value)} />
+            <TextField label={t('keys.form.tpm')} type="number" min="1" placeholder={t('keys.form.noLimit')} value={f.tpm} error={fields().tpm} onInput={(e) => set('tpm', e.currentTarget.value)} />
+            <TextField class="wide" label={t('keys.form.models')} placeholder={t('keys.form.allModels')} value={f.models} hint={t('keys.form.modelsHint')} error={fields().models} onInput={(e) => set('models', e.currentTarget.value)} />
+            <TextArea class="wide" label={t('keys.form.ips')} rows={3} placeholder="10.0.0.0/8" value={f.ips} hint={t('keys.form.ipsHint')} error={fields().ipAllow} onInput={(e) => set('ips', e.currentTarget.value, 'ipAllow')} />
           </div>
         </fieldset>
+        <Show when={expiredAlready()}><div class="notice warn" data-testid="expiry-warning">{t('keys.form.expiredWarning')}</div></Show>
+        <Show when={unknownModels().length}><div class="notice warn" data-testid="models-warning">{t('keys.form.unknownModels', { models: unknownModels().join(', '), n: unknownModels().length })}</div></Show>
         <Show when={error()}><div class="notice err" role="alert">{error()}</div></Show>
       </form>
     </Drawer>

@@ -53,6 +53,7 @@ export default function Keys() {
               <caption class="sr-only">{t('keys.title')}</caption>
               <thead>
                 <tr>
+                  <th scope="col" class="num">{t('channels.id')}</th>
                   <th scope="col">{t('keys.name')}</th>
                   <th scope="col">{t('keys.key')}</th>
                   <Show when={isAdmin()}><th scope="col">{t('keys.owner')}</th></Show>
@@ -66,8 +67,12 @@ export default function Keys() {
               </thead>
               <tbody>
                 <For each={keys()}>{(k) => (
-                  <tr data-key={k.name}>
-                    <td><strong>{k.name}</strong></td>
+                  <tr data-key={k.name} data-id={k.id}>
+                    <td class="num mono">{k.id}</td>
+                    <td><strong>{k.name}</strong>
+                      <Show when={isAdmin() && k.limitsChangedByOwnerAt}>
+                        <div><span class="badge warn" data-testid="owner-changed-limits" title={dateTime(k.limitsChangedByOwnerAt)}>{t('keys.ownerChangedLimits')}</span></div>
+                      </Show></td>
                     <td class="mono">{k.key_hint}</td>
                     <Show when={isAdmin()}><td>{owner(k.user_id)}</td></Show>
                     <td>
@@ -87,7 +92,7 @@ export default function Keys() {
                         <Show when={k.ip_allow?.length}><span class="chip" title={k.ip_allow!.join(', ')}>{t('keys.nIps', { n: k.ip_allow!.length })}</span></Show>
                       </div>
                     </td>
-                    <td>{date(k.expires_at)}</td>
+                    <td>{date(k.expires_at)}<Show when={k.expires_at && new Date(k.expires_at).getTime() < Date.now()}> <span class="badge warn">{t('keys.status.3')}</span></Show></td>
                     <td class="small">{dateTime(k.last_used_at)}</td>
                     <td>
                       <div class="row end" style={{ 'flex-wrap': 'nowrap' }}>
