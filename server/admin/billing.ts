@@ -103,8 +103,9 @@ export const billingRouter = router({
 
   /**
    * What was spent over [from, to): cost, billed calls and tokens by model, by day (billing
-   * timezone) or by key. `calls` counts billed calls only (cost > 0): calls refused before an
-   * upstream answered (balance, budget, rate limit, bad request) or that cost nothing are not in it.
+   * timezone) or by key. `calls` counts billed calls only (cost > 0, or served unpriced to the
+   * ADMIN_KEY account, which `unpricedCalls` also counts): calls refused before an upstream
+   * answered (balance, budget, rate limit, bad request) or that cost nothing are not in it.
    */
   bills: userProcedure
     .input(v.object({
@@ -121,7 +122,7 @@ export const billingRouter = router({
       let q = ctx.gw.db.db.selectFrom('call_logs')
         .select([
           group.as('group'),
-          sql<number>`(count(*) filter (where cost > 0))::int`.as('calls'),
+          sql<number>`(count(*) filter (where cost > 0 or unpriced))::int`.as('calls'),
           sql<number>`coalesce(sum(prompt_tokens), 0)::int8`.as('prompt_tokens'),
           sql<number>`coalesce(sum(completion_tokens), 0)::int8`.as('completion_tokens'),
           sql<number>`coalesce(sum(cached_tokens), 0)::int8`.as('cached_tokens'),
