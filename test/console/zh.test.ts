@@ -12,6 +12,8 @@ const PAGES = ['/', '/calls', '/history', '/channels', '/keys', '/models', '/pla
 
 /** Names from the seed data, units, product and protocol names, and code that stays as it is. */
 const ALLOWED = [
+  // The ADMIN_KEY system account every gateway creates (server/aiproxy/admin-key-account.ts): its name and display name.
+  'ADMIN_KEY (FastGPT / AI Proxy API)', 'admin-key',
   'Switchboard', 'One API', 'OpenAI', 'Anthropic', 'Gemini', 'Token', 'API', 'SSE', 'CSV', 'HTTP', 'URL', 'Base', 'USD', 'RPM', 'TPM', 'CIDR', 'DSN',
   'JSON', 'ISO', 'IANA', 'UTC', 'PAT', 'Cookie', 'ID', 'IP', 'English', 'mock', 'gpt', 'mini', 'root', 'carol', 'key', 'unpriced', 'model',
   'promo', 'MySQL', 'PostgreSQL', 'SQLite', 'SQL', 'sk', 'sbp', 'localhost', 'Bearer', 'Azure', 'ADMIN', 'KEY', 'PASSWORD',
