@@ -151,6 +151,8 @@ export interface CallLogsTable {
   client_ip: string | null;
   user_agent: string | null;
   estimated: boolean;
+  /** Cache affinity of the call (migration 014): hit, miss or broken; null when it did not apply. */
+  affinity: 'hit' | 'miss' | 'broken' | null;
 }
 
 /** Captured request/response bodies (004_logs), redacted and capped; off unless enabled per key or model. */

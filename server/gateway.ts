@@ -31,6 +31,7 @@ import { startAlerts } from './alerts/index.ts';
 import { startBalanceSync } from './billing/balance-sync.ts';
 import { createGatewayEvents } from './routing/events.ts';
 import { RoutingState } from './routing/state.ts';
+import { createAffinity } from './routing/affinity.ts';
 import { loadMasterSecret, randomToken, SecretBox } from './secrets/crypto.ts';
 import { Store } from './state/store.ts';
 import { Mutex } from './util/mutex.ts';
@@ -69,7 +70,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
 
   const gw: Gateway = {
     config, db, store, accounts, limiter, writer, log, box, dbLock, inflight: new Set(),
-    routing: new RoutingState(), events: createGatewayEvents(),
+    routing: new RoutingState(await createAffinity(db.db, config.redisUrl)), events: createGatewayEvents(),
     live: new LiveBus(), logSettings: new LogSettingsCache(),
     auth: new Auth(db.db, store, config.adminKey),
     async invalidate() {
@@ -164,6 +165,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
         // After the last flush: hand unused balance leases back to the database.
         await accounts.stop().catch((error) => log.error('returning leases failed', { error }));
         await limiter.close();
+        gw.routing.affinity.close();
         await unlisten().catch(() => {});
         await db.close();
         log.info('switchboard stopped');

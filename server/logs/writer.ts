@@ -221,7 +221,7 @@ const LOG_COLUMNS = [
   ['status', 'smallint'], ['error_type', 'text'], ['error_message', 'text'], ['prompt_tokens', 'int'],
   ['completion_tokens', 'int'], ['cached_tokens', 'int'], ['cache_write_tokens', 'int'], ['reasoning_tokens', 'int'],
   ['cost', 'int8'], ['latency_ms', 'int'], ['ttft_ms', 'int'], ['overhead_us', 'int'], ['client_ip', 'text'],
-  ['user_agent', 'text'], ['estimated', 'bool'],
+  ['user_agent', 'text'], ['estimated', 'bool'], ['affinity', 'text'],
 ] as const satisfies ReadonlyArray<readonly [keyof NewCallLog, string]>;
 export const LOG_KEYS = LOG_COLUMNS.map(([name]) => name);
 const COST = LOG_KEYS.indexOf('cost');

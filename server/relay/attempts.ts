@@ -12,11 +12,12 @@
 import type { Gateway } from '../context.ts';
 import { noteChannelError, noteChannelUnavailable, noteKeyInvalid, noteRateLimited, noteSuccess } from '../routing/outcomes.ts';
 import { routingSettings } from '../routing/settings.ts';
-import type { ChannelEntry } from '../state/types.ts';
+import type { Pin } from '../routing/affinity.ts';
+import type { ChannelEntry, PoolKey } from '../state/types.ts';
 import type { Call } from './call.ts';
 import { RelayError } from './errors.ts';
 import type { ChannelTarget, UpstreamRequest } from './providers/types.ts';
-import { breakerOrder, nextKeyAt, PIN_HEADER, pickKey, pinnedChannel } from './select-channel.ts';
+import { affinityOrder, breakerOrder, nextKeyAt, PIN_HEADER, pickKey, pinnedChannel } from './select-channel.ts';
 import { type Attempt, classifyFailure, retryAfterMs, sendUpstream, upstreamError, upstreamMessage } from './upstream.ts';
 
 export async function tryChannels<C>(
@@ -34,8 +35,22 @@ export async function tryChannels<C>(
   let coolingUntil = 0;
   let outOfTime = false;
   const tried = new Set<number>();
+  let order = pinned ? [pinned] : breakerOrder(gw.routing.breakers, channels, call.model);
+  // Cache affinity (docs/routing.md): the conversation's pinned channel and key go first
+  // while they may serve; failover, breakers, disables and weight 0 still win.
+  const affinityKey = !pinned && call.conversation && s.affinityTtlMs > 0 ? `${call.principal!.user.id}:${call.model}:${call.conversation}` : null;
+  let pin: Pin | null = null;
+  let pinnedKey: PoolKey | null = null;
+  if (affinityKey) {
+    pin = await gw.routing.affinity.get(affinityKey);
+    if (pin) {
+      const a = affinityOrder(gw.routing.breakers, order, call.model, pin);
+      order = a.channels;
+      pinnedKey = a.key;
+    }
+  }
 
-  channels: for (const channel of pinned ? [pinned] : breakerOrder(gw.routing.breakers, channels, call.model)) {
+  channels: for (const channel of order) {
     // Why this call's keys of this channel failed with 429s or key errors (null: none did).
     let keyFailure: string | null = null;
     for (;;) {
@@ -45,7 +60,7 @@ export async function tryChannels<C>(
         outOfTime = true;
         break channels;
       }
-      const key = pickKey(channel, Date.now(), tried, s.keyRotation);
+      const key = pinnedKey && channel.id === pin!.channelId && !tried.has(pinnedKey.id) && pinnedKey.status === 1 ? pinnedKey : pickKey(channel, Date.now(), tried, s.keyRotation);
       if (!key) {
         const at = nextKeyAt(channel);
         if (at > Date.now() && (!coolingUntil || at < coolingUntil)) coolingUntil = at;
@@ -68,6 +83,10 @@ export async function tryChannels<C>(
         if (res.ok) {
           record(res.status);
           noteSuccess(gw, s, channel, call.model, key);
+          if (affinityKey) {
+            call.affinity = !pin ? 'miss' : pin.channelId === channel.id && pin.keyId === key.id ? 'hit' : 'broken';
+            gw.routing.affinity.set(affinityKey, { channelId: channel.id, keyId: key.id }, s.affinityTtlMs);
+          }
           return { ctx, attempt };
         }
         const text = await res.text().catch(() => '');
@@ -106,6 +125,7 @@ export async function tryChannels<C>(
     }
     if (keyFailure !== null) noteChannelUnavailable(gw, s, channel, call.model, keyFailure);
   }
+  if (affinityKey) call.affinity = pin ? 'broken' : 'miss';
   if (outOfTime) gw.log.warn('failover deadline reached', { request_id: call.requestId, model: call.model, attempts: call.attempts.length, deadline_ms: s.failoverDeadlineMs });
   if (lastError) throw lastError;
   if (coolingUntil) {

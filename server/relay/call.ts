@@ -4,6 +4,7 @@ import type { Reservation } from '../billing/accounts.ts';
 import { costOf, type PriceEntry } from '../billing/pricing.ts';
 import type { Gateway } from '../context.ts';
 import type { TokenHold } from '../limits/index.ts';
+import type { AffinityOutcome } from '../routing/affinity.ts';
 import { BodyCapture } from '../logs/capture.ts';
 import type { ChannelEntry } from '../state/types.ts';
 import type { Principal } from './auth.ts';
@@ -48,6 +49,10 @@ export class Call {
   /** Tokens taken from TPM windows at admission, corrected at finish. */
   tokenHold: TokenHold | null = null;
   attempts: AttemptRecord[] = [];
+  /** The conversation for cache affinity (server/relay/conversation.ts); null: none known or not applicable. */
+  conversation: string | null = null;
+  /** How cache affinity went for this call; null when it did not apply. */
+  affinity: AffinityOutcome | null = null;
   /** performance.now() marks, for latency, time to first token and gateway overhead. */
   upstreamStart = 0;
   upstreamHeaders = 0;
@@ -153,6 +158,7 @@ export class Call {
         client_ip: this.clientIp,
         user_agent: this.userAgent?.slice(0, 300) ?? null,
         estimated: outcome.estimated ?? false,
+        affinity: this.affinity,
       },
     });
   }

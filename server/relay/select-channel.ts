@@ -1,5 +1,6 @@
 // Channel selection: highest priority tier first; inside a tier, a weighted random
 // order (Efraimidis–Spirakis), so weight really counts and failover walks the rest.
+import type { Pin } from '../routing/affinity.ts';
 import type { Breakers } from '../routing/breaker.ts';
 import type { Store } from '../state/store.ts';
 import type { ChannelEntry, PoolKey } from '../state/types.ts';
@@ -49,6 +50,21 @@ export function breakerOrder(breakers: Breakers, channels: ChannelEntry[], model
     open.push(c);
   }
   return open ? closed!.concat(open) : channels;
+}
+
+/**
+ * Cache affinity: the conversation's pinned channel moved to the front of the failover order
+ * when it may still serve — enabled, weight above 0 (an operator drains a channel with
+ * weight 0), circuit breaker closed, and in the best tier still available (a higher tier
+ * that comes back wins) — with its pinned key when that key is usable. Otherwise the order
+ * is unchanged and the pin is broken (the call re-pins wherever it is served).
+ */
+export function affinityOrder(breakers: Breakers, channels: ChannelEntry[], model: string, pin: Pin, now = Date.now()): { channels: ChannelEntry[]; key: PoolKey | null } {
+  const i = channels.findIndex((c) => c.id === pin.channelId);
+  const c = channels[i];
+  if (!c || c.status !== 1 || c.weight <= 0 || breakers.state(c.id, model, now) !== 'closed' || c.priority < channels[0]!.priority) return { channels, key: null };
+  const key = c.keys.find((k) => k.id === pin.keyId && k.status === 1 && k.cooldownUntil <= now) ?? null;
+  return { channels: i === 0 ? channels : [c, ...channels.slice(0, i), ...channels.slice(i + 1)], key };
 }
 
 function weightedOrder(channels: ChannelEntry[], rnd: () => number): ChannelEntry[] {

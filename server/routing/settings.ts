@@ -37,6 +37,11 @@ export const RoutingSettingsSchema = v.object({
   testIntervalMs: int(0, 30 * DAY_MS),
   testPrompt: v.pipe(v.string(), v.nonEmpty(), v.maxLength(2000)),
   testConcurrency: int(1, 32),
+  /**
+   * Cache affinity: a conversation's calls stay on the channel and key that served it while
+   * both are healthy, for this long after its last call (sliding). 0 = off.
+   */
+  affinityTtlMs: int(0, DAY_MS),
   /** Scheduled upstream balance queries; 0 = off. */
   balanceIntervalMs: int(0, 30 * DAY_MS),
 });
@@ -61,6 +66,7 @@ export const ROUTING_DEFAULTS: RoutingSettings = {
   testPrompt: 'Say hi.',
   testConcurrency: 4,
   balanceIntervalMs: 6 * 3_600_000,
+  affinityTtlMs: 1_800_000,
 };
 
 /** Input of `routing.setSettings`: any subset. */

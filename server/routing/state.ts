@@ -1,10 +1,16 @@
 // Routing's runtime state, kept across store reloads (it is not part of the snapshot).
 import { TestRuns } from '../channels/test-runs.ts';
+import { AffinityTable } from './affinity.ts';
 import { Breakers } from './breaker.ts';
 import { HealthWindows } from './health.ts';
 import { KeyStates } from './key-states.ts';
 
 export class RoutingState {
+  constructor(
+    /** Cache affinity pins per conversation (server/routing/affinity.ts). */
+    readonly affinity = new AffinityTable(),
+  ) {}
+
   readonly keys = new KeyStates();
   readonly health = new HealthWindows();
   /** Circuit breakers per channel × model (server/routing/breaker.ts). */

@@ -70,6 +70,7 @@ export function surfaceEndpoint<B>(spec: SurfaceEndpointSpec<B>): RelayEndpoint<
     },
     model: (req) => req.model,
     stream: (req) => req.stream,
+    affinityBody: (req) => req.json,
     // A request only a native channel can serve (server tools, …) skips the others.
     supports: (channel, req) => req.chat !== null || native.serves(channel, upstreamModelOf(channel, req.model)),
     unsupported: (req) => (req.unconvertible ? badRequest(req.unconvertible, 'unsupported_feature') : new RelayError(404, `No channel serves "${req.model}" on ${spec.name}.`, 'not_found_error', 'model_not_found')),
