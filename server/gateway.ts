@@ -20,6 +20,7 @@ import { startFanout } from './live/fanout.ts';
 import { connectLiveSources } from './live/sources.ts';
 import { liveWebSocketPlugin } from './live/ws.ts';
 import { logsHttpPlugin } from './logs/http.ts';
+import { marginCsvPlugin } from './admin/margin-csv.ts';
 import { ensureLogPartitions, startLogMaintenance } from './logs/maintenance.ts';
 import { LogSettingsCache } from './logs/settings.ts';
 import { createGatewayMetrics } from './metrics/gateway-metrics.ts';
@@ -126,6 +127,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
     .use(redeemPlugin(gw))
     .use(liveWebSocketPlugin(gw))
     .use(logsHttpPlugin(gw))
+    .use(marginCsvPlugin(gw))
     .use(metricsPlugin(gw, metrics))
     // Last: the console's SPA fallback must not shadow any API route.
     .use(webPlugin())

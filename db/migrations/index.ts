@@ -7,7 +7,7 @@ import * as m003 from './003_billing.ts';
 import * as m004 from './004_logs.ts';
 import * as m005 from './005_auth.ts';
 import * as m007 from './007_alerts.ts';
-import * as m014 from './014_affinity.ts';
+import * as m014 from './014_routing_cost.ts';
 
 export const migrations: Record<string, Migration> = {
   '001_init': m001,
@@ -16,5 +16,5 @@ export const migrations: Record<string, Migration> = {
   '004_logs': m004,
   '005_auth': m005,
   '007_alerts': m007,
-  '014_affinity': m014,
+  '014_routing_cost': m014,
 };

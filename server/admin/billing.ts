@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import * as v from 'valibot';
 import { createCodes, creditUser, redeemCode } from '../billing/credits.ts';
 import { usdToNano } from '../billing/money.ts';
+import { MarginBy, marginReport } from '../billing/margin.ts';
 import { billingSettings, saveSettings, SETTING } from '../billing/settings.ts';
 import { BigId, Id, int4, Text, UsdAmount } from './schemas.ts';
 import { accountOf, adminProcedure, mutate, noteAudit, ownerFilter, type Principal, router, userProcedure } from './trpc.ts';
@@ -132,6 +133,15 @@ export const billingRouter = router({
       const total = out.reduce((t, r) => ({ calls: t.calls + r.calls, cost: t.cost + r.cost }), { calls: 0, cost: 0n });
       return { by: input.by, timezone: billingSettings(ctx.gw.store).timezone, rows: out, total };
     }),
+
+  /**
+   * The operator's margin over [from, to): revenue (what users were billed), upstream cost
+   * (the channels' cost prices) and margin, by channel, model, user or day. Admins only.
+   * Also as CSV: GET /api/billing/margin.csv with the same parameters.
+   */
+  margin: adminProcedure
+    .input(v.object({ from: When, to: When, by: MarginBy, channelId: v.optional(Id), model: v.optional(Text), userId: v.optional(Id) }))
+    .query(async ({ ctx, input }) => ({ by: input.by, timezone: billingSettings(ctx.gw.store).timezone, ...(await marginReport(ctx.gw.db.db, input)) })),
 
   /** Top-up or refund: a credit with its reason, balance and ledger row in one transaction. */
   credit: adminProcedure

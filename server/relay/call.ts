@@ -123,6 +123,9 @@ export class Call {
     const usage = outcome.usage ?? ZERO_USAGE;
     const cost = outcome.cost ?? (this.price && outcome.usage ? costOf(usage, this.price, this.multiplierPpm) : 0n);
     if (this.reservation) gw.accounts.settle(this.reservation, cost);
+    // What the upstream charged the operator: the serving channel's cost price, on the same usage.
+    const costPrice = this.channel && outcome.usage ? (this.channel.costPrices.get(this.model) ?? this.channel.costPrices.get('*')) : undefined;
+    const upstreamCost = costPrice ? costOf(usage, costPrice) : null;
     if (this.tokenHold) gw.limiter.settle(this.tokenHold, usage.input + usage.cacheRead + usage.cacheWrite + usage.output);
     const end = performance.now();
     const p = this.principal;
@@ -159,6 +162,7 @@ export class Call {
         user_agent: this.userAgent?.slice(0, 300) ?? null,
         estimated: outcome.estimated ?? false,
         affinity: this.affinity,
+        upstream_cost: upstreamCost,
       },
     });
   }
