@@ -83,6 +83,7 @@ export async function tryChannels<C>(
         if (res.ok) {
           record(res.status);
           noteSuccess(gw, s, channel, call.model, key);
+          gw.routing.latency.record(channel.id, call.model, call.upstreamHeaders - call.upstreamStart);
           if (affinityKey) {
             call.affinity = !pin ? 'miss' : pin.channelId === channel.id && pin.keyId === key.id ? 'hit' : 'broken';
             gw.routing.affinity.set(affinityKey, { channelId: channel.id, keyId: key.id }, s.affinityTtlMs);

@@ -4,6 +4,7 @@ import { AffinityTable } from './affinity.ts';
 import { Breakers } from './breaker.ts';
 import { HealthWindows } from './health.ts';
 import { KeyStates } from './key-states.ts';
+import { LatencyTracker } from './latency.ts';
 
 export class RoutingState {
   constructor(
@@ -13,6 +14,8 @@ export class RoutingState {
 
   readonly keys = new KeyStates();
   readonly health = new HealthWindows();
+  /** Decayed TTFB per channel × model, for latency ranking (server/routing/latency.ts). */
+  readonly latency = new LatencyTracker();
   /** Circuit breakers per channel × model (server/routing/breaker.ts). */
   readonly breakers = new Breakers();
   /** The model whose errors tripped a channel's health, probed to re-enable it. */
