@@ -4,6 +4,7 @@
 // by channel, model, user and day — equal to Σ(cost) − Σ(upstream_cost) over call_logs,
 // exactly. Real Postgres; the upstreams report cached tokens as OpenAI does.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { createSwitchboardClient } from '../../client/index.ts';
 import { ADMIN_KEY, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { type CachingUpstream, startCachingUpstream } from '../mocks/caching-upstream.ts';
 import { account, channel } from '../routing/setup.ts';
@@ -15,6 +16,7 @@ describe('cost prices and margin on postgres', () => {
   let g: TestGateway;
   let up: CachingUpstream[];
   let ch: number[];
+  let users: Array<{ userId: number; key: string }>;
   const from = new Date(Date.now() - 3_600_000);
   const to = new Date(Date.now() + 3_600_000);
 
@@ -31,7 +33,7 @@ describe('cost prices and margin on postgres', () => {
     await g.admin.prices.cost.set.mutate({ channelId: ch[0]!, model: 'm-one', inputUsdPerM: '2', outputUsdPerM: '8', cacheReadUsdPerM: '0.2', perRequestUsd: '0.0001' });
     await g.admin.prices.cost.set.mutate({ channelId: ch[0]!, model: '*', inputUsdPerM: '1', outputUsdPerM: '4' });
     await g.admin.prices.cost.set.mutate({ channelId: ch[1]!, model: '*', inputUsdPerM: '2.5', outputUsdPerM: '10', cacheReadUsdPerM: '0.25' });
-    const users = [await account(g), await account(g)];
+    users = [await account(g), await account(g)];
     for (let i = 0; i < 36; i++) {
       const { key } = users[i % 2]!;
       const res = await fetch(`${g.url}/v1/chat/completions`, {
@@ -119,5 +121,18 @@ describe('cost prices and margin on postgres', () => {
     expect(lines.at(-1)).toBe(`total,${report.total.calls},${report.total.unpricedCalls},${usd(report.total.revenue)},${usd(report.total.upstreamCost)},${usd(report.total.margin)}`);
     expect((await fetch(url)).status).toBe(401);
     expect((await fetch(url.replace('by=model', 'by=nope'), { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).status).toBe(400);
+  });
+
+  test('users never see the operator upstream cost in their own logs or the margin report', async () => {
+    const { token } = await g.gw.auth.tokens.create(users[0]!.userId, 'margin-test', null);
+    const me = createSwitchboardClient({ url: g.url, token });
+    const page = await me.logs.list.query({ limit: 100 });
+    expect(page.rows.length).toBeGreaterThan(0);
+    expect(page.rows.every((r) => r.user_id === users[0]!.userId && r.upstream_cost === null)).toBe(true);
+    const one = await me.logs.get.query({ id: page.rows[0]!.id as unknown as number });
+    expect(one.log.upstream_cost).toBeNull();
+    await expect(me.billing.margin.query({ from, to, by: 'model' })).rejects.toThrow(/admin/);
+    const csv = await fetch(`${g.url}/api/billing/margin.csv?from=${from.toISOString()}&to=${to.toISOString()}&by=day`, { headers: { authorization: `Bearer ${token}` } });
+    expect(csv.status).toBe(403);
   });
 });
