@@ -21,7 +21,7 @@ const TOOLS = ['read_file', 'write_file', 'run_shell', 'search_code', 'list_dir'
   type: 'function', function: { name, description: `Tool ${name}: `.padEnd(400, 'describes its arguments and effects in detail. '), parameters: { type: 'object', properties: { path: { type: 'string' } } } },
 }));
 
-interface RunResult { name: string; calls: number; failed: number; prompt: number; cached: number; costUsd: number; affinity: Record<string, number> }
+interface RunResult { name: string; calls: number; failed: number; prompt: number; cached: number; costUsd: number; loggedNano: bigint; chargedNano: number; affinity: Record<string, number> }
 
 async function main() {
   const upstreams = [await startCachingUpstream(), await startCachingUpstream()];
@@ -31,7 +31,9 @@ async function main() {
   try {
     await sb.prices.set.mutate({ model: MODEL, inputUsdPerM: '2.5', outputUsdPerM: '10', cacheReadUsdPerM: '0.25' });
     for (const [i, u] of upstreams.entries()) {
-      await sb.channels.create.mutate({ name: `upstream-${'AB'[i]}`, type: 1, baseUrl: u.url, key: `sk-${i}-one\nsk-${i}-two`, models: [MODEL] });
+      const { id } = await sb.channels.create.mutate({ name: `upstream-${'AB'[i]}`, type: 1, baseUrl: u.url, key: `sk-${i}-one\nsk-${i}-two`, models: [MODEL] });
+      // The mocks' own prices as the channels' cost prices: the gateway's logged upstream cost must match what they charged.
+      await sb.prices.cost.set.mutate({ channelId: id, model: '*', inputUsdPerM: '2.5', outputUsdPerM: '10', cacheReadUsdPerM: '0.25' });
     }
     await sb.users.create.mutate({ username: 'agents', balanceUsd: '1000000' });
     const { key } = await sb.keys.create.mutate({ name: 'agents', user: 'agents' });
@@ -77,14 +79,18 @@ async function main() {
         busy.failing = true;
       }
       await Promise.all(agents);
+      // The mocks' totals now: the breaker probe's test calls after recovery are not the agents'.
+      const prompt = upstreams.reduce((s, u) => s + u.promptTokens, 0);
+      const cached = upstreams.reduce((s, u) => s + u.cachedTokens, 0);
+      const chargedNano = upstreams.reduce((s, u) => s + u.charged, 0);
       for (const u of upstreams) u.failing = false;
       await Bun.sleep(1500);
       const rows = await db.sql<Array<{ affinity: string | null; n: number }>>`SELECT affinity, count(*)::int AS n FROM call_logs WHERE id > ${max}::bigint GROUP BY affinity`;
+      const [logged] = await db.sql<Array<{ up: string }>>`SELECT coalesce(sum(upstream_cost), 0)::text AS up FROM call_logs WHERE id > ${max}::bigint`;
       return {
         name, calls, failed,
-        prompt: upstreams.reduce((s, u) => s + u.promptTokens, 0),
-        cached: upstreams.reduce((s, u) => s + u.cachedTokens, 0),
-        costUsd: upstreams.reduce((s, u) => s + u.charged, 0) / 1e9,
+        prompt, cached, costUsd: chargedNano / 1e9, chargedNano,
+        loggedNano: BigInt(logged?.up ?? '0'),
         affinity: Object.fromEntries(rows.map((r) => [r.affinity ?? 'none', r.n])),
       };
     };
@@ -96,7 +102,7 @@ async function main() {
     ];
     console.log(`\nSwitchboard cache affinity — ${new Date().toISOString()}: ${CONVERSATIONS} agent conversations × ${TURNS} turns, 2 channels × 2 keys, per-key prompt cache (OpenAI rules), cached input at 1/10 price\n`);
     for (const r of results) {
-      console.log(`${r.name.padEnd(46)} calls ${r.calls}, failed ${r.failed}; input ${r.prompt.toLocaleString('en')} tokens, cached ${(100 * r.cached / r.prompt).toFixed(1)}%; upstream cost $${r.costUsd.toFixed(4)}; affinity ${JSON.stringify(r.affinity)}`);
+      console.log(`${r.name.padEnd(46)} calls ${r.calls}, failed ${r.failed}; input ${r.prompt.toLocaleString('en')} tokens, cached ${(100 * r.cached / r.prompt).toFixed(1)}%; upstream cost $${r.costUsd.toFixed(4)} (logged by the gateway: ${r.loggedNano === BigInt(r.chargedNano) ? 'equal' : `$${Number(r.loggedNano) / 1e9} MISMATCH`}); affinity ${JSON.stringify(r.affinity)}`);
     }
     const [off, on] = results as [RunResult, RunResult, RunResult];
     console.log(`\naffinity saves ${(100 * (1 - on.costUsd / off.costUsd)).toFixed(1)}% of the upstream cost`);

@@ -96,6 +96,7 @@ export const billingRouter = router({
    * What was spent over [from, to): cost, billed calls and tokens by model, by day (billing
    * timezone) or by key. `calls` counts billed calls only (cost > 0): calls refused before an
    * upstream answered (balance, budget, rate limit, bad request) or that cost nothing are not in it.
+   * Admins also get `upstreamCost` (Σ cost prices) and `margin` (cost − upstreamCost).
    */
   bills: userProcedure
     .input(v.object({
@@ -118,6 +119,7 @@ export const billingRouter = router({
           sql<number>`coalesce(sum(cached_tokens), 0)::int8`.as('cached_tokens'),
           sql<number>`coalesce(sum(reasoning_tokens), 0)::int8`.as('reasoning_tokens'),
           sql<bigint>`coalesce(sum(cost), 0)::int8`.as('cost'),
+          sql<string>`coalesce(sum(upstream_cost), 0)::text`.as('upstream_cost'),
         ])
         .where('created_at', '>=', input.from).where('created_at', '<', input.to)
         .groupBy(sql`1`).orderBy(sql`1`);
@@ -126,11 +128,17 @@ export const billingRouter = router({
       if (input.model) q = q.where('model', '=', input.model);
       const rows = await q.execute();
       const toNum = (x: unknown) => Number(x);
+      // Admins also see what the upstreams charged (cost prices) and the margin; users never do.
+      const operator = ownerFilter({ principal: ctx.principal }) === null;
       const out = rows.map((r) => ({
         group: r.group, calls: r.calls, promptTokens: toNum(r.prompt_tokens), completionTokens: toNum(r.completion_tokens),
         cachedTokens: toNum(r.cached_tokens), reasoningTokens: toNum(r.reasoning_tokens), cost: BigInt(r.cost),
+        ...(operator ? { upstreamCost: BigInt(r.upstream_cost), margin: BigInt(r.cost) - BigInt(r.upstream_cost) } : {}),
       }));
-      const total = out.reduce((t, r) => ({ calls: t.calls + r.calls, cost: t.cost + r.cost }), { calls: 0, cost: 0n });
+      const total = out.reduce((t, r) => ({
+        calls: t.calls + r.calls, cost: t.cost + r.cost,
+        ...(operator ? { upstreamCost: (t.upstreamCost ?? 0n) + (r.upstreamCost ?? 0n), margin: (t.margin ?? 0n) + (r.margin ?? 0n) } : {}),
+      }), { calls: 0, cost: 0n } as { calls: number; cost: bigint; upstreamCost?: bigint; margin?: bigint });
       return { by: input.by, timezone: billingSettings(ctx.gw.store).timezone, rows: out, total };
     }),
 

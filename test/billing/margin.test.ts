@@ -101,6 +101,10 @@ describe('cost prices and margin on postgres', () => {
         }
       }
     }
+    // Bills (admin view) carry the same upstream cost and margin.
+    const bills = await g.admin.billing.bills.query({ from, to, by: 'model' });
+    expect(bills.total.upstreamCost).toBe(sumUp);
+    expect(bills.total.margin).toBe(bills.total.cost - sumUp);
     // The channel without a cost price shows its calls as unpriced.
     const byChannel = await g.admin.billing.margin.query({ from, to, by: 'channel' });
     const none = byChannel.rows.find((r) => r.group === String(ch[2]))!;
@@ -132,6 +136,9 @@ describe('cost prices and margin on postgres', () => {
     const one = await me.logs.get.query({ id: page.rows[0]!.id as unknown as number });
     expect(one.log.upstream_cost).toBeNull();
     await expect(me.billing.margin.query({ from, to, by: 'model' })).rejects.toThrow(/admin/);
+    const myBills = await me.billing.bills.query({ from, to, by: 'day' });
+    expect(myBills.total.cost).toBeGreaterThan(0n);
+    expect('upstreamCost' in myBills.total || myBills.rows.some((r) => 'upstreamCost' in r)).toBe(false);
     const csv = await fetch(`${g.url}/api/billing/margin.csv?from=${from.toISOString()}&to=${to.toISOString()}&by=day`, { headers: { authorization: `Bearer ${token}` } });
     expect(csv.status).toBe(403);
   });
