@@ -151,6 +151,25 @@ describe('cache affinity on postgres', () => {
     expect([b!.affinity, b!.channel_id]).toEqual(['broken', pinned]);
   });
 
+  test('Anthropic Messages: Claude Code\'s metadata.user_id keeps the session on one channel and key', async () => {
+    const ids: string[] = [];
+    const messages: Array<{ role: string; content: string }> = [{ role: 'user', content: 'hi' }];
+    for (let t = 0; t < 4; t++) {
+      const res = await fetch(`${g.url}/v1/messages`, {
+        method: 'POST',
+        headers: { 'x-api-key': key, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'aff-model', max_tokens: 64, system: 'short', messages, metadata: { user_id: 'user_abc_account_1_session_9f2c' } }),
+      });
+      expect(res.status).toBe(200);
+      const body = await res.json() as { content: Array<{ text?: string }> };
+      messages.push({ role: 'assistant', content: body.content[0]?.text ?? 'ok' }, { role: 'user', content: `next ${t}` });
+      ids.push(res.headers.get('x-request-id')!);
+    }
+    const logs = await logsOf(g, ids);
+    expect(logs.map((l) => l.affinity)).toEqual(['miss', 'hit', 'hit', 'hit']);
+    expect(new Set(logs.map((l) => `${l.channel_id}/${(l.attempts as Array<{ key_id: number }>).at(-1)!.key_id}`)).size).toBe(1);
+  });
+
   test('affinity off: no pin, nothing logged', async () => {
     await g.admin.routing.setSettings.mutate({ affinityTtlMs: 0 });
     try {
