@@ -41,9 +41,13 @@ export async function tryChannels<C>(
   const affinityKey = !pinned && call.conversation && s.affinityTtlMs > 0 ? `${call.principal!.user.id}:${call.model}:${call.conversation}` : null;
   let pin: Pin | null = null;
   let pinnedKey: PoolKey | null = null;
+  let renewing = false;
   if (affinityKey) {
     pin = await gw.routing.affinity.get(affinityKey);
-    if (pin) {
+    // Once per TTL the pin takes its chance in the weighted order like a new conversation
+    // (the channel's weight budget); it keeps its key if the draw keeps its channel.
+    renewing = pin !== null && Date.now() - pin.since >= s.affinityTtlMs;
+    if (pin && (!renewing || order[0]?.id === pin.channelId)) {
       const a = affinityOrder(gw.routing.breakers, order, call.model, pin);
       order = a.channels;
       pinnedKey = a.key;
@@ -85,8 +89,10 @@ export async function tryChannels<C>(
           noteSuccess(gw, s, channel, call.model, key);
           gw.routing.latency.record(channel.id, call.model, call.upstreamHeaders - call.upstreamStart);
           if (affinityKey) {
-            call.affinity = !pin ? 'miss' : pin.channelId === channel.id && pin.keyId === key.id ? 'hit' : 'broken';
-            gw.routing.affinity.set(affinityKey, { channelId: channel.id, keyId: key.id }, s.affinityTtlMs);
+            const kept = pin !== null && pin.channelId === channel.id && pin.keyId === key.id;
+            call.affinity = !pin ? 'miss' : kept ? 'hit' : 'broken';
+            const now = Date.now();
+            gw.routing.affinity.set(affinityKey, { channelId: channel.id, keyId: key.id, since: kept && !renewing ? pin!.since : now }, s.affinityTtlMs, now);
           }
           return { ctx, attempt };
         }

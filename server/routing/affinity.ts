@@ -1,6 +1,8 @@
 // Cache affinity: which channel and upstream key a conversation's calls went to, so the
 // next turn lands on the same upstream prompt cache (docs/routing.md, "Cache affinity").
-// A pin lives `affinityTtlMs` after its conversation's last call (sliding). Each instance
+// A pin lives `affinityTtlMs` after its conversation's last call (sliding), and once per
+// `affinityTtlMs` it is re-drawn by weight (the weight budget: a weight change reaches
+// pinned conversations within one TTL; the draw usually keeps the pin). Each instance
 // keeps its pins in memory (bounded, least recently used first out); with REDIS_URL the
 // pins are shared in Redis too, so replicas agree: Redis is then read on each call (one
 // loopback round trip, bounded by a short timeout — a slow or absent Redis means the local
@@ -14,6 +16,8 @@ import { randomToken } from '../secrets/crypto.ts';
 export interface Pin {
   channelId: number;
   keyId: number;
+  /** When the conversation was pinned to this channel and key (ms): a pin is re-drawn by weight once per TTL. */
+  since: number;
 }
 
 interface Entry extends Pin {
@@ -57,19 +61,19 @@ export class AffinityTable {
       this.pins.delete(key);
       return null;
     }
-    return { channelId: e.channelId, keyId: e.keyId };
+    return { channelId: e.channelId, keyId: e.keyId, since: e.since };
   }
 
   /** Pin (or re-pin, or refresh) the conversation to a channel and key for `ttlMs` from now. */
   set(key: string, pin: Pin, ttlMs: number, now = Date.now()): void {
     const prev = this.pins.get(key);
-    const same = prev !== undefined && prev.channelId === pin.channelId && prev.keyId === pin.keyId;
+    const same = prev !== undefined && prev.channelId === pin.channelId && prev.keyId === pin.keyId && prev.since === pin.since;
     // Re-insert so Map order stays least-recently-used first.
     if (prev) this.pins.delete(key);
     else if (this.pins.size >= this.maxPins) this.evict(now);
     // A refresh of an unchanged pin reaches the shared store at most every quarter TTL.
     const share = this.shared !== null && (!same || now - prev.sharedAt > ttlMs / 4);
-    this.pins.set(key, { channelId: pin.channelId, keyId: pin.keyId, expiresAt: now + ttlMs, sharedAt: share ? now : (prev?.sharedAt ?? 0) });
+    this.pins.set(key, { ...pin, expiresAt: now + ttlMs, sharedAt: share ? now : (prev?.sharedAt ?? 0) });
     if (share) void this.shared!.set(key, pin, ttlMs).catch(() => {});
   }
 
@@ -91,7 +95,7 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
   return Promise.race([p, new Promise<undefined>((resolve) => { timer = setTimeout(resolve, ms, undefined); })]).finally(() => clearTimeout(timer));
 }
 
-/** Pins shared in Redis: one string key per conversation, `channelId:keyId`, expiring with the pin. */
+/** Pins shared in Redis: one string key per conversation, `channelId:keyId:since`, expiring with the pin. */
 export class RedisPins implements SharedPins {
   private readonly client: RedisClient;
 
@@ -102,14 +106,12 @@ export class RedisPins implements SharedPins {
   async get(key: string): Promise<Pin | null> {
     const v = (await this.client.send('GET', [this.prefix + key])) as string | null;
     if (!v) return null;
-    const [c, k] = v.split(':');
-    const channelId = Number(c);
-    const keyId = Number(k);
-    return Number.isSafeInteger(channelId) && Number.isSafeInteger(keyId) ? { channelId, keyId } : null;
+    const [channelId, keyId, since] = v.split(':').map(Number) as [number, number, number | undefined];
+    return Number.isSafeInteger(channelId) && Number.isSafeInteger(keyId) ? { channelId, keyId, since: Number.isSafeInteger(since) ? since! : 0 } : null;
   }
 
   async set(key: string, pin: Pin, ttlMs: number): Promise<void> {
-    await this.client.send('SET', [this.prefix + key, `${pin.channelId}:${pin.keyId}`, 'PX', String(Math.max(1, Math.round(ttlMs)))]);
+    await this.client.send('SET', [this.prefix + key, `${pin.channelId}:${pin.keyId}:${pin.since}`, 'PX', String(Math.max(1, Math.round(ttlMs)))]);
   }
 
   close(): void {

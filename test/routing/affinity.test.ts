@@ -60,10 +60,10 @@ describe('conversation id', () => {
   });
   test('the table expires pins and stays bounded', async () => {
     const t = new AffinityTable(null, 3);
-    t.set('a', { channelId: 1, keyId: 1 }, 1000, 0);
-    expect(await t.get('a', 999)).toEqual({ channelId: 1, keyId: 1 });
+    t.set('a', { channelId: 1, keyId: 1, since: 0 }, 1000, 0);
+    expect(await t.get('a', 999)).toEqual({ channelId: 1, keyId: 1, since: 0 });
     expect(await t.get('a', 1000)).toBeNull();
-    for (const k of ['a', 'b', 'c', 'd']) t.set(k, { channelId: 1, keyId: 2 }, 1000, 0);
+    for (const k of ['a', 'b', 'c', 'd']) t.set(k, { channelId: 1, keyId: 2, since: 0 }, 1000, 0);
     expect(t.size).toBe(3);
     expect(await t.get('a', 1)).toBeNull();
   });
@@ -168,6 +168,33 @@ describe('cache affinity on postgres', () => {
     const logs = await logsOf(g, ids);
     expect(logs.map((l) => l.affinity)).toEqual(['miss', 'hit', 'hit', 'hit']);
     expect(new Set(logs.map((l) => `${l.channel_id}/${(l.attempts as Array<{ key_id: number }>).at(-1)!.key_id}`)).size).toBe(1);
+  });
+
+  test('the weight budget: once per TTL a pin is re-drawn by weight, so a weight change reaches pinned conversations', async () => {
+    await g.admin.routing.setSettings.mutate({ affinityTtlMs: 1500 });
+    const ask = () => chat(g, key, { prompt_cache_key: 'renew', messages: [{ role: 'user', content: 'hi' }] });
+    const first = await ask();
+    const [l0] = await logsOf(g, [first.id]);
+    const pinned = l0!.channel_id!;
+    const other = ch.find((c) => c !== pinned)!;
+    await g.admin.channels.update.mutate({ id: other, weight: 1000 });
+    try {
+      const within: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        await Bun.sleep(300);
+        within.push((await ask()).id);
+      }
+      await Bun.sleep(900);
+      const after = [(await ask()).id, (await ask()).id];
+      const a = await logsOf(g, within);
+      const b = await logsOf(g, after);
+      // Within the TTL the pin holds against the weights; then the weighted draw moves it, once.
+      expect(a.map((l) => [l.affinity, l.channel_id])).toEqual(Array(3).fill(['hit', pinned]));
+      expect(b.map((l) => [l.affinity, l.channel_id])).toEqual([['broken', other], ['hit', other]]);
+    } finally {
+      await g.admin.channels.update.mutate({ id: other, weight: 1 });
+      await g.admin.routing.setSettings.mutate({ affinityTtlMs: 1_800_000 });
+    }
   });
 
   test('affinity off: no pin, nothing logged', async () => {
