@@ -155,6 +155,10 @@ export interface CallLogsTable {
   estimated: boolean;
   /** Ran with no price at all (ADMIN_KEY calls only, 011_aiproxy): cost 0 means not priced, not free. */
   unpriced: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Cache affinity of the call (migration 014): hit, miss or broken; null when it did not apply. */
+  affinity: 'hit' | 'miss' | 'broken' | null;
+  /** What the upstream charged the operator for this call (channel_cost_prices), nano-USD; null: no cost price. */
+  upstream_cost: Money | null;
 }
 
 /** Captured request/response bodies (004_logs), redacted and capped; off unless enabled per key or model. */
@@ -274,6 +278,7 @@ export interface Database {
   channel_tests: ChannelTestsTable;
   billing_leases: BillingLeasesTable;
   channel_prices: ChannelPricesTable;
+  channel_cost_prices: ChannelPricesTable;
   rate_counters: RateCountersTable;
   sessions: SessionsTable;
   access_tokens: AccessTokensTable;

@@ -25,6 +25,7 @@ import { startFanout } from './live/fanout.ts';
 import { connectLiveSources } from './live/sources.ts';
 import { liveWebSocketPlugin } from './admin/live-ws.ts';
 import { logsHttpPlugin } from './admin/logs-export.ts';
+import { marginCsvPlugin } from './admin/margin-csv.ts';
 import { ensureLogPartitions, startLogMaintenance } from './logs/maintenance.ts';
 import { LogSettingsCache } from './logs/settings.ts';
 import { createGatewayMetrics } from './metrics/gateway-metrics.ts';
@@ -41,6 +42,7 @@ import { SecretScrubber } from './state/secret-scrubber.ts';
 import { secureDataDir } from './security/data-dir.ts';
 import { Shutdown } from './lifecycle/shutdown.ts';
 import { KeyConcurrency } from './limits/concurrency.ts';
+import { createAffinity } from './routing/affinity.ts';
 import { loadMasterSecret, randomToken, SecretBox } from './secrets/crypto.ts';
 import { Store } from './state/store.ts';
 import { Mutex } from './util/mutex.ts';
@@ -92,7 +94,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
     secrets: new SecretScrubber().configure(config),
     shutdown: new Shutdown(),
     keyConcurrency: new KeyConcurrency(config.maxConcurrentPerKey),
-    routing: new RoutingState(), events: createGatewayEvents(),
+    routing: new RoutingState(await createAffinity(db.db, config.redisUrl)), events: createGatewayEvents(),
     live: new LiveBus(), logSettings: new LogSettingsCache(),
     auth: new Auth(db.db, store, config.adminKey),
     async invalidate() {
@@ -157,6 +159,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
     .use(liveWebSocketPlugin(gw))
     .use(logsHttpPlugin(gw))
     .use(playgroundPlugin(gw))
+    .use(marginCsvPlugin(gw))
     .use(metricsPlugin(gw, metrics))
     // Last: the console's SPA fallback must not shadow any API route.
     .use(webPlugin())
@@ -203,6 +206,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
         // After the last flush: hand unused balance leases back to the database.
         await accounts.stop().catch((error) => log.error('returning leases failed', { error }));
         await limiter.close();
+        gw.routing.affinity.close();
         await unlisten().catch(() => {});
         await db.close();
         log.info('switchboard stopped');

@@ -9,6 +9,7 @@ import * as m005 from './005_auth.ts';
 import * as m007 from './007_alerts.ts';
 import * as m010 from './010_oneapi_sync.ts';
 import * as m011 from './011_aiproxy.ts';
+import * as m014 from './014_routing_cost.ts';
 
 export const migrations: Record<string, Migration> = {
   '001_init': m001,
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '007_alerts': m007,
   '010_oneapi_sync': m010,
   '011_aiproxy': m011,
+  '014_routing_cost': m014,
 };

@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import * as v from 'valibot';
 import { createCodes, creditUser, redeemCode } from '../billing/credits.ts';
 import { usdToNano } from '../billing/money.ts';
+import { MarginBy, marginReport } from '../billing/margin.ts';
 import { billingSettings, saveSettings, SETTING } from '../billing/settings.ts';
 import { BigId, Id, int4, Text, UsdAmount } from './schemas.ts';
 import { accountOf, adminProcedure, mutate, noteAudit, ownerFilter, type Principal, router, userProcedure } from './trpc.ts';
@@ -106,6 +107,7 @@ export const billingRouter = router({
    * timezone) or by key. `calls` counts billed calls only (cost > 0, or served unpriced to the
    * ADMIN_KEY account, which `unpricedCalls` also counts): calls refused before an upstream
    * answered (balance, budget, rate limit, bad request) or that cost nothing are not in it.
+   * Admins also get `upstreamCost` (Σ cost prices) and `margin` (cost − upstreamCost).
    */
   bills: userProcedure
     .input(v.object({
@@ -130,6 +132,7 @@ export const billingRouter = router({
           sql<bigint>`coalesce(sum(cost), 0)::int8`.as('cost'),
           // Calls that ran with no price (ADMIN_KEY only): their cost of 0 is not "free".
           sql<number>`(count(*) FILTER (WHERE unpriced))::int`.as('unpriced_calls'),
+          sql<string>`coalesce(sum(upstream_cost), 0)::text`.as('upstream_cost'),
         ])
         .where('created_at', '>=', input.from).where('created_at', '<', input.to)
         .groupBy(sql`1`).orderBy(sql`1`);
@@ -138,14 +141,29 @@ export const billingRouter = router({
       if (input.model) q = q.where('model', '=', input.model);
       const rows = await q.execute();
       const toNum = (x: unknown) => Number(x);
+      // Admins also see what the upstreams charged (cost prices) and the margin; users never do.
+      const operator = ownerFilter({ principal: ctx.principal }) === null;
       const out = rows.map((r) => ({
         group: r.group, calls: r.calls, promptTokens: toNum(r.prompt_tokens), completionTokens: toNum(r.completion_tokens),
         cachedTokens: toNum(r.cached_tokens), reasoningTokens: toNum(r.reasoning_tokens), cost: BigInt(r.cost),
         unpricedCalls: r.unpriced_calls,
+        ...(operator ? { upstreamCost: BigInt(r.upstream_cost), margin: BigInt(r.cost) - BigInt(r.upstream_cost) } : {}),
       }));
-      const total = out.reduce((t, r) => ({ calls: t.calls + r.calls, cost: t.cost + r.cost, unpricedCalls: t.unpricedCalls + r.unpricedCalls }), { calls: 0, cost: 0n, unpricedCalls: 0 });
+      const total = out.reduce((t, r) => ({
+        calls: t.calls + r.calls, cost: t.cost + r.cost, unpricedCalls: t.unpricedCalls + r.unpricedCalls,
+        ...(operator ? { upstreamCost: (t.upstreamCost ?? 0n) + (r.upstreamCost ?? 0n), margin: (t.margin ?? 0n) + (r.margin ?? 0n) } : {}),
+      }), { calls: 0, cost: 0n, unpricedCalls: 0 } as { calls: number; cost: bigint; unpricedCalls: number; upstreamCost?: bigint; margin?: bigint });
       return { by: input.by, timezone: billingSettings(ctx.gw.store).timezone, rows: out, total };
     }),
+
+  /**
+   * The operator's margin over [from, to): revenue (what users were billed), upstream cost
+   * (the channels' cost prices) and margin, by channel, model, user or day. Admins only.
+   * Also as CSV: GET /api/billing/margin.csv with the same parameters.
+   */
+  margin: adminProcedure
+    .input(v.object({ from: When, to: When, by: MarginBy, channelId: v.optional(Id), model: v.optional(Text), userId: v.optional(Id) }))
+    .query(async ({ ctx, input }) => ({ by: input.by, timezone: billingSettings(ctx.gw.store).timezone, ...(await marginReport(ctx.gw.db.db, input)) })),
 
   /** Top-up or refund: a credit with its reason, balance and ledger row in one transaction. */
   credit: adminProcedure

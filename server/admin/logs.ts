@@ -31,7 +31,7 @@ export const logsRouter = router({
     const bodies = await ctx.gw.db.db.selectFrom('call_bodies')
       .select(['request_headers', 'request', 'response', 'request_bytes', 'response_bytes', 'truncated'])
       .where('request_id', '=', log.request_id).where('created_at', '=', log.created_at).executeTakeFirst();
-    return { log: asLogRow(log), bodies: bodies ?? null };
+    return { log: asLogRow(log, owner), bodies: bodies ?? null };
   }),
 
   settings: adminProcedure.query(({ ctx }) => ({ values: ctx.gw.logSettings.current, defaults: LOG_DEFAULTS })),

@@ -90,6 +90,36 @@ const channelPrices = router({
   }),
 });
 
+/**
+ * Cost prices: what an upstream charges the operator for a channel's calls (input, output,
+ * cached, cache write, per request), apart from the sale prices users pay. `model` is the
+ * client's model name, or `*` for every model of the channel; a model's own row wins.
+ * Each call logs its cost price as call_logs.upstream_cost (docs/billing.md, "Margin").
+ */
+const channelCosts = router({
+  set: adminProcedure.input(v.object({ ...PriceInput.entries, channelId: ChannelId })).mutation(({ ctx, input }) => mutate(ctx, async () => {
+    const { db } = ctx.gw.db;
+    const channel = await db.selectFrom('channels').select('id').where('id', '=', input.channelId).executeTakeFirst();
+    if (!channel) throw new TRPCError({ code: 'NOT_FOUND', message: `channel ${input.channelId} not found` });
+    const cols = priceColumns(input);
+    await db.insertInto('channel_cost_prices').values({ channel_id: input.channelId, model: input.model, extra: {}, ...cols })
+      .onConflict((oc) => oc.columns(['channel_id', 'model']).doUpdateSet(cols)).execute();
+    return { channelId: input.channelId, model: input.model };
+  })),
+
+  remove: adminProcedure.input(v.object({ channelId: ChannelId, model: Model })).mutation(({ ctx, input }) => mutate(ctx, async () => {
+    const r = await ctx.gw.db.db.deleteFrom('channel_cost_prices').where('channel_id', '=', input.channelId).where('model', '=', input.model).executeTakeFirst();
+    if (!r.numDeletedRows) throw new TRPCError({ code: 'NOT_FOUND', message: `channel ${input.channelId} has no cost price for "${input.model}"` });
+    return { channelId: input.channelId, model: input.model };
+  })),
+
+  list: adminProcedure.input(v.optional(v.object({ channelId: v.optional(ChannelId) }), {})).query(({ ctx, input }) => {
+    let q = ctx.gw.db.db.selectFrom('channel_cost_prices').selectAll().orderBy('channel_id').orderBy('model');
+    if (input.channelId !== undefined) q = q.where('channel_id', '=', input.channelId);
+    return q.execute();
+  }),
+});
+
 const groups = router({
   list: adminProcedure.query(({ ctx }) => ctx.gw.db.db.selectFrom('groups').selectAll().orderBy('name').execute()),
 
@@ -164,6 +194,8 @@ export const pricesRouter = router({
   }),
 
   channel: channelPrices,
+  /** Cost prices per channel (× model): what upstreams charge the operator. */
+  cost: channelCosts,
   groups,
 
   /** What happens to a model with no price: 'reject' (default) or 'fallback' to the configured price. */

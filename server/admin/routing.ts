@@ -16,6 +16,11 @@ export const routingRouter = router({
     ...b, channelName: ctx.gw.store.channel(b.channelId)?.name ?? null,
   }))),
 
+  /** This instance's decayed time to first byte per channel × model (latency ranking). */
+  latency: adminProcedure.query(({ ctx }) => ctx.gw.routing.latency.list().map((l) => ({
+    ...l, channelName: ctx.gw.store.channel(l.channelId)?.name ?? null,
+  }))),
+
   setSettings: adminProcedure.input(RoutingSettingsPatch).mutation(async ({ ctx, input }) => {
     const entries = Object.entries(input).filter(([, v]) => v !== undefined) as Array<[keyof RoutingSettings, unknown]>;
     await mutate(ctx, async () => {

@@ -28,7 +28,8 @@ export async function* liveEvents(
         dropped++;
         bus.counters.droppedEvents++;
       } else {
-        queue.push(e);
+        // A user's own call: without the operator's upstream cost price.
+        queue.push(owner !== null && e.type === 'call.finished' && e.log.upstream_cost != null ? { ...e, log: { ...e.log, upstream_cost: null } } : e);
       }
       rouse();
     },

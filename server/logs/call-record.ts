@@ -30,11 +30,12 @@ export const LOG_COLUMNS = [
   ['status', 'smallint'], ['error_type', 'text'], ['error_message', 'text'], ['prompt_tokens', 'int'],
   ['completion_tokens', 'int'], ['cached_tokens', 'int'], ['cache_write_tokens', 'int'], ['reasoning_tokens', 'int'],
   ['cost', 'int8'], ['latency_ms', 'int'], ['ttft_ms', 'int'], ['overhead_us', 'int'], ['client_ip', 'text'],
-  ['user_agent', 'text'], ['estimated', 'bool'], ['unpriced', 'bool'],
+  ['user_agent', 'text'], ['estimated', 'bool'], ['unpriced', 'bool'], ['affinity', 'text'], ['upstream_cost', 'int8'],
 ] as const satisfies ReadonlyArray<readonly [keyof NewCallLog, string]>;
 export const LOG_KEYS = LOG_COLUMNS.map(([name]) => name);
 const COST = LOG_KEYS.indexOf('cost');
 const UNPRICED = LOG_KEYS.indexOf('unpriced');
+const UPSTREAM_COST = LOG_KEYS.indexOf('upstream_cost');
 
 /**
  * Postgres text cannot hold NUL or unpaired surrogates; one such string from a client or an
@@ -55,14 +56,16 @@ export function encodeLog(log: NewCallLog): string {
   values[COST] = String(log.cost ?? 0);
   // Journal lines written before the column existed have none: not unpriced.
   values[UNPRICED] = log.unpriced === true;
+  if (log.upstream_cost != null) values[UPSTREAM_COST] = String(log.upstream_cost);
   const json = JSON.stringify(values);
   return json.includes('\\u') && NEEDS_CLEANING.test(json) ? JSON.stringify(values, forPostgres) : json;
 }
 
 /** A log row back from its encoded array (journal replay): money as bigint, the start time a Date. */
 function decodeLog(values: unknown[]): NewCallLog {
-  const log = Object.fromEntries(LOG_KEYS.map((k, i) => [k, values[i]])) as unknown as NewCallLog & { cost: string; created_at: string };
-  return { ...log, cost: BigInt(log.cost), created_at: new Date(log.created_at) };
+  const log = Object.fromEntries(LOG_KEYS.map((k, i) => [k, values[i]])) as unknown as NewCallLog & { cost: string; created_at: string; upstream_cost?: string | null };
+  // Rows journalled before a column existed read it as null.
+  return { ...log, cost: BigInt(log.cost), affinity: log.affinity ?? null, upstream_cost: log.upstream_cost == null ? null : BigInt(log.upstream_cost), created_at: new Date(log.created_at) };
 }
 
 /** One journal line: the call's settlement fields around its already-encoded log row. */

@@ -34,6 +34,7 @@ const COLUMNS: Array<[string, (r: CallLog) => unknown]> = [
   ['client_ip', (r) => r.client_ip],
   ['user_agent', (r) => r.user_agent],
   ['estimated', (r) => r.estimated],
+  ['affinity', (r) => r.affinity],
 ];
 
 export function csvCell(value: unknown): string {

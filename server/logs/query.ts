@@ -78,7 +78,11 @@ export function applyFilter<Q extends LogQuery>(q: Q, f: LogFilter, owner: numbe
 }
 
 /** Drivers return int8 ids as bigint; the API's ids are strings (as the schema types them). */
-export const asLogRow = (row: CallLog): CallLog => ({ ...row, id: String(row.id) });
+/**
+ * A row as the API returns it. `owner` set (a `user` principal): the operator's upstream cost
+ * price is not theirs to see.
+ */
+export const asLogRow = (row: CallLog, owner: number | null = null): CallLog => ({ ...row, id: String(row.id), ...(owner !== null ? { upstream_cost: null } : {}) });
 
 /** Cursor: created_at in epoch microseconds (exact, whatever the column's precision) and id. */
 function decodeCursor(cursor: string): { at: string; id: string } {
@@ -119,7 +123,7 @@ export async function listLogs(db: Kysely<Database>, input: LogPageInput, owner:
   const rows = more ? found.slice(0, input.limit) : found;
   const last = rows.at(-1);
   return {
-    rows: rows.map(({ at_us: _cursor, ...row }) => asLogRow(row)),
+    rows: rows.map(({ at_us: _cursor, ...row }) => asLogRow(row, owner)),
     nextCursor: more && last ? `${last.at_us}.${last.id}` : null,
   };
 }

@@ -14,7 +14,7 @@ import { authenticate, type KeyHolder, presentedKey } from './auth.ts';
 import type { Call } from './call.ts';
 import { RelayError } from './protocols/openai/errors.ts';
 import { typesForProviderHint } from './providers/registry.ts';
-import { candidates } from './select-channel.ts';
+import { candidates, rankFor } from './select-channel.ts';
 
 /** `given`: a caller already authenticated another way (the console playground's session and key id). */
 export function admitKey(gw: Gateway, call: Call, req: Request, url?: URL, given?: KeyHolder): void {
@@ -36,7 +36,7 @@ export function route(gw: Gateway, call: Call, req: Request, model: string): Cha
   const types = hint ? typesForProviderHint(hint) : null;
   if (hint && !types) throw new RelayError(400, `Unknown provider "${hint}" in X-AI-Provider.`, 'invalid_request_error', 'unknown_provider');
   const groups = p.key.groups ?? [p.user.group];
-  let list = candidates(gw.store, model, { groups, types });
+  let list = candidates(gw.store, model, { groups, types, rank: rankFor(gw, model, p.user.group) });
   // Without a list or fallback price, only channels with their own price may serve the model
   // (when some have one): a call must never land where it would be free.
   if (!listPrice(gw, model) && list.some((c) => c.prices.has(model))) list = list.filter((c) => c.prices.has(model));

@@ -13,13 +13,14 @@ import { mappedModel } from '../state/model-names.ts';
 import type { Gateway } from '../context.ts';
 import { noteChannelError, noteChannelUnavailable, noteKeyInvalid, noteRateLimited, noteSuccess } from '../routing/outcomes.ts';
 import { routingSettings } from '../routing/settings.ts';
-import type { ChannelEntry } from '../state/types.ts';
+import type { Pin } from '../routing/affinity.ts';
+import type { ChannelEntry, PoolKey } from '../state/types.ts';
 import type { Call } from './call.ts';
 import { readErrorText } from './protocols/shared/upstream-bounds.ts';
 import { credentialsOf } from '../state/secret-scrubber.ts';
 import { RelayError } from './protocols/openai/errors.ts';
 import type { ChannelTarget, UpstreamRequest } from './providers/types.ts';
-import { breakerOrder, nextKeyAt, pickKey, pinHeader, pinnedChannel } from './select-channel.ts';
+import { affinityOrder, breakerOrder, nextKeyAt, pickKey, pinHeader, pinnedChannel } from './select-channel.ts';
 import { type Attempt, classifyFailure, retryAfterMs, sendUpstream, upstreamError, upstreamMessage } from './upstream.ts';
 
 export async function tryChannels<C>(
@@ -37,8 +38,26 @@ export async function tryChannels<C>(
   let coolingUntil = 0;
   let outOfTime = false;
   const tried = new Set<number>();
+  let order = pinned ? [pinned] : breakerOrder(gw.routing.breakers, channels, call.model);
+  // Cache affinity (docs/routing.md): the conversation's pinned channel and key go first
+  // while they may serve; failover, breakers, disables and weight 0 still win.
+  const affinityKey = !pinned && call.conversation && s.affinityTtlMs > 0 ? `${call.principal!.user.id}:${call.model}:${call.conversation}` : null;
+  let pin: Pin | null = null;
+  let pinnedKey: PoolKey | null = null;
+  let renewing = false;
+  if (affinityKey) {
+    pin = await gw.routing.affinity.get(affinityKey);
+    // Once per TTL the pin takes its chance in the weighted order like a new conversation
+    // (the channel's weight budget); it keeps its key if the draw keeps its channel.
+    renewing = pin !== null && Date.now() - pin.since >= s.affinityTtlMs;
+    if (pin && (!renewing || order[0]?.id === pin.channelId)) {
+      const a = affinityOrder(gw.routing.breakers, order, call.model, pin);
+      order = a.channels;
+      pinnedKey = a.key;
+    }
+  }
 
-  channels: for (const channel of pinned ? [pinned] : breakerOrder(gw.routing.breakers, channels, call.model)) {
+  channels: for (const channel of order) {
     // Why this call's keys of this channel failed with 429s or key errors (null: none did).
     let keyFailure: string | null = null;
     for (;;) {
@@ -48,7 +67,7 @@ export async function tryChannels<C>(
         outOfTime = true;
         break channels;
       }
-      const key = pickKey(channel, Date.now(), tried, s.keyRotation);
+      const key = pinnedKey && channel.id === pin!.channelId && !tried.has(pinnedKey.id) && pinnedKey.status === 1 ? pinnedKey : pickKey(channel, Date.now(), tried, s.keyRotation);
       if (!key) {
         const at = nextKeyAt(channel);
         if (at > Date.now() && (!coolingUntil || at < coolingUntil)) coolingUntil = at;
@@ -71,6 +90,13 @@ export async function tryChannels<C>(
         if (res.ok) {
           record(res.status);
           noteSuccess(gw, s, channel, call.model, key);
+          gw.routing.latency.record(channel.id, call.model, call.upstreamHeaders - call.upstreamStart);
+          if (affinityKey) {
+            const kept = pin !== null && pin.channelId === channel.id && pin.keyId === key.id;
+            call.affinity = !pin ? 'miss' : kept ? 'hit' : 'broken';
+            const now = Date.now();
+            gw.routing.affinity.set(affinityKey, { channelId: channel.id, keyId: key.id, since: kept && !renewing ? pin!.since : now }, s.affinityTtlMs, now);
+          }
           return { ctx, attempt };
         }
         const text = gw.secrets.scrub(await readErrorText(res), credentialsOf(upstreamReq));
@@ -109,6 +135,7 @@ export async function tryChannels<C>(
     }
     if (keyFailure !== null) noteChannelUnavailable(gw, s, channel, call.model, keyFailure);
   }
+  if (affinityKey) call.affinity = pin ? 'broken' : 'miss';
   if (outOfTime) gw.log.warn('failover deadline reached', { request_id: call.requestId, model: call.model, attempts: call.attempts.length, deadline_ms: s.failoverDeadlineMs });
   if (lastError) throw lastError;
   if (coolingUntil) {

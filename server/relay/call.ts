@@ -5,6 +5,7 @@ import type { Reservation } from '../billing/accounts.ts';
 import { costOf, type PriceEntry } from '../billing/pricing.ts';
 import type { Gateway } from '../context.ts';
 import type { TokenHold } from '../limits/index.ts';
+import type { AffinityOutcome } from '../routing/affinity.ts';
 import { BodyCapture } from '../logs/capture.ts';
 import type { ChannelEntry } from '../state/types.ts';
 import type { KeyHolder } from './auth.ts';
@@ -52,6 +53,10 @@ export class Call {
   /** Tokens taken from TPM windows at admission, corrected at finish. */
   tokenHold: TokenHold | null = null;
   attempts: AttemptRecord[] = [];
+  /** The conversation for cache affinity (server/relay/conversation.ts); null: none known or not applicable. */
+  conversation: string | null = null;
+  /** How cache affinity went for this call; null when it did not apply. */
+  affinity: AffinityOutcome | null = null;
   /** performance.now() marks, for latency, time to first token and gateway overhead. */
   upstreamStart = 0;
   upstreamHeaders = 0;
@@ -139,6 +144,9 @@ export class Call {
     for (const a of this.attempts) if (a.error) a.error = gw.secrets.scrub(a.error);
     const cost = outcome.cost ?? (this.price && outcome.usage ? costOf(usage, this.price, this.multiplierPpm) : 0n);
     if (this.reservation) gw.accounts.settle(this.reservation, cost);
+    // What the upstream charged the operator: the serving channel's cost price, on the same usage.
+    const costPrice = this.channel && outcome.usage ? (this.channel.costPrices.get(this.model) ?? this.channel.costPrices.get('*')) : undefined;
+    const upstreamCost = costPrice ? costOf(usage, costPrice) : null;
     if (this.tokenHold) gw.limiter.settle(this.tokenHold, usage.input + usage.cacheRead + usage.cacheWrite + usage.output);
     const end = performance.now();
     const p = this.principal;
@@ -175,6 +183,8 @@ export class Call {
         user_agent: this.userAgent?.slice(0, 300) ?? null,
         estimated: outcome.estimated ?? false,
         unpriced: this.unpriced && this.price === null,
+        affinity: this.affinity,
+        upstream_cost: upstreamCost,
       },
     });
     const waiters = this.waiters;

@@ -17,6 +17,8 @@ import { Call } from './call.ts';
 import { errorResponse, RelayError } from './protocols/openai/errors.ts';
 import type { Answer, Outcome } from './outcome.ts';
 import type { ChannelTarget, UpstreamRequest } from './providers/types.ts';
+import { routingSettings } from '../routing/settings.ts';
+import { conversationOf } from './conversation.ts';
 import { modelHint } from './model-hint.ts';
 import { readBody } from './read-body.ts';
 import type { Attempt } from './upstream.ts';
@@ -52,6 +54,8 @@ export interface RelayEndpoint<Req> {
   supports?(channel: ChannelEntry, req: Req): boolean;
   /** The error when `supports` leaves no channel (default: 404 model_not_found). */
   unsupported?(req: Req): RelayError;
+  /** The parsed body to identify the conversation by, for cache affinity (server/relay/conversation.ts); omitted: no affinity. */
+  affinityBody?(req: Req): Record<string, unknown>;
   /** Calls allowed for a model without a price (logged at cost 0), e.g. moderations. */
   free?: boolean;
 }
@@ -110,6 +114,7 @@ async function handle<Req>(gw: Gateway, ep: RelayEndpoint<Req> | LocalEndpoint<R
     return ep.answer(call, req);
   }
   call.stream = ep.stream(req, url);
+  if (ep.affinityBody && routingSettings(gw.store).affinityTtlMs > 0) call.conversation = conversationOf(ep.affinityBody(req), request.headers, raw.byteLength);
   let channels = route(gw, call, request, ep.model(req, url));
   if (ep.supports) {
     channels = channels.filter((c) => ep.supports!(c, req));

@@ -1,6 +1,10 @@
 // Channel selection: highest priority tier first; inside a tier, a weighted random
-// order (Efraimidis–Spirakis), so weight really counts and failover walks the rest.
+// order (Efraimidis–Spirakis), so weight really counts and failover walks the rest —
+// or, opted in per model or group, ranked by latency or cost price with weight breaking ties.
+import type { Pin } from '../routing/affinity.ts';
+import type { Gateway } from '../context.ts';
 import type { Breakers } from '../routing/breaker.ts';
+import { routingSettings } from '../routing/settings.ts';
 import type { Store } from '../state/store.ts';
 import type { ChannelEntry, PoolKey } from '../state/types.ts';
 import type { KeyHolder } from './auth.ts';
@@ -12,6 +16,8 @@ export interface SelectOptions {
   /** Limit to these channel types (`X-AI-Provider`). */
   types?: Set<number> | null;
   random?: () => number;
+  /** Ranking inside a tier, lowest first (latency or cost); the weighted order breaks ties. */
+  rank?: ((c: ChannelEntry) => number) | null;
 }
 
 export function candidates(store: Store, model: string, opts: SelectOptions): ChannelEntry[] {
@@ -23,7 +29,16 @@ export function candidates(store: Store, model: string, opts: SelectOptions): Ch
     const eligible = tier.channels.filter((c) =>
       c.status === 1 && (!opts.types || opts.types.has(c.type)) && opts.groups.some((g) => c.groups.has(g)));
     if (eligible.length === 1) out.push(eligible[0]!);
-    else if (eligible.length > 1) out.push(...weightedOrder(eligible, rnd));
+    else if (eligible.length > 1) {
+      const order = weightedOrder(eligible, rnd);
+      // A stable sort keeps the weighted order among equals.
+      if (opts.rank) {
+        const rank = opts.rank;
+        const keyed = order.map((c) => ({ c, r: rank(c) }));
+        keyed.sort((a, b) => (a.r === b.r ? 0 : a.r - b.r));
+        for (const x of keyed) out.push(x.c);
+      } else out.push(...order);
+    }
   }
   return out;
 }
@@ -49,6 +64,39 @@ export function breakerOrder(breakers: Breakers, channels: ChannelEntry[], model
     open.push(c);
   }
   return open ? closed!.concat(open) : channels;
+}
+
+/**
+ * Cache affinity: the conversation's pinned channel moved to the front of the failover order
+ * when it may still serve — enabled, weight above 0 (an operator drains a channel with
+ * weight 0), circuit breaker closed, and in the best tier still available (a higher tier
+ * that comes back wins) — with its pinned key when that key is usable. Otherwise the order
+ * is unchanged and the pin is broken (the call re-pins wherever it is served).
+ */
+export function affinityOrder(breakers: Breakers, channels: ChannelEntry[], model: string, pin: Pin, now = Date.now()): { channels: ChannelEntry[]; key: PoolKey | null } {
+  const i = channels.findIndex((c) => c.id === pin.channelId);
+  const c = channels[i];
+  if (!c || c.status !== 1 || c.weight <= 0 || breakers.state(c.id, model, now) !== 'closed' || c.priority < channels[0]!.priority) return { channels, key: null };
+  const key = c.keys.find((k) => k.id === pin.keyId && k.status === 1 && k.cooldownUntil <= now) ?? null;
+  return { channels: i === 0 ? channels : [c, ...channels.slice(0, i), ...channels.slice(i + 1)], key };
+}
+
+/** Ranking inside a tier for `model` and the caller's group, from the routing settings (null: by weight). */
+export function rankFor(gw: Gateway, model: string, group: string): ((c: ChannelEntry) => number) | null {
+  const s = routingSettings(gw.store);
+  const mode = Object.hasOwn(s.rankByModel, model) ? s.rankByModel[model] : Object.hasOwn(s.rankByGroup, group) ? s.rankByGroup[group] : 'weight';
+  if (mode === 'latency') {
+    // A channel without a sample yet goes first, so it gets measured.
+    return (c) => gw.routing.latency.ttfb(c.id, model) ?? 0;
+  }
+  if (mode === 'cost') return (c) => costRank(c, model);
+  return null;
+}
+
+/** Input + output cost price per 1M tokens (nano-USD); channels without a cost price rank last. */
+function costRank(c: ChannelEntry, model: string): number {
+  const p = c.costPrices.get(model) ?? c.costPrices.get('*');
+  return p ? Number(p.input + p.output) : Number.POSITIVE_INFINITY;
 }
 
 function weightedOrder(channels: ChannelEntry[], rnd: () => number): ChannelEntry[] {

@@ -39,6 +39,18 @@ export const RoutingSettingsSchema = v.object({
   testIntervalMs: int(0, 30 * DAY_MS),
   testPrompt: v.pipe(v.string(), v.nonEmpty(), v.maxLength(2000)),
   testConcurrency: int(1, 32),
+  /**
+   * Cache affinity: a conversation's calls stay on the channel and key that served it while
+   * both are healthy, for this long after its last call (sliding). 0 = off.
+   */
+  affinityTtlMs: int(0, DAY_MS),
+  /**
+   * Ranking inside a priority tier, opt-in per model or per user group (a model's entry wins):
+   * `latency` (lowest decayed TTFB first), `cost` (cheapest cost price first), else `weight`
+   * (the weighted random order). The weight breaks ties; failover follows the same order.
+   */
+  rankByModel: v.record(v.pipe(v.string(), v.nonEmpty(), v.maxLength(200)), v.picklist(['weight', 'latency', 'cost'])),
+  rankByGroup: v.record(v.pipe(v.string(), v.nonEmpty(), v.maxLength(64)), v.picklist(['weight', 'latency', 'cost'])),
   /** Scheduled upstream balance queries; 0 = off. */
   balanceIntervalMs: int(0, 30 * DAY_MS),
 });
@@ -64,6 +76,9 @@ export const ROUTING_DEFAULTS: RoutingSettings = {
   testPrompt: 'Say hi.',
   testConcurrency: 4,
   balanceIntervalMs: 6 * 3_600_000,
+  affinityTtlMs: 1_800_000,
+  rankByModel: {},
+  rankByGroup: {},
 };
 
 /** Input of `routing.setSettings`: any subset. */

@@ -128,7 +128,7 @@ export class Store {
   }
 
   private async load(): Promise<Snapshot> {
-    const [users, keys, channels, poolKeys, prices, groups, settings, channelPrices] = await Promise.all([
+    const [users, keys, channels, poolKeys, prices, groups, settings, channelPrices, costPrices] = await Promise.all([
       this.db.selectFrom('users').select(['id', 'username', 'role', 'status', 'group_name', 'unlimited', 'rpm', 'tpm']).execute(),
       this.db.selectFrom('api_keys').selectAll().execute(),
       this.db.selectFrom('channels').selectAll().execute(),
@@ -137,6 +137,7 @@ export class Store {
       this.db.selectFrom('groups').selectAll().execute(),
       this.db.selectFrom('settings').select(['key', 'value']).execute(),
       this.db.selectFrom('channel_prices').selectAll().execute(),
+      this.db.selectFrom('channel_cost_prices').selectAll().execute(),
     ]);
     const snap = emptySnapshot();
     for (const u of users) {
@@ -179,6 +180,7 @@ export class Store {
         // The round-robin position survives a reload (this.snap is still the previous snapshot).
         keys: pools.get(c.id) ?? [], cursor: this.snap.channels.get(c.id)?.cursor ?? 0,
         prices: new Map(channelPrices.filter((p) => p.channel_id === c.id).map((p) => [p.model, priceEntryOf(p)])),
+        costPrices: new Map(costPrices.filter((p) => p.channel_id === c.id).map((p) => [p.model, priceEntryOf(p)])),
       };
       snap.channels.set(c.id, entry);
       // Disabled channels stay in the routes (candidates() skips them), so flipping an

@@ -62,6 +62,8 @@ export interface ChannelEntry {
   paramOverride: Record<string, unknown>;
   /** This channel's own prices (channel_prices), by the client's model name; they win over the price table. */
   prices: Map<string, PriceEntry>;
+  /** What the upstream charges the operator (channel_cost_prices), by client model name; `*`: every model. */
+  costPrices: Map<string, PriceEntry>;
   keys: PoolKey[];
   /** Round-robin cursor over `keys`; kept across reloads. */
   cursor: number;

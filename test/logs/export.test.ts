@@ -65,7 +65,7 @@ describe('CSV export', () => {
     expect(settled[3]! - settled[0]!).toBeLessThan(12);
     // Garbage between collections is the runtime's business; a loose sanity bound only.
     expect(growthMb).toBeLessThan(160);
-    expect(head.split('\r\n')[0]).toBe('id,request_id,created_at,user_id,key_id,channel_id,channels_attempted,endpoint,model,upstream_model,stream,status,error_type,error_message,prompt_tokens,completion_tokens,cached_tokens,cache_write_tokens,reasoning_tokens,cost_usd,latency_ms,ttft_ms,overhead_us,client_ip,user_agent,estimated');
+    expect(head.split('\r\n')[0]).toBe('id,request_id,created_at,user_id,key_id,channel_id,channels_attempted,endpoint,model,upstream_model,stream,status,error_type,error_message,prompt_tokens,completion_tokens,cached_tokens,cache_write_tokens,reasoning_tokens,cost_usd,latency_ms,ttft_ms,overhead_us,client_ip,user_agent,estimated,affinity');
     expect(head).toContain(',"series-agent, ""quoted""",');
   }, 120_000);
 

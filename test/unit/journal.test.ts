@@ -15,7 +15,7 @@ const log = (over: Partial<NewCallLog> = {}): NewCallLog => ({
   attempts: [{ channel_id: 9, key_id: 3, status: 200, ms: 12 }], endpoint: 'chat/completions', model: 'gpt-4o-mini',
   upstream_model: 'gpt-4o-mini-2024', stream: true, status: 200, error_type: null, error_message: null, prompt_tokens: 20,
   completion_tokens: 10, cached_tokens: 4, cache_write_tokens: 0, reasoning_tokens: 2, cost: 123_456_789_012_345_678n,
-  latency_ms: 40, ttft_ms: 11, overhead_us: 310, client_ip: '10.0.0.1', user_agent: 'ua', estimated: false, unpriced: false, ...over,
+  latency_ms: 40, ttft_ms: 11, overhead_us: 310, client_ip: '10.0.0.1', user_agent: 'ua', estimated: false, unpriced: false, affinity: null, upstream_cost: null, ...over,
 });
 
 const line = (l: NewCallLog, cost = l.cost as bigint) =>
@@ -26,8 +26,10 @@ describe('journal encoding', () => {
     const d = decodeSettled(line(log()));
     expect(d.cost).toBe(123_456_789_012_345_678n);
     expect(d.log).toEqual(log());
+    const priced = log({ affinity: 'hit', upstream_cost: 2n ** 60n + 1n });
+    expect(decodeSettled(line(priced)).log).toEqual(priced);
     expect(d.log.created_at).toBeInstanceOf(Date);
-    expect(JSON.parse(d.json)).toHaveLength(26);
+    expect(JSON.parse(d.json)).toHaveLength(28);
   });
 
   test('NUL and lone surrogates are cleaned for Postgres; surrogate pairs are kept', () => {

@@ -22,6 +22,7 @@ export const chatEndpoint: RelayEndpoint<ChatRequest> = {
   parse: (raw) => validate(ChatRequestSchema, parseJsonObject(raw)) as ChatRequest,
   model: (req) => req.model,
   stream: (req) => req.stream === true,
+  affinityBody: (req) => req as unknown as Record<string, unknown>,
   reservation: (req) => ({ promptTokens: roughPromptTokens(req), maxTokens: req.max_completion_tokens ?? req.max_tokens ?? null, choices: req.n }),
   upstream: ({ channel, target, req, raw, upstreamModel }) => chatUpstream(channel, target, req, raw, upstreamModel),
   respond: (ctx, attempt) => (ctx.call.stream ? (answeredJson(attempt.response) ? streamOfJson(ctx, attempt) : streamBack(ctx, attempt)) : jsonBack(ctx, attempt)),

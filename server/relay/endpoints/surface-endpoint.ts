@@ -94,6 +94,7 @@ export function surfaceEndpoint<B>(spec: SurfaceEndpointSpec<B>): RelayEndpoint<
     },
     model: (req) => req.model,
     stream: (req) => req.stream,
+    affinityBody: (req) => req.json,
     // A request only a native channel can serve (server tools, …) skips the others.
     supports: (channel, req) =>
       declared(channel, upstreamModelOf(channel, req.model)) !== null || (req.chat !== null && !refusesHosted(channel, req)),

@@ -75,7 +75,7 @@ export default function Live() {
         id: '', request_id: e.requestId, created_at: new Date(e.at), user_id: e.userId, key_id: e.keyId, channel_id: null, attempts: [],
         endpoint: e.endpoint, model: e.model, upstream_model: null, stream: e.stream, status: 0, error_type: null, error_message: null,
         prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0, cost: 0n, latency_ms: 0,
-        ttft_ms: null, overhead_us: null, client_ip: null, user_agent: null, estimated: false, unpriced: false, inflight: true,
+        ttft_ms: null, overhead_us: null, client_ip: null, user_agent: null, estimated: false, unpriced: false, affinity: null, upstream_cost: null, inflight: true,
       } as LogRow;
       if (matches({ ...eventFilter(), status: undefined }, f)) upsert(f);
     }
