@@ -14,7 +14,7 @@ import { t } from '../i18n/index.ts';
 import { isAdmin } from '../session.ts';
 import { CallDrawer } from './CallDrawer.tsx';
 import { StatusBadge } from './call-status.tsx';
-import { CallTableHead, onActivateKey, useCallLookups } from './call-table.tsx';
+import { CallStatusOptions, CallTableHead, onActivateKey, useCallLookups } from './call-table.tsx';
 
 const PAGE_SIZE = 50;
 
@@ -91,11 +91,7 @@ export default function History() {
             </SelectField>
           </Show>
           <SelectField label={t('logs.status')} value={filter.status ?? ''} onChange={(e) => set('status', (e.currentTarget.value || undefined) as HistoryFilter['status'])}>
-            <option value="">{t('common.all')}</option>
-            <option value="ok">{t('logs.statusOk')}</option>
-            <option value="4xx">4xx</option>
-            <option value="5xx">5xx</option>
-            <option value="error">{t('logs.statusError')}</option>
+            <CallStatusOptions />
           </SelectField>
         </div>
       </div>

@@ -13,7 +13,7 @@ import { t } from '../i18n/index.ts';
 import { isAdmin, refetchMe, setMyBalance, me } from '../session.ts';
 import { CallDrawer } from './CallDrawer.tsx';
 import { StatusBadge } from './call-status.tsx';
-import { CallTableHead, onActivateKey, useCallLookups } from './call-table.tsx';
+import { CallStatusOptions, CallTableHead, onActivateKey, useCallLookups } from './call-table.tsx';
 
 const MAX_ROWS = 300;
 /** Calls from before today show their date too. */
@@ -176,11 +176,7 @@ export default function Live() {
             </SelectField>
           </Show>
           <SelectField label={t('logs.status')} value={filters.status ?? ''} onChange={(e) => setFilter('status', (e.currentTarget.value || undefined) as LogFilters['status'])}>
-            <option value="">{t('common.all')}</option>
-            <option value="ok">{t('logs.statusOk')}</option>
-            <option value="4xx">4xx</option>
-            <option value="5xx">5xx</option>
-            <option value="error">{t('logs.statusError')}</option>
+            <CallStatusOptions />
           </SelectField>
           <SelectField label={t('logs.stream')} value={filters.stream === undefined ? '' : String(filters.stream)} onChange={(e) => setFilter('stream', e.currentTarget.value === '' ? undefined : e.currentTarget.value === 'true')}>
             <option value="">{t('common.all')}</option>

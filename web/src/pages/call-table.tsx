@@ -1,5 +1,6 @@
 // What the live and history call tables share: the names behind a call's key, user and
-// channel ids, the table's header row, and opening a row from the keyboard.
+// channel ids, the status filter's choices, the table's header row, and opening a row from
+// the keyboard.
 import { createResource, type JSX, Show } from 'solid-js';
 import { api } from '../api/client.ts';
 import { t } from '../i18n/index.ts';
@@ -15,6 +16,19 @@ export function useCallLookups() {
   const keyName = (id: number | null) => (id === null ? '—' : (keys() ?? []).find((k: { id: number }) => k.id === id)?.name ?? `#${id}`);
   const channelName = (id: number | null) => (id === null ? '—' : (channels() ?? []).find((c) => c.id === id)?.name ?? `#${id}`);
   return { keys, channels, users, userName, keyName, channelName };
+}
+
+/** The choices of the status filter: all, OK, 4xx, 5xx, failed. */
+export function CallStatusOptions() {
+  return (
+    <>
+      <option value="">{t('common.all')}</option>
+      <option value="ok">{t('logs.statusOk')}</option>
+      <option value="4xx">4xx</option>
+      <option value="5xx">5xx</option>
+      <option value="error">{t('logs.statusError')}</option>
+    </>
+  );
 }
 
 /** The header row of a call table; the first column is labelled `timeLabel`. */
