@@ -2,11 +2,10 @@
 // shown in the list (not only in the dialog), search, sort, per-channel usage, clone, test
 // all channels, and delete every disabled channel.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import OpenAI from 'openai';
 import type { Browser, Page } from 'playwright-core';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { type MockOpenAI, startMockOpenAI } from '../mocks/openai.ts';
-import { launchBrowser, newContext, ROOT_PASSWORD, screenshot, signIn, until, waitText } from './helpers.ts';
+import { launchBrowser, newContext, relayChats, ROOT_PASSWORD, screenshot, signIn, until, waitText } from './helpers.ts';
 
 describe('channel list', () => {
   let g: TestGateway;
@@ -27,9 +26,7 @@ describe('channel list', () => {
     await g.admin.prices.set.mutate({ model: 'gpt-4o-mini', inputUsdPerM: '0.15', outputUsdPerM: '0.6' });
     await g.admin.users.create.mutate({ username: 'dora', password: 'dora-password', balanceUsd: '5' });
     const { key } = await g.admin.keys.create.mutate({ name: 'dora-key', user: 'dora' });
-    const client = new OpenAI({ baseURL: `${g.url}/v1`, apiKey: key });
-    for (let i = 0; i < 2; i++) await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `hi ${i}` }] });
-    await g.flush();
+    await relayChats(g, key, 2, 'hi');
     page = await (await newContext(browser, g.url)).newPage();
     page.on('dialog', (d) => void d.accept());
     await signIn(page, 'root', ROOT_PASSWORD);

@@ -4,7 +4,10 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import OpenAI from 'openai';
 import { ensureConsoleBuilt } from '../../server/web/freshness.ts';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import { type MockOpenAI, startMockOpenAI } from '../mocks/openai.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const ARTIFACTS = resolve(import.meta.dir, '../artifacts');
@@ -21,6 +24,39 @@ export async function launchBrowser(): Promise<Browser> {
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
+}
+
+/** What a console test runs against: a gateway on a fresh embedded database, a mock OpenAI upstream, the browser. */
+export interface ConsoleRig {
+  g: TestGateway;
+  mock: MockOpenAI;
+  browser: Browser;
+}
+
+/** Starts the three together. */
+export async function startConsoleRig(): Promise<ConsoleRig> {
+  const [g, mock, browser] = await Promise.all([startTestGateway('pglite'), startMockOpenAI(), launchBrowser()]);
+  return { g, mock, browser };
+}
+
+/** Closes whatever of a rig was started: the browser, the mock, then the gateway. */
+export async function stopConsoleRig(rig: { g?: TestGateway; mock?: MockOpenAI; browser?: Browser }): Promise<void> {
+  await rig.browser?.close();
+  rig.mock?.stop();
+  await rig.g?.close();
+}
+
+/** A channel `name` on the mock serving `models`, with gpt-4o-mini priced at $0.15 / $0.60 per M tokens. */
+export async function addPricedMockChannel(g: TestGateway, mock: MockOpenAI, models: string[], name = 'mock'): Promise<void> {
+  await g.admin.channels.create.mutate({ name, type: 1, baseUrl: mock.url, key: 'sk-upstream', models });
+  await g.admin.prices.set.mutate({ model: 'gpt-4o-mini', inputUsdPerM: '0.15', outputUsdPerM: '0.6' });
+}
+
+/** `count` gpt-4o-mini calls through the relay with `key` (saying `${prefix} 0`, `${prefix} 1`, …), then their logs flushed. */
+export async function relayChats(g: TestGateway, key: string, count: number, prefix: string): Promise<void> {
+  const client = new OpenAI({ baseURL: `${g.url}/v1`, apiKey: key });
+  for (let i = 0; i < count; i++) await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `${prefix} ${i}` }] });
+  await g.flush();
 }
 
 export async function newContext(browser: Browser, baseURL: string, opts: { locale?: string; colorScheme?: 'light' | 'dark'; phone?: boolean } = {}): Promise<BrowserContext> {

@@ -4,11 +4,10 @@
 // ledger pages back too.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { readFileSync } from 'node:fs';
-import OpenAI from 'openai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
-import { type MockOpenAI, startMockOpenAI } from '../mocks/openai.ts';
-import { launchBrowser, newContext, ROOT_PASSWORD, screenshot, signIn, until, waitText } from './helpers.ts';
+import type { TestGateway } from '../helpers/gateway.ts';
+import type { MockOpenAI } from '../mocks/openai.ts';
+import { addPricedMockChannel, newContext, relayChats, ROOT_PASSWORD, screenshot, signIn, startConsoleRig, stopConsoleRig, until, waitText } from './helpers.ts';
 
 const HOUR = 3_600_000;
 const SEEDED = 220;
@@ -23,16 +22,13 @@ describe('call history', () => {
   const now = Date.now();
 
   beforeAll(async () => {
-    [g, mock, browser] = await Promise.all([startTestGateway('pglite'), startMockOpenAI(), launchBrowser()]);
-    await g.admin.channels.create.mutate({ name: 'mock', type: 1, baseUrl: mock.url, key: 'sk-upstream', models: ['gpt-4o-mini'] });
-    await g.admin.prices.set.mutate({ model: 'gpt-4o-mini', inputUsdPerM: '0.15', outputUsdPerM: '0.6' });
+    ({ g, mock, browser } = await startConsoleRig());
+    await addPricedMockChannel(g, mock, ['gpt-4o-mini']);
     aliceId = (await g.admin.users.create.mutate({ username: 'alice', password: 'alice-password', balanceUsd: '5' })).id;
     await g.admin.users.create.mutate({ username: 'bob', password: 'bob-password', balanceUsd: '5' });
     // Bob's calls go through the relay now; alice's history is older and spread over nine days.
     const { key } = await g.admin.keys.create.mutate({ name: 'bob-key', user: 'bob' });
-    const client = new OpenAI({ baseURL: `${g.url}/v1`, apiKey: key });
-    for (let i = 0; i < 3; i++) await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `hi ${i}` }] });
-    await g.flush();
+    await relayChats(g, key, 3, 'hi');
     await g.gw.db.db.insertInto('call_logs').values(Array.from({ length: SEEDED }, (_, i) => ({
       request_id: `hist-${i}`, created_at: new Date(now - (i + 1) * HOUR), user_id: aliceId, key_id: null, channel_id: null, attempts: JSON.stringify([]) as never,
       endpoint: '/v1/chat/completions', model: i % 4 === 0 ? 'old-model' : 'gpt-4o-mini', upstream_model: null, stream: false,
@@ -45,11 +41,7 @@ describe('call history', () => {
     await signIn(page, 'root', ROOT_PASSWORD);
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    mock?.stop();
-    await g?.close();
-  });
+  afterAll(() => stopConsoleRig({ g, mock, browser }));
 
   const rows = () => page.locator('[data-testid="history-table"] tbody tr');
   const firstRequestId = () => rows().first().getAttribute('data-request-id');

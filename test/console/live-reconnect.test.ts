@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { freshPgliteDir } from '../helpers/databases.ts';
 import { launchTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { type MockOpenAI, startMockOpenAI } from '../mocks/openai.ts';
-import { launchBrowser, newContext, ROOT_PASSWORD, screenshot, signIn, until, waitText } from './helpers.ts';
+import { addPricedMockChannel, launchBrowser, newContext, ROOT_PASSWORD, screenshot, signIn, stopConsoleRig, until, waitText } from './helpers.ts';
 
 const GRACE_MS = 3_000;
 
@@ -38,19 +38,14 @@ describe('live page across a restart', () => {
   beforeAll(async () => {
     [dataDir, port, mock, browser] = await Promise.all([freshPgliteDir(), freePort(), startMockOpenAI(), launchBrowser()]);
     g = await start();
-    await g.admin.channels.create.mutate({ name: 'mock', type: 1, baseUrl: mock.url, key: 'sk-upstream', models: ['gpt-4o-mini'] });
-    await g.admin.prices.set.mutate({ model: 'gpt-4o-mini', inputUsdPerM: '0.15', outputUsdPerM: '0.6' });
+    await addPricedMockChannel(g, mock, ['gpt-4o-mini']);
     await g.admin.users.create.mutate({ username: 'alice', password: 'alice-password', balanceUsd: '5' });
     key = (await g.admin.keys.create.mutate({ name: 'alice-key', user: 'alice' })).key;
     page = await (await newContext(browser, g.url)).newPage();
     await signIn(page, 'root', ROOT_PASSWORD);
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    mock?.stop();
-    await g?.close();
-  });
+  afterAll(() => stopConsoleRig({ g, mock, browser }));
 
   const call = (content: string) => new OpenAI({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey: key, maxRetries: 0 })
     .chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }] });

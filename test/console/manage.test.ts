@@ -3,9 +3,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import OpenAI from 'openai';
 import type { Browser, Page } from 'playwright-core';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
-import { type MockOpenAI, startMockOpenAI } from '../mocks/openai.ts';
-import { launchBrowser, newContext, ROOT_PASSWORD, screenshot, signIn, until, waitText } from './helpers.ts';
+import type { TestGateway } from '../helpers/gateway.ts';
+import type { MockOpenAI } from '../mocks/openai.ts';
+import { newContext, ROOT_PASSWORD, screenshot, signIn, startConsoleRig, stopConsoleRig, until, waitText } from './helpers.ts';
 
 describe('admin management pages', () => {
   let g: TestGateway;
@@ -15,7 +15,7 @@ describe('admin management pages', () => {
   let erinId: number;
 
   beforeAll(async () => {
-    [g, mock, browser] = await Promise.all([startTestGateway('pglite'), startMockOpenAI(), launchBrowser()]);
+    ({ g, mock, browser } = await startConsoleRig());
     await g.admin.channels.create.mutate({ name: 'mock', type: 1, baseUrl: mock.url, key: 'sk-upstream', models: ['gpt-4o-mini'] });
     // Expensive enough that one call moves the balance by cents.
     await g.admin.prices.set.mutate({ model: 'gpt-4o-mini', inputUsdPerM: '1000', outputUsdPerM: '2000' });
@@ -25,11 +25,7 @@ describe('admin management pages', () => {
     await signIn(page, 'root', ROOT_PASSWORD);
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    mock?.stop();
-    await g?.close();
-  });
+  afterAll(() => stopConsoleRig({ g, mock, browser }));
 
   test('redemption codes: create, list with status and who redeemed, disable, delete', async () => {
     await page.getByRole('link', { name: 'Redemption codes' }).click();

@@ -2,11 +2,10 @@
 // test/artifacts/, and passes the in-page accessibility checks: labelled inputs, named and
 // focusable controls, body text contrast ≥ 4.5:1.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import OpenAI from 'openai';
 import type { Browser, Page } from 'playwright-core';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
-import { type MockOpenAI, startMockOpenAI } from '../mocks/openai.ts';
-import { checkA11y, launchBrowser, newContext, ROOT_PASSWORD, screenshot, signIn } from './helpers.ts';
+import type { TestGateway } from '../helpers/gateway.ts';
+import type { MockOpenAI } from '../mocks/openai.ts';
+import { addPricedMockChannel, checkA11y, newContext, relayChats, ROOT_PASSWORD, screenshot, signIn, startConsoleRig, stopConsoleRig } from './helpers.ts';
 
 const PAGES = [
   { path: '/', name: 'dashboard', heading: 'Dashboard' },
@@ -31,21 +30,14 @@ describe('console pages', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    [g, mock, browser] = await Promise.all([startTestGateway('pglite'), startMockOpenAI(), launchBrowser()]);
-    await g.admin.channels.create.mutate({ name: 'mock', type: 1, baseUrl: mock.url, key: 'sk-upstream', models: ['gpt-4o-mini', 'unpriced-model'] });
-    await g.admin.prices.set.mutate({ model: 'gpt-4o-mini', inputUsdPerM: '0.15', outputUsdPerM: '0.6' });
+    ({ g, mock, browser } = await startConsoleRig());
+    await addPricedMockChannel(g, mock, ['gpt-4o-mini', 'unpriced-model']);
     await g.admin.users.create.mutate({ username: 'carol', password: 'carol-password', balanceUsd: '3' });
     const { key } = await g.admin.keys.create.mutate({ name: 'carol-key', user: 'carol' });
-    const client = new OpenAI({ baseURL: `${g.url}/v1`, apiKey: key });
-    for (let i = 0; i < 3; i++) await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `hello ${i}` }] });
-    await g.flush();
+    await relayChats(g, key, 3, 'hello');
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    mock?.stop();
-    await g?.close();
-  });
+  afterAll(() => stopConsoleRig({ g, mock, browser }));
 
   const visit = async (page: Page, p: (typeof PAGES)[number]) => {
     await page.goto(p.path);

@@ -1,11 +1,10 @@
 // The console on a phone (390×844) in headless Chromium: no page is wider than the screen,
 // and every drawer and dialog opens fully on screen with its primary button visible.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import OpenAI from 'openai';
 import type { Browser, Page } from 'playwright-core';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
-import { type MockOpenAI, startMockOpenAI } from '../mocks/openai.ts';
-import { launchBrowser, newContext, ROOT_PASSWORD, screenshot, signIn } from './helpers.ts';
+import type { TestGateway } from '../helpers/gateway.ts';
+import type { MockOpenAI } from '../mocks/openai.ts';
+import { addPricedMockChannel, newContext, relayChats, ROOT_PASSWORD, screenshot, signIn, startConsoleRig, stopConsoleRig } from './helpers.ts';
 
 const WIDTH = 390;
 const HEIGHT = 844;
@@ -18,24 +17,17 @@ describe('console on a phone', () => {
   let page: Page;
 
   beforeAll(async () => {
-    [g, mock, browser] = await Promise.all([startTestGateway('pglite'), startMockOpenAI(), launchBrowser()]);
-    await g.admin.channels.create.mutate({ name: 'a-channel-with-a-rather-long-name', type: 1, baseUrl: mock.url, key: 'sk-upstream', models: ['gpt-4o-mini', 'a-model-with-a-very-long-name-indeed'] });
-    await g.admin.prices.set.mutate({ model: 'gpt-4o-mini', inputUsdPerM: '0.15', outputUsdPerM: '0.6' });
+    ({ g, mock, browser } = await startConsoleRig());
+    await addPricedMockChannel(g, mock, ['gpt-4o-mini', 'a-model-with-a-very-long-name-indeed'], 'a-channel-with-a-rather-long-name');
     await g.admin.users.create.mutate({ username: 'kim', password: 'kim-password', balanceUsd: '3' });
     const { key } = await g.admin.keys.create.mutate({ name: 'kim-key', user: 'kim', models: ['gpt-4o-mini'], rpm: 60 });
     await g.admin.billing.codes.create.mutate({ name: 'promo', amountUsd: '1', count: 2 });
-    const client = new OpenAI({ baseURL: `${g.url}/v1`, apiKey: key });
-    for (let i = 0; i < 3; i++) await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `hello ${i}` }] });
-    await g.flush();
+    await relayChats(g, key, 3, 'hello');
     page = await (await newContext(browser, g.url, { phone: true })).newPage();
     await signIn(page, 'root', ROOT_PASSWORD);
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    mock?.stop();
-    await g?.close();
-  });
+  afterAll(() => stopConsoleRig({ g, mock, browser }));
 
   /** The widest thing on the page: the document's scroll width and any element sticking out. */
   const overflow = () => page.evaluate((width) => {

@@ -3,9 +3,9 @@
 // one of their keys, billed and logged like any call.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { Browser, Page } from 'playwright-core';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
-import { type MockOpenAI, startMockOpenAI } from '../mocks/openai.ts';
-import { launchBrowser, newContext, screenshot, signIn, until, waitText } from './helpers.ts';
+import type { TestGateway } from '../helpers/gateway.ts';
+import type { MockOpenAI } from '../mocks/openai.ts';
+import { newContext, screenshot, signIn, startConsoleRig, stopConsoleRig, until, waitText } from './helpers.ts';
 
 describe('models page and playground', () => {
   let g: TestGateway;
@@ -16,7 +16,7 @@ describe('models page and playground', () => {
   let otherKey: number;
 
   beforeAll(async () => {
-    [g, mock, browser] = await Promise.all([startTestGateway('pglite'), startMockOpenAI(), launchBrowser()]);
+    ({ g, mock, browser } = await startConsoleRig());
     await g.admin.prices.groups.set.mutate({ name: 'vip', multiplier: '0.5' });
     await g.admin.channels.create.mutate({ name: 'mock', type: 1, baseUrl: mock.url, key: 'sk-upstream', models: ['gpt-4o-mini', 'unpriced-model'], groups: ['default', 'vip'] });
     await g.admin.channels.create.mutate({ name: 'internal', type: 1, baseUrl: mock.url, key: 'sk-upstream', models: ['internal-model'], groups: ['staff'] });
@@ -29,11 +29,7 @@ describe('models page and playground', () => {
     await signIn(page, 'ivy', 'ivy-password');
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    mock?.stop();
-    await g?.close();
-  });
+  afterAll(() => stopConsoleRig({ g, mock, browser }));
 
   test('models page: what this account may call, at its group price', async () => {
     await page.getByRole('link', { name: 'Models', exact: true }).click();

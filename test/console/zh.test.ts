@@ -2,11 +2,10 @@
 // is not a name (of a user, key, channel, model or vendor), a unit or code is a leftover.
 // Server errors arrive as codes and are shown in Chinese too.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import OpenAI from 'openai';
 import type { Browser, Page } from 'playwright-core';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
-import { type MockOpenAI, startMockOpenAI } from '../mocks/openai.ts';
-import { launchBrowser, newContext, ROOT_PASSWORD, screenshot, signIn, waitText } from './helpers.ts';
+import type { TestGateway } from '../helpers/gateway.ts';
+import type { MockOpenAI } from '../mocks/openai.ts';
+import { addPricedMockChannel, newContext, relayChats, ROOT_PASSWORD, screenshot, signIn, startConsoleRig, stopConsoleRig, waitText } from './helpers.ts';
 
 const PAGES = ['/', '/calls', '/history', '/channels', '/keys', '/models', '/playground', '/billing', '/codes', '/prices', '/users', '/import', '/audit', '/settings'];
 
@@ -26,23 +25,16 @@ describe('console in Chinese', () => {
   let page: Page;
 
   beforeAll(async () => {
-    [g, mock, browser] = await Promise.all([startTestGateway('pglite'), startMockOpenAI(), launchBrowser()]);
-    await g.admin.channels.create.mutate({ name: 'mock', type: 1, baseUrl: mock.url, key: 'sk-upstream', models: ['gpt-4o-mini', 'unpriced-model'] });
-    await g.admin.prices.set.mutate({ model: 'gpt-4o-mini', inputUsdPerM: '0.15', outputUsdPerM: '0.6' });
+    ({ g, mock, browser } = await startConsoleRig());
+    await addPricedMockChannel(g, mock, ['gpt-4o-mini', 'unpriced-model']);
     await g.admin.users.create.mutate({ username: 'carol', password: 'carol-password', balanceUsd: '3' });
     const { key } = await g.admin.keys.create.mutate({ name: 'carol-key', user: 'carol' });
     await g.admin.billing.codes.create.mutate({ name: 'promo', amountUsd: '1', count: 1 });
-    const client = new OpenAI({ baseURL: `${g.url}/v1`, apiKey: key });
-    for (let i = 0; i < 3; i++) await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `hello ${i}` }] });
-    await g.flush();
+    await relayChats(g, key, 3, 'hello');
     page = await (await newContext(browser, g.url, { locale: 'zh-CN' })).newPage();
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    mock?.stop();
-    await g?.close();
-  });
+  afterAll(() => stopConsoleRig({ g, mock, browser }));
 
   /** Latin words in visible text, outside code, inputs and names. */
   const leftovers = () => page.evaluate((seed) => {

@@ -1,6 +1,7 @@
 // Short confirmations ("Saved") and failures, announced politely.
 import { createSignal, For } from 'solid-js';
 import { errorInfo } from '../api/errors.ts';
+import { t } from '../i18n/index.ts';
 
 interface Toast { id: number; text: string; error: boolean }
 const [toasts, setToasts] = createSignal<Toast[]>([]);
@@ -14,6 +15,22 @@ export function toast(text: string, error = false): void {
 
 export function toastError(e: unknown): void {
   toast(errorInfo(e).message, true);
+}
+
+/**
+ * A list page's action runner: run the change, say `message` (or show its error), then
+ * reload the list either way.
+ */
+export function actionThenReload(reload: () => unknown) {
+  return async (fn: () => Promise<unknown>, message = t('common.saved')): Promise<void> => {
+    try {
+      await fn();
+      toast(message);
+    } catch (e) {
+      toastError(e);
+    }
+    await reload();
+  };
 }
 
 /** A failed form submit: field messages go next to their fields, anything else to a toast. */

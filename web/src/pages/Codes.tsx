@@ -6,7 +6,7 @@ import { CopyButton } from '../components/CopyButton.tsx';
 import { SelectField, TextField } from '../components/Field.tsx';
 import { PageHead } from '../components/Layout.tsx';
 import { Empty, ErrorNotice, Loading } from '../components/States.tsx';
-import { formError, toast, toastError } from '../components/Toasts.tsx';
+import { actionThenReload, formError, toastError } from '../components/Toasts.tsx';
 import { dateTime, money, num } from '../format.ts';
 import { t } from '../i18n/index.ts';
 
@@ -37,24 +37,11 @@ export default function Codes() {
     }
   };
 
-  const disable = async (c: Code) => {
-    try {
-      await api.billing.codes.disable.mutate({ ids: [c.id] });
-      toast(t('codes.disabled'));
-    } catch (e) {
-      toastError(e);
-    }
-    await reload();
-  };
+  const act = actionThenReload(reload);
+  const disable = (c: Code) => act(() => api.billing.codes.disable.mutate({ ids: [c.id] }), t('codes.disabled'));
   const remove = async (c: Code) => {
     if (!confirm(t(c.status === 3 ? 'codes.confirmDeleteUsed' : 'codes.confirmDelete', { hint: c.code_hint }))) return;
-    try {
-      await api.billing.codes.delete.mutate({ ids: [c.id] });
-      toast(t('common.deleted'));
-    } catch (e) {
-      toastError(e);
-    }
-    await reload();
+    await act(() => api.billing.codes.delete.mutate({ ids: [c.id] }), t('common.deleted'));
   };
 
   return (

@@ -11,9 +11,10 @@ import { PageHead } from '../components/Layout.tsx';
 import { Empty, ErrorNotice, Loading } from '../components/States.tsx';
 import { dateTime, duration, money, num } from '../format.ts';
 import { t } from '../i18n/index.ts';
-import { isAdmin, me } from '../session.ts';
+import { isAdmin } from '../session.ts';
 import { CallDrawer } from './CallDrawer.tsx';
 import { StatusBadge } from './call-status.tsx';
+import { CallStatusOptions, CallTableHead, onActivateKey, useCallLookups } from './call-table.tsx';
 
 const PAGE_SIZE = 50;
 
@@ -53,13 +54,7 @@ export default function History() {
   const query = createMemo(() => ({ ...serverFilter({ ...filter }), cursor: trail().at(-1), limit: PAGE_SIZE }));
   const [page] = createResource(query, (q) => api.logs.list.query(q));
 
-  const [keys] = createResource(() => api.keys.list.query({}).catch(() => []));
-  const [channels] = createResource(async () => (isAdmin() ? await api.channels.list.query().catch(() => []) : []));
-  const [users] = createResource(async () => (isAdmin() ? await api.users.list.query({}).catch(() => []) : []));
-  const userName = (id: number | null) =>
-    id === null ? '—' : id === me()?.userId ? me()!.username : (users() ?? []).find((u) => u.id === id)?.username ?? `#${id}`;
-  const keyName = (id: number | null) => (id === null ? '—' : (keys() ?? []).find((k: { id: number }) => k.id === id)?.name ?? `#${id}`);
-  const channelName = (id: number | null) => (id === null ? '—' : (channels() ?? []).find((c) => c.id === id)?.name ?? `#${id}`);
+  const { keys, channels, users, userName, keyName, channelName } = useCallLookups();
 
   const set = <K extends keyof HistoryFilter>(k: K, v: HistoryFilter[K]) => {
     setFilter(k, v);
@@ -96,11 +91,7 @@ export default function History() {
             </SelectField>
           </Show>
           <SelectField label={t('logs.status')} value={filter.status ?? ''} onChange={(e) => set('status', (e.currentTarget.value || undefined) as HistoryFilter['status'])}>
-            <option value="">{t('common.all')}</option>
-            <option value="ok">{t('logs.statusOk')}</option>
-            <option value="4xx">4xx</option>
-            <option value="5xx">5xx</option>
-            <option value="error">{t('logs.statusError')}</option>
+            <CallStatusOptions />
           </SelectField>
         </div>
       </div>
@@ -110,22 +101,11 @@ export default function History() {
         <div class="table-wrap">
           <table class="table" data-testid="history-table" aria-busy={page.loading}>
             <caption class="sr-only">{t('history.title')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('history.when')}</th>
-                <th scope="col">{t('logs.status')}</th>
-                <th scope="col">{t('logs.model')}</th>
-                <th scope="col">{t('logs.key')}</th>
-                <Show when={isAdmin()}><th scope="col">{t('logs.user')}</th><th scope="col">{t('logs.channel')}</th></Show>
-                <th scope="col" class="num">{t('logs.tokens')}</th>
-                <th scope="col" class="num">{t('logs.cost')}</th>
-                <th scope="col" class="num">{t('logs.latency')}</th>
-              </tr>
-            </thead>
+            <CallTableHead timeLabel={t('history.when')} />
             <tbody>
               <For each={rows()}>{(r) => (
                 <tr class="clickable" tabindex="0" data-request-id={r.request_id} data-id={r.id}
-                  onClick={() => setOpen(r)} onKeyDown={(e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); setOpen(r); } }}
+                  onClick={() => setOpen(r)} onKeyDown={onActivateKey(() => setOpen(r))}
                   aria-label={t('live.openCall', { model: r.model })}>
                   <td class="small nowrap" data-testid="call-date">{dateTime(r.created_at)}</td>
                   <td><StatusBadge row={r} /></td>

@@ -1,6 +1,6 @@
 // Live calls: a tail of calls as they happen (in-flight first, then completed), with
 // pause/resume, the log's filters, and a detail drawer per call.
-import { createResource, createSignal, For, onCleanup, Show } from 'solid-js';
+import { createSignal, For, onCleanup, Show } from 'solid-js';
 import { createStore, produce } from 'solid-js/store';
 import { api } from '../api/client.ts';
 import { fetchLogs, fetchLogsSince, type LiveEvent, type LiveMode, type LogFilters, type LogRow, matches, subscribeLive } from '../api/live.ts';
@@ -13,6 +13,7 @@ import { t } from '../i18n/index.ts';
 import { isAdmin, refetchMe, setMyBalance, me } from '../session.ts';
 import { CallDrawer } from './CallDrawer.tsx';
 import { StatusBadge } from './call-status.tsx';
+import { CallStatusOptions, CallTableHead, onActivateKey, useCallLookups } from './call-table.tsx';
 
 const MAX_ROWS = 300;
 /** Calls from before today show their date too. */
@@ -31,13 +32,7 @@ export default function Live() {
   const [mode, setMode] = createSignal<LiveMode>('connecting');
   const [error, setError] = createSignal<unknown>(null);
   const [open, setOpen] = createSignal<LogRow | null>(null);
-  const [keys] = createResource(() => api.keys.list.query().catch(() => []));
-  const [channels] = createResource(async () => (isAdmin() ? await api.channels.list.query().catch(() => []) : []));
-  const [users] = createResource(async () => (isAdmin() ? await api.users.list.query({}).catch(() => []) : []));
-  const userName = (id: number | null) =>
-    id === null ? '—' : id === me()?.userId ? me()!.username : (users() ?? []).find((u) => u.id === id)?.username ?? `#${id}`;
-  const keyName = (id: number | null) => (id === null ? '—' : (keys() ?? []).find((k: { id: number }) => k.id === id)?.name ?? `#${id}`);
-  const channelName = (id: number | null) => (id === null ? '—' : (channels() ?? []).find((c) => c.id === id)?.name ?? `#${id}`);
+  const { keys, channels, users, userName, keyName, channelName } = useCallLookups();
 
   /** The filter for pushed events: a username resolved to its id (-1 when unknown: matches nothing). */
   const eventFilter = (): LogFilters => (filters.user === undefined ? filters
@@ -181,11 +176,7 @@ export default function Live() {
             </SelectField>
           </Show>
           <SelectField label={t('logs.status')} value={filters.status ?? ''} onChange={(e) => setFilter('status', (e.currentTarget.value || undefined) as LogFilters['status'])}>
-            <option value="">{t('common.all')}</option>
-            <option value="ok">{t('logs.statusOk')}</option>
-            <option value="4xx">4xx</option>
-            <option value="5xx">5xx</option>
-            <option value="error">{t('logs.statusError')}</option>
+            <CallStatusOptions />
           </SelectField>
           <SelectField label={t('logs.stream')} value={filters.stream === undefined ? '' : String(filters.stream)} onChange={(e) => setFilter('stream', e.currentTarget.value === '' ? undefined : e.currentTarget.value === 'true')}>
             <option value="">{t('common.all')}</option>
@@ -207,22 +198,11 @@ export default function Live() {
         <div class="table-wrap">
           <table class="table" data-testid="live-table">
             <caption class="sr-only">{t('live.title')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('logs.time')}</th>
-                <th scope="col">{t('logs.status')}</th>
-                <th scope="col">{t('logs.model')}</th>
-                <th scope="col">{t('logs.key')}</th>
-                <Show when={isAdmin()}><th scope="col">{t('logs.user')}</th><th scope="col">{t('logs.channel')}</th></Show>
-                <th scope="col" class="num">{t('logs.tokens')}</th>
-                <th scope="col" class="num">{t('logs.cost')}</th>
-                <th scope="col" class="num">{t('logs.latency')}</th>
-              </tr>
-            </thead>
+            <CallTableHead timeLabel={t('logs.time')} />
             <tbody>
               <For each={rows}>{(r) => (
                 <tr class="clickable fresh" tabindex="0" data-request-id={r.request_id} data-inflight={r.inflight ? 'true' : 'false'}
-                  onClick={() => setOpen(r)} onKeyDown={(e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); setOpen(r); } }}
+                  onClick={() => setOpen(r)} onKeyDown={onActivateKey(() => setOpen(r))}
                   aria-label={t('live.openCall', { model: r.model })}>
                   <td class="mono" title={dateTime(r.created_at)}>{isToday(r.created_at) ? clock(r.created_at) : dateTime(r.created_at)}</td>
                   <td><StatusBadge row={r} /></td>

@@ -12,6 +12,7 @@ export class ChunkWriter {
   id: string;
   readonly created: number;
   model: string;
+  private roleSent = false;
 
   constructor(id: string, model: string, created: number) {
     this.id = id;
@@ -27,6 +28,17 @@ export class ChunkWriter {
       model: this.model,
       choices: [{ index, delta, finish_reason: finishReason }],
     };
+  }
+
+  /**
+   * A text delta for a vendor that streams plain text: the first one carries
+   * `role: assistant` and is sent even when empty; later empty ones are dropped.
+   */
+  text(content: string): ChatChunk | null {
+    if (this.roleSent && !content) return null;
+    const delta: ChunkDelta = this.roleSent ? { content } : { role: 'assistant', content };
+    this.roleSent = true;
+    return this.delta(delta);
   }
 
   /** OpenAI's `include_usage` shape: a last chunk with no choices. */

@@ -21,3 +21,11 @@ export function plainError(status: number, body: string): { message: string; typ
   const text = body.trim().slice(0, 500);
   return { message: text || `upstream returned HTTP ${status}`, type: 'upstream_error' };
 }
+
+/**
+ * A vendor's `errorMessage`: the parsed error when the body held one, else the body's first
+ * 500 characters as they came (or `HTTP <status>` when empty).
+ */
+export function vendorErrorMessage(err: VendorStreamError | null, status: number, body: string): { message: string; type?: string; code?: string } {
+  return err ? { message: err.message, type: err.type, code: err.code } : { message: body.slice(0, 500) || `HTTP ${status}`, type: 'upstream_error' };
+}

@@ -7,9 +7,10 @@
 import type { ChatChunk, ChatRequest, MeteredUsage } from '../../protocols/openai/types.ts';
 import { ChunkWriter } from '../../protocols/shared/chunks.ts';
 import { contentText } from '../../protocols/shared/content.ts';
-import { VendorStreamError } from '../../protocols/shared/errors.ts';
+import { VendorStreamError, vendorErrorMessage } from '../../protocols/shared/errors.ts';
 import { nowSeconds, randomId } from '../../protocols/shared/ids.ts';
 import { asRecord, asString, isRecord, tryParse } from '../../protocols/shared/json.ts';
+import { plainCompletion, plainUsage } from '../../protocols/shared/usage.ts';
 import type { ChannelTarget, Provider, UpstreamRequest } from '../types.ts';
 import { baiduAccessToken, baiduKeyPair } from './access-token.ts';
 
@@ -51,7 +52,7 @@ function toWenxin(req: ChatRequest): Record<string, unknown> {
 
 function usageOf(u: unknown): MeteredUsage | null {
   if (!isRecord(u) || typeof u.prompt_tokens !== 'number') return null;
-  return { input: u.prompt_tokens, output: Number(u.completion_tokens ?? 0), cacheRead: 0, cacheWrite: 0, cacheWrite1h: 0, reasoning: 0 };
+  return plainUsage(u.prompt_tokens, Number(u.completion_tokens ?? 0));
 }
 
 /** Baidu answers errors with HTTP 200 and `error_code` / `error_msg`. */
@@ -85,22 +86,12 @@ export const wenxinV1: Provider = {
       const err = errorOf(j);
       if (err) throw err;
       const usage = usageOf(j.usage);
-      return {
-        response: {
-          id: asString(j.id) ?? randomId('chatcmpl-'),
-          object: 'chat.completion',
-          created: typeof j.created === 'number' ? j.created : nowSeconds(),
-          model,
-          choices: [{ index: 0, message: { role: 'assistant', content: asString(j.result) ?? '' }, finish_reason: j.is_truncated === true ? 'length' : 'stop' }],
-          ...(usage ? { usage: { prompt_tokens: usage.input, completion_tokens: usage.output, total_tokens: usage.input + usage.output } } : {}),
-        },
-        usage,
-      };
+      const choices = [{ index: 0, message: { role: 'assistant' as const, content: asString(j.result) ?? '' }, finish_reason: j.is_truncated === true ? 'length' : 'stop' }];
+      return { response: plainCompletion(asString(j.id) ?? randomId('chatcmpl-'), typeof j.created === 'number' ? j.created : nowSeconds(), model, choices, usage), usage };
     },
     streamToChat(model) {
       let writer: ChunkWriter | null = null;
       let usage: MeteredUsage | null = null;
-      let first = true;
       return {
         push(event) {
           if (!event.data) return [];
@@ -110,9 +101,8 @@ export const wenxinV1: Provider = {
           writer ??= new ChunkWriter(asString(j.id) ?? randomId('chatcmpl-'), model, typeof j.created === 'number' ? j.created : nowSeconds());
           usage = usageOf(j.usage) ?? usage;
           const out: ChatChunk[] = [];
-          const text = asString(j.result) ?? '';
-          if (text || first) out.push(writer.delta(first ? { role: 'assistant', content: text } : { content: text }));
-          first = false;
+          const text = writer.text(asString(j.result) ?? '');
+          if (text) out.push(text);
           if (j.is_end === true) out.push(writer.delta({}, j.is_truncated === true ? 'length' : 'stop'));
           return out;
         },
@@ -121,8 +111,7 @@ export const wenxinV1: Provider = {
       };
     },
     errorMessage(status, body) {
-      const err = errorOf(asRecord(tryParse(body)));
-      return err ? { message: err.message, type: err.type, code: err.code } : { message: body.slice(0, 500) || `HTTP ${status}`, type: 'upstream_error' };
+      return vendorErrorMessage(errorOf(asRecord(tryParse(body))), status, body);
     },
   },
 };

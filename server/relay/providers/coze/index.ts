@@ -8,9 +8,10 @@
 import type { ChatChunk, ChatRequest } from '../../protocols/openai/types.ts';
 import { ChunkWriter } from '../../protocols/shared/chunks.ts';
 import { contentText } from '../../protocols/shared/content.ts';
-import { VendorStreamError } from '../../protocols/shared/errors.ts';
+import { VendorStreamError, vendorErrorMessage } from '../../protocols/shared/errors.ts';
 import { nowSeconds, randomId } from '../../protocols/shared/ids.ts';
 import { asArray, asRecord, asString, isRecord, tryParse } from '../../protocols/shared/json.ts';
+import { plainCompletion } from '../../protocols/shared/usage.ts';
 import type { Provider } from '../types.ts';
 
 export function cozeBotId(model: string): string {
@@ -57,20 +58,11 @@ const coze: Provider = {
       const err = cozeError(j);
       if (err) throw err;
       const answer = asArray(j.messages).map(asRecord).filter((m) => m.type === 'answer').map((m) => asString(m.content) ?? '').join('');
-      return {
-        response: {
-          id: asString(j.conversation_id) ?? randomId('chatcmpl-'),
-          object: 'chat.completion',
-          created: nowSeconds(),
-          model,
-          choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop' }],
-        },
-        usage: null,
-      };
+      const choices = [{ index: 0, message: { role: 'assistant' as const, content: answer }, finish_reason: 'stop' }];
+      return { response: plainCompletion(asString(j.conversation_id) ?? randomId('chatcmpl-'), nowSeconds(), model, choices, null), usage: null };
     },
     streamToChat(model) {
       let writer: ChunkWriter | null = null;
-      let first = true;
       let finished = false;
       return {
         push(event) {
@@ -81,9 +73,8 @@ const coze: Provider = {
           const out: ChatChunk[] = [];
           const m = isRecord(j.message) ? j.message : null;
           if (j.event === 'message' && m?.type === 'answer') {
-            const content = asString(m.content) ?? '';
-            if (content || first) out.push(writer.delta(first ? { role: 'assistant', content } : { content }));
-            first = false;
+            const text = writer.text(asString(m.content) ?? '');
+            if (text) out.push(text);
           }
           if ((j.event === 'done' || (j.event === 'message' && j.is_finish === true && m?.type === 'answer')) && !finished) {
             finished = true;
@@ -96,8 +87,7 @@ const coze: Provider = {
       };
     },
     errorMessage(status, body) {
-      const err = cozeError(asRecord(tryParse(body)));
-      return err ? { message: err.message, type: err.type, code: err.code } : { message: body.slice(0, 500) || `HTTP ${status}`, type: 'upstream_error' };
+      return vendorErrorMessage(cozeError(asRecord(tryParse(body))), status, body);
     },
   },
 };

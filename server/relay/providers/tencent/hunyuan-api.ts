@@ -6,9 +6,10 @@
 import type { ChatChunk, ChatRequest, MeteredUsage } from '../../protocols/openai/types.ts';
 import { ChunkWriter } from '../../protocols/shared/chunks.ts';
 import { contentText } from '../../protocols/shared/content.ts';
-import { VendorStreamError } from '../../protocols/shared/errors.ts';
+import { VendorStreamError, vendorErrorMessage } from '../../protocols/shared/errors.ts';
 import { nowSeconds, randomId } from '../../protocols/shared/ids.ts';
 import { asArray, asRecord, asString, isRecord, tryParse } from '../../protocols/shared/json.ts';
+import { plainCompletion, plainUsage } from '../../protocols/shared/usage.ts';
 import type { ChannelTarget, Provider, UpstreamRequest } from '../types.ts';
 import { tc3Authorization, tencentSecrets } from './tc3.ts';
 
@@ -30,7 +31,7 @@ function toHunyuan(req: ChatRequest): Record<string, unknown> {
 
 function usageOf(u: unknown): MeteredUsage | null {
   if (!isRecord(u) || typeof u.PromptTokens !== 'number') return null;
-  return { input: u.PromptTokens, output: Number(u.CompletionTokens ?? 0), cacheRead: 0, cacheWrite: 0, cacheWrite1h: 0, reasoning: 0 };
+  return plainUsage(u.PromptTokens, Number(u.CompletionTokens ?? 0));
 }
 
 function errorOf(r: Record<string, unknown>): VendorStreamError | null {
@@ -81,22 +82,11 @@ export const hunyuanApi: Provider = {
         return { index, message: { role: 'assistant' as const, content: asString(m.Content) ?? '' }, finish_reason: asString(ch.FinishReason) || 'stop' };
       });
       const usage = usageOf(r.Usage);
-      return {
-        response: {
-          id: asString(r.Id) ?? randomId('chatcmpl-'),
-          object: 'chat.completion',
-          created: typeof r.Created === 'number' ? r.Created : nowSeconds(),
-          model,
-          choices,
-          ...(usage ? { usage: { prompt_tokens: usage.input, completion_tokens: usage.output, total_tokens: usage.input + usage.output } } : {}),
-        },
-        usage,
-      };
+      return { response: plainCompletion(asString(r.Id) ?? randomId('chatcmpl-'), typeof r.Created === 'number' ? r.Created : nowSeconds(), model, choices, usage), usage };
     },
     streamToChat(model) {
       let writer: ChunkWriter | null = null;
       let usage: MeteredUsage | null = null;
-      let first = true;
       return {
         push(event) {
           if (!event.data || event.data === '[DONE]') return [];
@@ -110,10 +100,9 @@ export const hunyuanApi: Provider = {
           for (const c of asArray(j.Choices)) {
             const ch = asRecord(c);
             const d = asRecord(ch.Delta);
-            const content = asString(d.Content) ?? '';
+            const text = writer.text(asString(d.Content) ?? '');
             const finish = asString(ch.FinishReason) || null;
-            if (content || first) out.push(writer.delta(first ? { role: 'assistant', content } : { content }));
-            first = false;
+            if (text) out.push(text);
             if (finish) out.push(writer.delta({}, finish));
           }
           return out;
@@ -125,8 +114,7 @@ export const hunyuanApi: Provider = {
       };
     },
     errorMessage(status, body) {
-      const err = errorOf(asRecord(asRecord(tryParse(body)).Response));
-      return err ? { message: err.message, type: err.type, code: err.code } : { message: body.slice(0, 500) || `HTTP ${status}`, type: 'upstream_error' };
+      return vendorErrorMessage(errorOf(asRecord(asRecord(tryParse(body)).Response)), status, body);
     },
   },
 };

@@ -6,7 +6,7 @@ import { api } from '../../api/client.ts';
 import { Icon } from '../../components/icons.tsx';
 import { PageHead } from '../../components/Layout.tsx';
 import { Empty, ErrorNotice, Loading } from '../../components/States.tsx';
-import { toast, toastError } from '../../components/Toasts.tsx';
+import { actionThenReload, toast, toastError } from '../../components/Toasts.tsx';
 import { Toggle } from '../../components/Toggle.tsx';
 import { compact, dateTime, duration, money, moneyShort, num } from '../../format.ts';
 import { SelectField, TextField } from '../../components/Field.tsx';
@@ -66,15 +66,7 @@ export default function Channels() {
     return p ? (locale() === 'zh-CN' ? p.name.zh : p.name.en) : `#${type}`;
   };
 
-  const act = async (fn: () => Promise<unknown>, message = t('common.saved')) => {
-    try {
-      await fn();
-      toast(message);
-    } catch (e) {
-      toastError(e);
-    }
-    await refetch();
-  };
+  const act = actionThenReload(refetch);
 
   const batch = (action: 'enable' | 'disable' | 'delete') => {
     const ids = selected();

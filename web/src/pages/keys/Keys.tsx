@@ -4,7 +4,7 @@ import { api } from '../../api/client.ts';
 import { Icon } from '../../components/icons.tsx';
 import { PageHead } from '../../components/Layout.tsx';
 import { Empty, ErrorNotice, Loading } from '../../components/States.tsx';
-import { toast, toastError } from '../../components/Toasts.tsx';
+import { actionThenReload, toast, toastError } from '../../components/Toasts.tsx';
 import { Toggle } from '../../components/Toggle.tsx';
 import { date, dateTime, money } from '../../format.ts';
 import { t } from '../../i18n/index.ts';
@@ -19,15 +19,7 @@ export default function Keys() {
   const [secret, setSecret] = createSignal<{ key: string; model: string } | null>(null);
   const owner = (id: number) => users()?.find((u) => u.id === id)?.username ?? `#${id}`;
 
-  const act = async (fn: () => Promise<unknown>, message = t('common.saved')) => {
-    try {
-      await fn();
-      toast(message);
-    } catch (e) {
-      toastError(e);
-    }
-    await refetch();
-  };
+  const act = actionThenReload(refetch);
 
   const roll = async (k: KeyRow) => {
     if (!confirm(t('keys.confirmRoll', { name: k.name }))) return;
