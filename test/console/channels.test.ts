@@ -106,4 +106,32 @@ describe('channel list', () => {
     expect((await g.admin.channels.list.query()).map((c) => c.name)).toEqual(['alpha', 'beta']);
     expect(await page.getByTestId('delete-disabled').isDisabled()).toBe(true);
   }, 60_000);
+  test('a tripped circuit breaker shows in the health column, with its model', async () => {
+    const down = await startMockOpenAI();
+    try {
+      down.always({ kind: 'status', status: 503, body: { error: { message: 'The engine is currently overloaded.', type: 'server_error', param: null, code: null } } });
+      await g.admin.channels.create.mutate({ name: 'delta', type: 1, baseUrl: down.url, key: 'sk-d', models: ['delta-model'] });
+      await g.admin.prices.set.mutate({ model: 'delta-model', inputUsdPerM: '1', outputUsdPerM: '1' });
+      const { key } = await g.admin.keys.create.mutate({ name: 'delta-key', user: 'dora' });
+      // Three consecutive failures open the breaker (routing breakerThreshold, default 3).
+      for (let i = 0; i < 3; i++) {
+        const res = await fetch(`${g.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'delta-model', messages: [{ role: 'user', content: 'hi' }] }),
+        });
+        expect(res.status).toBeGreaterThanOrEqual(500);
+      }
+      expect((await g.admin.routing.breakers.query()).find((b) => b.model === 'delta-model')?.state).not.toBe('closed');
+      await page.reload();
+      const badge = row('delta').getByTestId('channel-breaker');
+      await badge.waitFor({ timeout: 10_000 });
+      // Open, or half-open while its trial runs: never shown as healthy.
+      expect(['open', 'half_open']).toContain(String(await badge.getAttribute('data-state')));
+      expect(await badge.innerText()).toContain('delta-model');
+      expect(await row('alpha').getByTestId('channel-breaker').count()).toBe(0);
+    } finally {
+      down.stop();
+    }
+  }, 60_000);
 });

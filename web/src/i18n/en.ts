@@ -104,7 +104,7 @@ export const en = {
     batchDone: 'Updated {n} {n|channel|channels}', confirmDelete: 'Delete {n} {n|channel|channels}? This cannot be undone.',
     testAction: 'Test', id: 'ID', usage: 'Usage (7 d)', usageHint: 'Calls, cost and failed calls over the last 7 days',
     usageCalls: '{n} {n|call|calls}', usageErrors: '{n} failed', health: 'Health', healthHint: 'Failed of all calls in the routing health window',
-    healthErrors: '{errors} of {total} failed', noTraffic: 'No recent calls', noConnection: 'no connection',
+    healthErrors: '{errors} of {total} failed', breakerOpen: 'Breaker open: {model}', breakerHalfOpen: 'Breaker half-open: {model}', noTraffic: 'No recent calls', noConnection: 'no connection',
     search: 'Search', searchLabel: 'Search and sort channels', searchPlaceholder: 'name, ID, model, URL', sortBy: 'Sort by',
     sortCalls: 'Calls (7 d)', sortCost: 'Cost (7 d)', sortLastTest: 'Last test (failed first)', noMatch: 'No channel matches the search.',
     testAll: 'Test all channels', testAllProgress: 'Testing {done} of {total}…', testAllDone: '{passed} of {total} channel tests passed',

@@ -103,7 +103,7 @@ export const zhCN: typeof en = {
     batchDone: '已更新 {n} 个渠道', confirmDelete: '删除 {n} 个渠道？此操作无法撤销。',
     testAction: '测试', id: 'ID', usage: '用量（7 天）', usageHint: '最近 7 天的调用数、花费和失败调用数',
     usageCalls: '{n} 次调用', usageErrors: '{n} 次失败', health: '健康', healthHint: '路由健康窗口内失败调用数 / 全部调用数',
-    healthErrors: '{total} 次中 {errors} 次失败', noTraffic: '近期无调用', noConnection: '无法连接',
+    healthErrors: '{total} 次中 {errors} 次失败', breakerOpen: '熔断中：{model}', breakerHalfOpen: '熔断半开：{model}', noTraffic: '近期无调用', noConnection: '无法连接',
     search: '搜索', searchLabel: '搜索和排序渠道', searchPlaceholder: '名称、ID、模型、URL', sortBy: '排序',
     sortCalls: '调用数（7 天）', sortCost: '花费（7 天）', sortLastTest: '最近测试（失败优先）', noMatch: '没有符合搜索的渠道。',
     testAll: '测试全部渠道', testAllProgress: '正在测试 {done} / {total}…', testAllDone: '{total} 个渠道测试中 {passed} 个通过',

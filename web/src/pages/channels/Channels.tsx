@@ -39,16 +39,29 @@ function LastTest(props: { ch: Channel }) {
   );
 }
 
+type Breaker = { channelId: number; model: string; state: 'closed' | 'open' | 'half_open'; retryAt: number | null; lastError: string | null };
+
 /**
- * Health over the routing window (server/routing/health.ts): failed of total recent calls.
- * The circuit-breaker state per channel × model belongs here too once the admin API has it.
+ * Health over the routing window (server/routing/health.ts): failed of total recent calls;
+ * and the models whose circuit breaker (server/routing/breaker.ts) is open or half-open on
+ * the instance answering.
  */
-function Health(props: { ch: Channel }) {
+function Health(props: { ch: Channel; breakers: Breaker[] }) {
   const h = () => props.ch.health;
   const tone = () => (h().total === 0 ? '' : h().errors === 0 ? 'ok' : h().errors / h().total >= 0.5 ? 'err' : 'warn');
+  const tripped = () => props.breakers.filter((b) => b.channelId === props.ch.id && b.state !== 'closed');
   return (
-    <span class={`badge ${tone()}`} data-testid="channel-health" title={t('channels.healthHint')}>
-      {h().total === 0 ? t('channels.noTraffic') : t('channels.healthErrors', { errors: num(h().errors), total: num(h().total) })}
+    <span class="stack" style={{ gap: '2px', 'align-items': 'flex-start' }}>
+      <span class={`badge ${tone()}`} data-testid="channel-health" title={t('channels.healthHint')}>
+        {h().total === 0 ? t('channels.noTraffic') : t('channels.healthErrors', { errors: num(h().errors), total: num(h().total) })}
+      </span>
+      <For each={tripped()}>
+        {(b) => (
+          <span class={`badge ${b.state === 'open' ? 'err' : 'warn'}`} data-testid="channel-breaker" data-state={b.state} title={b.lastError ?? undefined}>
+            {t(b.state === 'open' ? 'channels.breakerOpen' : 'channels.breakerHalfOpen', { model: b.model })}
+          </span>
+        )}
+      </For>
     </span>
   );
 }
@@ -57,6 +70,8 @@ type SortKey = 'id' | 'name' | 'priority' | 'calls' | 'cost' | 'lastTest';
 
 export default function Channels() {
   const [list, { refetch }] = createResource(() => api.channels.list.query());
+  // Re-read with the list; breakers live in memory on the instance that answers.
+  const [breakers] = createResource(list, () => api.routing.breakers.query().catch(() => [] as Breaker[]));
   const [catalog] = createResource(() => api.channels.catalog.query());
   const [selected, setSelected] = createSignal<number[]>([]);
   const [editing, setEditing] = createSignal<Channel | null | undefined>(undefined);
@@ -206,7 +221,7 @@ export default function Channels() {
                       <div>{t('channels.usageCalls', { n: compact(ch.usage.calls) })}</div>
                       <div class="small muted">{moneyShort(ch.usage.cost)}<Show when={ch.usage.errors}> · {t('channels.usageErrors', { n: compact(ch.usage.errors) })}</Show></div>
                     </td>
-                    <td><Health ch={ch} /></td>
+                    <td><Health ch={ch} breakers={(breakers() ?? []) as Breaker[]} /></td>
                     <td class="num"><Balance ch={ch} /></td>
                     <td class="num"><LastTest ch={ch} /></td>
                     <td>
