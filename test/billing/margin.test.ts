@@ -34,6 +34,9 @@ describe('cost prices and margin on postgres', () => {
     await g.admin.prices.cost.set.mutate({ channelId: ch[0]!, model: '*', inputUsdPerM: '1', outputUsdPerM: '4' });
     await g.admin.prices.cost.set.mutate({ channelId: ch[1]!, model: '*', inputUsdPerM: '2.5', outputUsdPerM: '10', cacheReadUsdPerM: '0.25' });
     users = [await account(g), await account(g)];
+    // Every channel must serve some calls: with cache affinity on, a handful of pinned
+    // conversations can all land on two of the three channels (weighted random first pick).
+    await g.admin.routing.setSettings.mutate({ affinityTtlMs: 0 });
     for (let i = 0; i < 36; i++) {
       const { key } = users[i % 2]!;
       const res = await fetch(`${g.url}/v1/chat/completions`, {
