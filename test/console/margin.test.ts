@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { nanoToUsd } from '../../server/billing/money.ts';
 import type { TestGateway } from '../helpers/gateway.ts';
 import type { MockOpenAI } from '../mocks/openai.ts';
-import { addPricedMockChannel, newContext, relayChats, ROOT_PASSWORD, screenshot, signIn, startConsoleRig, stopConsoleRig, until, waitText } from './helpers.ts';
+import { addPricedMockChannel, checkA11y, newContext, relayChats, ROOT_PASSWORD, screenshot, signIn, startConsoleRig, stopConsoleRig, until, waitText } from './helpers.ts';
 
 const DAY = 86_400_000;
 /** The console's exact money format (web/src/format.ts money()). */
@@ -48,6 +48,8 @@ describe('cost prices and margin', () => {
     await row.waitFor();
     expect(await row.innerText()).toContain('$0.05');
     expect(await row.innerText()).toContain('$0.2');
+    await screenshot(page, 'cost-prices');
+    expect(await checkA11y(page)).toEqual({ unlabeled: [], unnamed: [], unfocusable: [], lowContrast: [] });
     const stored = await g.admin.prices.cost.list.query({});
     expect(stored.map((c) => [c.channel_id, c.model, c.input, c.output])).toEqual([[channelId, '*', 50_000_000n, 200_000_000n]]);
 
@@ -92,6 +94,7 @@ describe('cost prices and margin', () => {
     const usd = (n: bigint) => `${n / 1_000_000_000n}.${(n % 1_000_000_000n).toString().padStart(9, '0')}`;
     expect(csv.trim().split('\n').at(-1)).toBe(`total,3,0,${usd(revenue)},${usd(upstreamCost)},${usd(margin)}`);
     await screenshot(page, 'billing-margin');
+    expect(await checkA11y(page)).toEqual({ unlabeled: [], unnamed: [], unfocusable: [], lowContrast: [] });
   }, 30_000);
 
   test('call detail: upstream cost and cache affinity', async () => {
