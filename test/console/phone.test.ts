@@ -22,6 +22,8 @@ describe('console on a phone', () => {
     await g.admin.users.create.mutate({ username: 'kim', password: 'kim-password', balanceUsd: '3' });
     const { key } = await g.admin.keys.create.mutate({ name: 'kim-key', user: 'kim', models: ['gpt-4o-mini'], rpm: 60 });
     await g.admin.billing.codes.create.mutate({ name: 'promo', amountUsd: '1', count: 2 });
+    // A cost price, so the cost price list and the Margin view have rows.
+    await g.admin.prices.cost.set.mutate({ channelId: (await g.admin.channels.list.query())[0]!.id, model: '*', inputUsdPerM: '0.05', outputUsdPerM: '0.2' });
     await relayChats(g, key, 3, 'hello');
     page = await (await newContext(browser, g.url, { phone: true })).newPage();
     await signIn(page, 'root', ROOT_PASSWORD);

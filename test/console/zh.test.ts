@@ -30,6 +30,8 @@ describe('console in Chinese', () => {
     await g.admin.users.create.mutate({ username: 'carol', password: 'carol-password', balanceUsd: '3' });
     const { key } = await g.admin.keys.create.mutate({ name: 'carol-key', user: 'carol' });
     await g.admin.billing.codes.create.mutate({ name: 'promo', amountUsd: '1', count: 1 });
+    // A cost price, so the cost price list and the Margin view have rows.
+    await g.admin.prices.cost.set.mutate({ channelId: (await g.admin.channels.list.query())[0]!.id, model: '*', inputUsdPerM: '0.05', outputUsdPerM: '0.2' });
     await relayChats(g, key, 3, 'hello');
     page = await (await newContext(browser, g.url, { locale: 'zh-CN' })).newPage();
   }, 120_000);

@@ -93,6 +93,12 @@ export const en = {
     bodies: 'Captured bodies', noBodies: 'Body capture is off for this key and model (Settings → Call logs).',
     truncated: 'The bodies were cut at the capture size limit.', request: 'Request', response: 'Response',
     inflightHint: 'This call is still running; tokens, cost and timing appear when it finishes.',
+    affinity: 'Cache affinity', affinities: { hit: 'Hit', miss: 'New conversation', broken: 'Broken' },
+    affinityHint: {
+      hit: 'The conversation\'s pinned channel and key served the call.', miss: 'No pin yet: the call was placed by weight and pinned.',
+      broken: 'The pinned channel or key was unavailable; another one served the call and is the new pin.',
+    },
+    upstreamCost: 'Upstream cost', noCostPrice: 'No cost price for this channel',
   },
   channels: {
     title: 'Channels', description: 'Upstream vendors and their key pools. Higher priority is tried first; weight splits traffic within a priority.',
@@ -163,6 +169,12 @@ export const en = {
     reason: 'Reason', topUp: 'Top up', toppedUp: 'Balance updated', topUpDefaultReason: 'top-up from the console',
     codesTitle: 'Create redemption codes', codeName: 'Name', count: 'How many', createCodes: 'Create codes',
     codesOnce: 'These codes are shown only once.', copyCodes: 'Copy all codes',
+    margin: {
+      title: 'Margin', groupBy: 'Group the margin by', by: { channel: 'Channel', model: 'Model', user: 'User', day: 'Day' },
+      hint: 'Revenue is what users were billed; upstream cost is what the channels charge you at their cost prices (Models & prices); margin = revenue − upstream cost.',
+      revenue: 'Revenue', upstreamCost: 'Upstream cost', margin: 'Margin', unpriced: 'No cost price', total: 'Total', noChannel: '(no channel)',
+      unpricedNotice: '{n} successful {n|call was|calls were} served by a channel without a cost price: their upstream cost counts as 0.',
+    },
   },
   codes: {
     title: 'Redemption codes', description: 'Codes that add credit when redeemed: create them, see who redeemed which, disable or delete them.',
@@ -198,6 +210,12 @@ export const en = {
     cacheRead: 'Cached input', cacheWrite5m: 'Cache write 5 min', cacheWrite1h: 'Cache write 1 h', perRequest: 'Per request',
     save: 'Save price', outputHint: 'Leave empty for embedding and rerank models (they return no output tokens).', table: 'Price table', search: 'Search models', source: 'Source', empty: 'No prices match.',
     missingTitle: '{n} {n|model has|models have} no price.', missingBody: 'Channels serve them, but calls will be rejected (or use the fallback price). Click one to price it.',
+    cost: {
+      title: 'Cost prices', hint: 'What each upstream charges you for a channel\'s calls, apart from what users pay. Each call logs its upstream cost; Billing shows the margin.',
+      pickChannel: 'Choose a channel', modelHint: '* for every model of the channel; a model\'s own row wins.', allModels: 'every model',
+      save: 'Save cost price', empty: 'No cost prices yet: upstream costs count as 0 in the margin.', remove: 'Remove',
+      removeNamed: 'Remove the cost price of {model} on {channel}', confirmRemove: 'Remove the cost price of {model} on {channel}?',
+    },
   },
   groups: {
     title: 'Groups', hint: 'Price multiplier per group: 1 = list price, 0.8 = 20% off.', name: 'Group', multiplier: 'Multiplier',
@@ -243,6 +261,9 @@ export const en = {
       healthErrorRateHint: 'Between 0 and 1, over the health window.', healthMinRequests: 'Minimum requests before auto-disable',
       healthWindowMs: 'Health window (ms)', probeIntervalMs: 'Re-enable probe interval (ms)', testIntervalMs: 'Scheduled test interval (ms)',
       zeroOff: '0 turns it off.', testPrompt: 'Test prompt', balanceIntervalMs: 'Balance refresh interval (ms)',
+      affinityTtlMs: 'Cache affinity TTL (ms)', affinityTtlHint: 'A conversation stays on its channel and key this long after its last call; 0 turns affinity off.',
+      rankByModel: 'Ranking by model', rankByGroup: 'Ranking by group',
+      rankHint: 'Comma-separated name=mode; empty keeps the weighted order. Modes and an example:',
     },
     billing: {
       title: 'Billing', missingPrice: 'Models without a price', missingPriceHint: 'Reject the call (the default), or bill it at the fallback price below.',

@@ -92,6 +92,12 @@ export const zhCN: typeof en = {
     bodies: '请求/响应内容', noBodies: '此密钥和模型未开启内容记录（设置 → 调用日志）。',
     truncated: '内容已按记录大小上限截断。', request: '请求', response: '响应',
     inflightHint: '调用仍在进行中，结束后显示 Token、花费和耗时。',
+    affinity: '缓存亲和', affinities: { hit: '命中', miss: '新会话', broken: '已切换' },
+    affinityHint: {
+      hit: '由会话绑定的渠道和密钥处理了此调用。', miss: '尚无绑定：按权重选择渠道并绑定。',
+      broken: '绑定的渠道或密钥不可用；改由其他渠道处理，并成为新的绑定。',
+    },
+    upstreamCost: '上游成本', noCostPrice: '此渠道没有成本价',
   },
   channels: {
     title: '渠道', description: '上游厂商及其密钥池。优先级高的先尝试；同一优先级内按权重分配流量。',
@@ -160,6 +166,12 @@ export const zhCN: typeof en = {
     reason: '原因', topUp: '充值', toppedUp: '余额已更新', topUpDefaultReason: '控制台充值',
     codesTitle: '生成兑换码', codeName: '名称', count: '数量', createCodes: '生成兑换码',
     codesOnce: '这些兑换码只显示这一次。', copyCodes: '复制全部兑换码',
+    margin: {
+      title: '利润', groupBy: '利润分组方式', by: { channel: '渠道', model: '模型', user: '用户', day: '日期' },
+      hint: '收入是向用户收取的费用；上游成本是渠道按成本价（模型与价格页）向你收取的费用；利润 = 收入 − 上游成本。',
+      revenue: '收入', upstreamCost: '上游成本', margin: '利润', unpriced: '无成本价', total: '合计', noChannel: '（无渠道）',
+      unpricedNotice: '有 {n} 次成功调用由没有成本价的渠道提供：其上游成本按 0 计。',
+    },
   },
   codes: {
     title: '兑换码', description: '兑换后增加余额的兑换码：创建、查看谁兑换了哪个、禁用或删除。',
@@ -195,6 +207,12 @@ export const zhCN: typeof en = {
     cacheRead: '缓存命中输入', cacheWrite5m: '缓存写入 5 分钟', cacheWrite1h: '缓存写入 1 小时', perRequest: '按次',
     save: '保存价格', outputHint: '嵌入和重排模型没有输出 Token，可留空。', table: '价格表', search: '搜索模型', source: '来源', empty: '没有匹配的价格。',
     missingTitle: '有 {n} 个模型没有价格。', missingBody: '渠道提供了这些模型，但调用会被拒绝（或使用兜底价格）。点击即可为其定价。',
+    cost: {
+      title: '成本价', hint: '每个上游为渠道的调用向你收取的价格，与用户支付的售价分开。每次调用都会记录上游成本；账单页显示利润。',
+      pickChannel: '选择渠道', modelHint: '* 表示该渠道的全部模型；单个模型的设置优先。', allModels: '全部模型',
+      save: '保存成本价', empty: '还没有成本价：利润中上游成本按 0 计。', remove: '移除',
+      removeNamed: '移除 {channel} 上 {model} 的成本价', confirmRemove: '移除 {channel} 上 {model} 的成本价？',
+    },
   },
   groups: {
     title: '分组', hint: '每个分组的价格倍率：1 为原价，0.8 为八折。', name: '分组', multiplier: '倍率',
@@ -240,6 +258,9 @@ export const zhCN: typeof en = {
       healthErrorRateHint: '0 到 1 之间，按健康窗口统计。', healthMinRequests: '自动禁用前的最少请求数',
       healthWindowMs: '健康窗口（毫秒）', probeIntervalMs: '恢复探测间隔（毫秒）', testIntervalMs: '定时测试间隔（毫秒）',
       zeroOff: '0 表示关闭。', testPrompt: '测试提示词', balanceIntervalMs: '余额刷新间隔（毫秒）',
+      affinityTtlMs: '缓存亲和有效期（毫秒）', affinityTtlHint: '会话在最后一次调用后的这段时间内固定使用同一渠道和密钥；0 表示关闭缓存亲和。',
+      rankByModel: '按模型排序渠道', rankByGroup: '按分组排序渠道',
+      rankHint: '逗号分隔的 名称=方式；留空按权重随机。方式（延迟、成本、权重）与示例：',
     },
     billing: {
       title: '计费', missingPrice: '无价格模型的处理', missingPriceHint: '拒绝调用（默认），或按下面的兜底价格计费。',

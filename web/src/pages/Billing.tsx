@@ -1,5 +1,5 @@
 // Billing: the balance (live), spend by day and by model over a chosen range, the ledger,
-// redeeming a code; admins also top up accounts and create redemption codes.
+// redeeming a code; admins also see the margin (billing-margin.tsx) and top up accounts.
 import { createEffect, createMemo, createResource, createSignal, For, on, Show } from 'solid-js';
 import { A } from '@solidjs/router';
 import { api } from '../api/client.ts';
@@ -12,6 +12,7 @@ import { formError, toast, toastError } from '../components/Toasts.tsx';
 import { compact, dateTime, ledgerNote, isoDay, money, moneyShort, num, usdAxis, usdNumber } from '../format.ts';
 import { t } from '../i18n/index.ts';
 import { isAdmin, me, refetchMe } from '../session.ts';
+import { MarginView } from './billing-margin.tsx';
 
 const DAY = 86_400_000;
 const LEDGER_PAGE = 50;
@@ -133,6 +134,10 @@ export default function Billing() {
             </Show>
           </div>
         </div>
+
+        <Show when={isAdmin()}>
+          <MarginView range={range()} userName={(id) => users()?.find((u) => u.id === id)?.username ?? `#${id}`} />
+        </Show>
 
         <div class="card">
           <div class="card-head"><h2>{t('billing.ledger')}</h2></div>

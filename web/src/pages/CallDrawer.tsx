@@ -1,11 +1,12 @@
 // One call in detail: what was asked and answered, every upstream attempt, tokens, cost,
-// where the time went, and the captured bodies when capture is on.
+// where the time went, cache affinity, the upstream cost (admins) and the captured bodies.
 import { createResource, For, Show } from 'solid-js';
 import { api } from '../api/client.ts';
 import type { LogRow } from '../api/live.ts';
 import { Drawer } from '../components/Dialog.tsx';
 import { dateTime, duration, money, num } from '../format.ts';
 import { t } from '../i18n/index.ts';
+import { isAdmin } from '../session.ts';
 import { StatusBadge } from './call-status.tsx';
 
 type Bodies = NonNullable<Awaited<ReturnType<typeof api.logs.get.query>>['bodies']>;
@@ -52,6 +53,9 @@ export function CallDrawer(props: { call: LogRow | null; onClose: () => void; ke
             <dt>{t('logs.user')}</dt><dd>{props.userName(log().user_id)}</dd>
             <dt>{t('logs.stream')}</dt><dd>{log().stream ? t('common.yes') : t('common.no')}</dd>
             <dt>{t('calls.client')}</dt><dd>{[log().client_ip, log().user_agent].filter(Boolean).join(' · ') || '—'}</dd>
+            <Show when={log().affinity}>{(a) => (
+              <><dt>{t('calls.affinity')}</dt><dd data-testid="call-affinity"><span class={`badge ${a() === 'hit' ? 'ok' : a() === 'broken' ? 'warn' : ''}`} title={t(`calls.affinityHint.${a()}`)}>{t(`calls.affinities.${a()}`)}</span></dd></>
+            )}</Show>
           </dl>
 
           <Show when={!log().inflight} fallback={<div class="notice">{t('calls.inflightHint')}</div>}>
@@ -63,6 +67,10 @@ export function CallDrawer(props: { call: LogRow | null; onClose: () => void; ke
               <dt>{t('calls.cacheWrite')}</dt><dd>{num(log().cache_write_tokens)}</dd>
               <dt>{t('calls.reasoning')}</dt><dd>{num(log().reasoning_tokens)}</dd>
               <dt>{t('logs.cost')}</dt><dd><strong>{money(log().cost)}</strong><Show when={log().estimated}> <span class="badge warn">{t('calls.estimated')}</span></Show></dd>
+              <Show when={isAdmin()}>
+                <dt>{t('calls.upstreamCost')}</dt>
+                <dd data-testid="call-upstream-cost">{log().upstream_cost === null || log().upstream_cost === undefined ? <span class="muted">{t('calls.noCostPrice')}</span> : money(log().upstream_cost)}</dd>
+              </Show>
             </dl>
 
             <h3>{t('calls.latency')}</h3>

@@ -1,5 +1,5 @@
 // Models & prices: the editable price table (USD per 1M tokens), a warning for models that
-// channels serve without a price, and group multipliers.
+// channels serve without a price, cost prices per channel (cost-prices.tsx) and group multipliers.
 import { createMemo, createResource, createSignal, For, Show } from 'solid-js';
 import { createStore } from 'solid-js/store';
 import { nanoToUsd } from '../../../server/billing/money.ts';
@@ -11,25 +11,14 @@ import { Empty, ErrorNotice, Loading } from '../components/States.tsx';
 import { formError, toast, toastError } from '../components/Toasts.tsx';
 import { dateTime } from '../format.ts';
 import { type MessageKey, t } from '../i18n/index.ts';
+import { CostPrices } from './cost-prices.tsx';
+import { PRICE_COLUMNS, type PriceDraft, priceInput } from './price-columns.ts';
 
 type PriceRow = Awaited<ReturnType<typeof api.prices.list.query>>[number];
-const COLUMNS = [
-  ['input', 'inputUsdPerM', 'prices.input'],
-  ['output', 'outputUsdPerM', 'prices.output'],
-  ['cache_read', 'cacheReadUsdPerM', 'prices.cacheRead'],
-  ['cache_write_5m', 'cacheWrite5mUsdPerM', 'prices.cacheWrite5m'],
-  ['cache_write_1h', 'cacheWrite1hUsdPerM', 'prices.cacheWrite1h'],
-  ['per_request', 'perRequestUsd', 'prices.perRequest'],
-] as const satisfies ReadonlyArray<readonly [keyof PriceRow, string, MessageKey]>;
-type Draft = Record<(typeof COLUMNS)[number][1], string>;
+type Draft = PriceDraft;
 
 const text = (v: bigint | null) => (v === null ? '' : nanoToUsd(v));
 
-function toInput(model: string, d: Draft) {
-  const out: Record<string, string> = { model };
-  for (const [, field] of COLUMNS) if (d[field].trim() !== '') out[field] = d[field].trim();
-  return out as { model: string; inputUsdPerM: string; outputUsdPerM?: string };
-}
 
 export default function Prices() {
   const [prices, { refetch }] = createResource(() => api.prices.list.query());
@@ -50,7 +39,7 @@ export default function Prices() {
     setAddFields({});
     try {
       const { model, ...d } = adding;
-      await api.prices.set.mutate(toInput(model.trim(), d));
+      await api.prices.set.mutate(priceInput(model.trim(), d));
       toast(t('common.saved'));
       setAdding({ model: '', inputUsdPerM: '', outputUsdPerM: '', cacheReadUsdPerM: '', cacheWrite5mUsdPerM: '', cacheWrite1hUsdPerM: '', perRequestUsd: '' });
       await refetch();
@@ -76,7 +65,7 @@ export default function Prices() {
           <div class="card-head"><h2>{t('prices.addTitle')}</h2><span class="muted small">{t('prices.unitHint')}</span></div>
           <div class="card-body form-grid">
             <TextField id="new-price-model" label={t('logs.model')} required value={adding.model} error={addFields().model} onInput={(e) => setAdding('model', e.currentTarget.value)} />
-            <For each={COLUMNS}>{([, field, label]) => (
+            <For each={PRICE_COLUMNS}>{([, field, label]) => (
               <TextField label={t(label)} inputMode="decimal" required={field === 'inputUsdPerM'} hint={field === 'outputUsdPerM' ? t('prices.outputHint') : undefined} value={adding[field]} error={addFields()[field]} onInput={(e) => setAdding(field, e.currentTarget.value)} />
             )}</For>
           </div>
@@ -92,7 +81,7 @@ export default function Prices() {
           <Show when={prices()} fallback={<Loading />}>
             <div class="table-wrap">
               <table class="table" data-testid="prices-table">
-                <thead><tr><th scope="col">{t('logs.model')}</th><For each={COLUMNS}>{([, , label]) => <th scope="col">{t(label)}</th>}</For><th scope="col">{t('prices.source')}</th><th scope="col"><span class="sr-only">{t('common.actions')}</span></th></tr></thead>
+                <thead><tr><th scope="col">{t('logs.model')}</th><For each={PRICE_COLUMNS}>{([, , label]) => <th scope="col">{t(label)}</th>}</For><th scope="col">{t('prices.source')}</th><th scope="col"><span class="sr-only">{t('common.actions')}</span></th></tr></thead>
                 <tbody>
                   <For each={shown()}>{(p) => <PriceEditRow row={p} onSaved={() => void refetch()} />}</For>
                 </tbody>
@@ -101,6 +90,7 @@ export default function Prices() {
             </div>
           </Show>
         </div>
+        <CostPrices />
         <GroupsEditor />
       </div>
     </>
@@ -108,12 +98,12 @@ export default function Prices() {
 }
 
 function PriceEditRow(props: { row: PriceRow; onSaved: () => void }) {
-  const initial = () => Object.fromEntries(COLUMNS.map(([col, field]) => [field, text(props.row[col] as bigint | null)])) as Draft;
+  const initial = () => Object.fromEntries(PRICE_COLUMNS.map(([col, field]) => [field, text(props.row[col] as bigint | null)])) as Draft;
   const [draft, setDraft] = createStore<Draft>(initial());
-  const dirty = () => COLUMNS.some(([, f]) => draft[f] !== initial()[f]);
+  const dirty = () => PRICE_COLUMNS.some(([, f]) => draft[f] !== initial()[f]);
   const save = async () => {
     try {
-      await api.prices.set.mutate(toInput(props.row.model, draft));
+      await api.prices.set.mutate(priceInput(props.row.model, draft));
       toast(t('common.saved'));
       props.onSaved();
     } catch (e) {
@@ -123,7 +113,7 @@ function PriceEditRow(props: { row: PriceRow; onSaved: () => void }) {
   return (
     <tr>
       <td class="mono">{props.row.model}</td>
-      <For each={COLUMNS}>{([, field, label]) => (
+      <For each={PRICE_COLUMNS}>{([, field, label]) => (
         <td><input class="input compact" inputMode="decimal" style={{ width: '96px' }} aria-label={`${props.row.model} ${t(label)}`} value={draft[field]} onInput={(e) => setDraft(field, e.currentTarget.value)} /></td>
       )}</For>
       <td class="small muted" title={dateTime(props.row.updated_at)} translate="no">{props.row.source ?? '—'}</td>

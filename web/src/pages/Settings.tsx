@@ -1,5 +1,6 @@
 // Settings: your preferences, password, sessions and access tokens; for admins, the system
-// settings (call logs and body capture, routing and health, missing-price policy).
+// settings (call logs and body capture, routing and health with cache affinity and ranking,
+// missing-price policy).
 import { createResource, createSignal, For, Show } from 'solid-js';
 import { createStore, reconcile } from 'solid-js/store';
 import { api } from '../api/client.ts';
@@ -13,6 +14,9 @@ import { nanoToUsd } from '../../../server/billing/money.ts';
 import { type Locale, locale, setLocale, t, type MessageKey } from '../i18n/index.ts';
 import { isAdmin, me } from '../session.ts';
 import { setTheme, themeChoice, type ThemeChoice } from '../theme/theme.ts';
+
+/** The ranking modes (server/routing/settings.ts) and an example. */
+const RANK_CODES = ['latency', 'cost', 'weight', 'gpt-4o=latency'];
 
 export default function Settings() {
   return (
@@ -46,6 +50,9 @@ export default function Settings() {
               { name: 'testIntervalMs', kind: 'int', label: 'settings.routing.testIntervalMs', hint: 'settings.routing.zeroOff' },
               { name: 'testPrompt', kind: 'text', label: 'settings.routing.testPrompt' },
               { name: 'balanceIntervalMs', kind: 'int', label: 'settings.routing.balanceIntervalMs' },
+              { name: 'affinityTtlMs', kind: 'int', label: 'settings.routing.affinityTtlMs', hint: 'settings.routing.affinityTtlHint' },
+              { name: 'rankByModel', kind: 'pairs', label: 'settings.routing.rankByModel', hint: 'settings.routing.rankHint', codes: RANK_CODES },
+              { name: 'rankByGroup', kind: 'pairs', label: 'settings.routing.rankByGroup', hint: 'settings.routing.rankHint', codes: ['latency', 'cost', 'weight', 'default=cost'] },
             ]} />
           <SystemSettings title="settings.billing.title" load={loadBillingSettings} save={saveBillingSettings}
             fields={[
@@ -199,7 +206,10 @@ function Sessions() {
 }
 
 interface FieldSpec {
-  name: string; kind: 'int' | 'number' | 'text' | 'ints' | 'strings' | 'choice'; label: MessageKey; hint?: MessageKey; options?: string[];
+  /** `pairs`: a record edited as `name=value, name=value` (e.g. ranking per model). */
+  name: string; kind: 'int' | 'number' | 'text' | 'ints' | 'strings' | 'choice' | 'pairs'; label: MessageKey; hint?: MessageKey; options?: string[];
+  /** Values shown as code after the hint (what the field accepts). */
+  codes?: string[];
   /** A live description of the current value (e.g. which keys an id list names). */
   describe?: (value: string) => string;
 }
@@ -218,7 +228,13 @@ function SystemSettings(props: { title: MessageKey; fields: FieldSpec[]; load: (
   });
   const [draft, setDraft] = createStore<Record<string, string>>({});
   const [fields, setFields] = createSignal<Record<string, string>>({});
-  const shown = (f: FieldSpec) => draft[f.name] ?? (Array.isArray(data()?.[f.name]) ? (data()![f.name] as unknown[]).join(', ') : String(data()?.[f.name] ?? ''));
+  const stored = (f: FieldSpec) => {
+    const value = data()?.[f.name];
+    if (Array.isArray(value)) return value.join(', ');
+    if (f.kind === 'pairs') return Object.entries((value ?? {}) as Record<string, unknown>).map(([k, x]) => `${k}=${String(x)}`).join(', ');
+    return String(value ?? '');
+  };
+  const shown = (f: FieldSpec) => draft[f.name] ?? stored(f);
   /** A change also drops that field's stale server error. */
   const edit = (f: FieldSpec, value: string) => {
     setDraft(f.name, value);
@@ -229,6 +245,7 @@ function SystemSettings(props: { title: MessageKey; fields: FieldSpec[]; load: (
     if (f.kind === 'int' || f.kind === 'number') return Number(s);
     if (f.kind === 'ints') return list.map(Number);
     if (f.kind === 'strings') return list;
+    if (f.kind === 'pairs') return Object.fromEntries(list.map((p) => { const at = p.lastIndexOf('='); return at < 0 ? [p, ''] : [p.slice(0, at).trim(), p.slice(at + 1).trim()]; }));
     return s;
   };
   const submit = async (e: SubmitEvent) => {
@@ -241,7 +258,11 @@ function SystemSettings(props: { title: MessageKey; fields: FieldSpec[]; load: (
       setDraft(reconcile({}));
       await refetch();
     } catch (err) {
-      formError(err, setFields);
+      // An error inside a record (rankByModel.gpt-4o) belongs to the record's field.
+      formError(err, (errs) => setFields(Object.fromEntries(Object.entries(errs).map(([k, m]) => {
+        const owner = props.fields.find((f) => k.startsWith(`${f.name}.`));
+        return owner ? [owner.name, `${k.slice(owner.name.length + 1)}: ${m}`] : [k, m];
+      }))));
     }
   };
   return (
@@ -258,7 +279,8 @@ function SystemSettings(props: { title: MessageKey; fields: FieldSpec[]; load: (
             )
             : (
               <TextField label={t(f.label)} value={shown(f)} inputMode={f.kind === 'int' || f.kind === 'number' ? 'decimal' : undefined}
-                hint={f.describe && shown(f) ? <>{f.hint ? t(f.hint) : ''} <span data-testid={`${f.name}-described`}>{f.describe(shown(f))}</span></> : f.hint ? t(f.hint) : undefined}
+                hint={f.describe && shown(f) ? <>{f.hint ? t(f.hint) : ''} <span data-testid={`${f.name}-described`}>{f.describe(shown(f))}</span></>
+                  : f.codes ? <>{f.hint ? t(f.hint) : ''} {f.codes.map((c, i) => <>{i ? ' · ' : ''}<code>{c}</code></>)}</> : f.hint ? t(f.hint) : undefined}
                 error={fields()[f.name]} onInput={(e) => edit(f, e.currentTarget.value)} />
             )}</For>
         </div>
