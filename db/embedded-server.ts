@@ -14,7 +14,7 @@ import { join } from 'node:path';
 /** Small settings: idle Σ RSS ~61 MiB for the server's processes (docs/performance.md). */
 const SMALL_SETTINGS = [
   'shared_buffers=16MB', 'max_connections=30', 'max_wal_senders=0', 'wal_level=minimal', 'autovacuum_max_workers=1',
-  'max_worker_processes=2', 'max_parallel_workers=0', 'max_parallel_workers_per_gather=0', 'jit=off',
+  'max_worker_processes=2', 'io_workers=1', 'max_parallel_workers=0', 'max_parallel_workers_per_gather=0', 'jit=off',
 ];
 
 /** How to fix a server that cannot start, in every error message. */

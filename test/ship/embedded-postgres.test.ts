@@ -131,8 +131,8 @@ describe('embedded PostgreSQL server as the zero-setup default', () => {
     expect(requestId).toBeTruthy();
 
     sql = connectDb();
-    const [{ version }] = await sql`SELECT version()`;
-    expect(version).toMatch(/^PostgreSQL 18\./);
+    const [server18] = await sql<{ version: string }[]>`SELECT version()`;
+    expect(server18?.version).toMatch(/^PostgreSQL 18\./);
     let row: { status: number; cost: string } | undefined;
     for (let i = 0; i < 100 && !row; i++) {
       [row] = await sql<{ status: number; cost: string }[]>`SELECT status, cost::text FROM call_logs WHERE request_id = ${requestId}`;
