@@ -191,7 +191,7 @@ export async function startEmbeddedServer(dataDir: string, log: Logger): Promise
       log.error('the embedded PostgreSQL server exited; restarting it', { code, signal });
       const again = async (attempt: number): Promise<void> => {
         if (stopping) return;
-        await launch(port).catch(async (error) => {
+        await launch(port).then((pid) => log.info('embedded PostgreSQL server restarted', { pid, port, attempt }), async (error) => {
           log.error('restarting the embedded PostgreSQL server failed', { error: String((error as Error).message), attempt });
           await Bun.sleep(Math.min(5_000, 500 * attempt));
           return again(attempt + 1);

@@ -83,6 +83,11 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
   // A database that is not up yet (or restarting) is waited for, with one line per attempt.
   const applied = await untilReachable(() => db.unbounded(migrate), (error, retryInMs, attempts) => {
     log.warn('database not reachable; retrying', { database: embedded ? 'embedded PostgreSQL' : describeDatabase(config.databaseUrl), reason: String((error as Error)?.message ?? error), retryInMs, attempts });
+  }).catch(async (error: unknown) => {
+    // The process ends on this error: do not leave the embedded server running behind it.
+    await db.close().catch(() => {});
+    await embedded?.stop();
+    throw error;
   });
   if (applied.length) log.info('applied migrations', { migrations: applied });
   await ensureRoot(db.db, config.adminPassword, log);
