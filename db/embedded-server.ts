@@ -148,6 +148,9 @@ export async function startEmbeddedServer(dataDir: string, log: Logger): Promise
     });
     rmSync(pwfile, { force: true });
     if (code !== 0) {
+      // Nothing half-made is left to steer the next start (initdb removes what it wrote).
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(passwordFile, { force: true });
       throw new EmbeddedServerError(`initdb failed${user ? ` (as OS user ${user.name}: it must be able to reach ${dir} and the binaries in node_modules)` : ''}: ${out.trim().split('\n').slice(-3).join(' | ')}; ${EMBEDDED_FIX}`);
     }
   }
