@@ -17,6 +17,9 @@ USER switchboard
 # more), and the allocator keeps freed pages instead of returning them to the OS every few
 # milliseconds (about a fifth of the gateway's CPU per call; see docs/performance.md).
 ENV DATA_DIR=/data PORT=3000 HOST=0.0.0.0 BUN_CONFIG_MAX_HTTP_REQUESTS=65535 MIMALLOC_PURGE_DELAY=-1
+# The single executable's embedded database is PGlite in /data/pg (the PostgreSQL server
+# child process of `bun start` needs binaries that cannot run from inside the executable);
+# set DATABASE_URL for a PostgreSQL server.
 VOLUME ["/data"]
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \

@@ -15,6 +15,8 @@ const EnvSchema = v.object({
   /** Rate-limit counters in Redis instead of Postgres. */
   REDIS_URL: optional(v.pipe(v.string(), v.regex(/^rediss?:\/\//, 'must start with redis:// or rediss://'))),
   DATA_DIR: v.optional(v.string(), './data'),
+  /** Without DATABASE_URL: a PostgreSQL server child process (default) or the in-process PGlite. */
+  EMBEDDED_DB: optional(v.picklist(['postgres', 'pglite'], 'must be postgres or pglite')),
   SWITCHBOARD_SECRET: optional(v.pipe(v.string(), v.minLength(16, 'must be at least 16 characters'))),
   ADMIN_KEY: optional(v.pipe(v.string(), v.minLength(16, 'must be at least 16 characters'))),
   ADMIN_PASSWORD: optional(v.pipe(v.string(), v.minLength(8, 'must be at least 8 characters'))),
@@ -58,6 +60,8 @@ export type Config = {
   databaseUrl?: string;
   redisUrl?: string;
   dataDir: string;
+  /** Set explicitly; unset: PostgreSQL server, but PGlite for an existing PGlite DATA_DIR and in the single binary. */
+  embeddedDb?: 'postgres' | 'pglite';
   secret?: string;
   adminKey?: string;
   adminPassword?: string;
@@ -92,6 +96,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     dataDir: e.DATA_DIR,
+    embeddedDb: e.EMBEDDED_DB as Config['embeddedDb'],
     secret: e.SWITCHBOARD_SECRET,
     adminKey: e.ADMIN_KEY,
     adminPassword: e.ADMIN_PASSWORD,

@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { Elysia } from 'elysia';
 import { connect, migrate, untilReachable } from '../db/connect.ts';
+import { chooseEmbedded, type EmbeddedServer, startEmbeddedServer } from '../db/embedded-server.ts';
 import { DatabaseUnavailable } from '../db/health.ts';
 import { adminPlugin } from './admin/plugin.ts';
 import { ensureAdminKeyAccount } from './aiproxy/admin-key-account.ts';
@@ -66,10 +67,27 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
   const box = new SecretBox(master.secret);
   config = { ...config, adminKey: ensureAdminKey(config.adminKey, config.dataDir) };
 
-  const db = await connect({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, queryTimeoutMs: config.dbQueryTimeoutMs });
+  let embedded: EmbeddedServer | null = null;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    const choice = chooseEmbedded(config.dataDir, config.embeddedDb);
+    if (choice.reason === 'existing PGlite database') {
+      log.warn('DATA_DIR/pg holds a PGlite database: staying on PGlite. The default is now a PostgreSQL server child process (about a tenth of the memory); to move, start with EMBEDDED_DB=postgres (a new, empty database in DATA_DIR/pg18; DATA_DIR/pg is left untouched) and re-create or import your data there, or set DATABASE_URL; EMBEDDED_DB=pglite keeps PGlite and silences this line', { dir: config.dataDir });
+    }
+    if (choice.kind === 'postgres') {
+      embedded = await startEmbeddedServer(config.dataDir, log);
+      databaseUrl = embedded.url;
+    }
+  }
+  const db = await connect({ databaseUrl, dataDir: config.dataDir, queryTimeoutMs: config.dbQueryTimeoutMs });
   // A database that is not up yet (or restarting) is waited for, with one line per attempt.
   const applied = await untilReachable(() => db.unbounded(migrate), (error, retryInMs, attempts) => {
-    log.warn('database not reachable; retrying', { database: describeDatabase(config.databaseUrl), reason: String((error as Error)?.message ?? error), retryInMs, attempts });
+    log.warn('database not reachable; retrying', { database: embedded ? 'embedded PostgreSQL' : describeDatabase(config.databaseUrl), reason: String((error as Error)?.message ?? error), retryInMs, attempts });
+  }).catch(async (error: unknown) => {
+    // The process ends on this error: do not leave the embedded server running behind it.
+    await db.close().catch(() => {});
+    await embedded?.stop();
+    throw error;
   });
   if (applied.length) log.info('applied migrations', { migrations: applied });
   await ensureRoot(db.db, config.adminPassword, log);
@@ -209,6 +227,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
         gw.routing.affinity.close();
         await unlisten().catch(() => {});
         await db.close();
+        await embedded?.stop();
         log.info('switchboard stopped');
       })();
       return stopping;

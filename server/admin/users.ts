@@ -71,6 +71,10 @@ export const usersRouter = router({
       role: input.role, group: input.group, unlimited: input.unlimited,
       balance: input.balanceUsd ? usdToNano(input.balanceUsd) : 0n,
       actor: ctx.actor.name,
+    }).catch((error: unknown) => {
+      // Two creates of one name at once both pass the check above; the unique index decides.
+      if ((error as { code?: unknown } | null)?.code === '23505') throw new TRPCError({ code: 'CONFLICT', message: `user "${input.username}" already exists` });
+      throw error;
     });
     return { id };
   })),
