@@ -9,7 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 /** Small settings: idle Σ RSS ~61 MiB for the server's processes (docs/performance.md). */
 const SMALL_SETTINGS = [
@@ -236,5 +236,26 @@ export function chooseEmbedded(dataDir: string, setting: 'postgres' | 'pglite' |
   if (setting) return { kind: setting };
   if (isCompiledBinary()) return { kind: 'pglite', reason: 'single binary' };
   if (existsSync(join(dataDir, 'pg', 'PG_VERSION')) && !existsSync(embeddedServerDir(dataDir))) return { kind: 'pglite', reason: 'existing PGlite database' };
+  // As root the server runs as another OS user, who must be able to reach DATA_DIR and the
+  // binaries in node_modules. A checkout under a private home (/root is 0700) cannot be
+  // reached: keep `bun start` working there on PGlite rather than failing.
+  if (process.getuid?.() === 0) {
+    const closed = [resolve(dataDir, '..'), resolve(import.meta.dir, '..')].map(closedAncestor).find((d) => d !== null);
+    if (closed) return { kind: 'pglite', reason: `root: ${closed} is not reachable by other users` };
+  }
   return { kind: 'postgres' };
+}
+
+/** The first directory from `/` down to `dir` that other users cannot pass through (no o+x), or null. */
+export function closedAncestor(dir: string): string | null {
+  const parts = dir.split('/').filter(Boolean);
+  for (let i = 0; i <= parts.length; i++) {
+    const path = `/${parts.slice(0, i).join('/')}`;
+    try {
+      if ((statSync(path).mode & 0o001) === 0) return path;
+    } catch {
+      return null; // not there yet (DATA_DIR is created later, 0711)
+    }
+  }
+  return null;
 }

@@ -74,6 +74,9 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
     if (choice.reason === 'existing PGlite database') {
       log.warn('DATA_DIR/pg holds a PGlite database: staying on PGlite. The default is now a PostgreSQL server child process (about a tenth of the memory); to move, start with EMBEDDED_DB=postgres (a new, empty database in DATA_DIR/pg18; DATA_DIR/pg is left untouched) and re-create or import your data there, or set DATABASE_URL; EMBEDDED_DB=pglite keeps PGlite and silences this line', { dir: config.dataDir });
     }
+    if (choice.reason?.startsWith('root:')) {
+      log.warn('running as root from a directory the PostgreSQL user cannot reach: using the in-process PGlite database instead (much more memory). Put the checkout and DATA_DIR where other users can pass through (o+x), run as a normal user, or set DATABASE_URL', { reason: choice.reason });
+    }
     if (choice.kind === 'postgres') {
       embedded = await startEmbeddedServer(config.dataDir, log);
       databaseUrl = embedded.url;

@@ -9,12 +9,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import postgres from 'postgres';
 import { createSwitchboardClient } from '../../client/index.ts';
+import { closedAncestor } from '../../db/embedded-server.ts';
 import type { TestGateway } from '../helpers/gateway.ts';
 import { seed, type Seeded } from '../helpers/seed.ts';
 import { type MockOpenAI, startMockOpenAI } from '../mocks/openai.ts';
 
 const root = resolve(import.meta.dir, '../..');
 const ADMIN_KEY = 'embedded-pg-admin-key-000000';
+/** As root the server runs as another OS user, who must reach this checkout's node_modules. */
+const reachable = process.getuid?.() !== 0 || closedAncestor(root) === null;
 
 interface Server { proc: ReturnType<typeof Bun.spawn>; url: string; output(): string }
 
@@ -80,7 +83,7 @@ const alive = (pid: number) => { if (pid <= 0) return false; try { process.kill(
 const postmasters = (dir: string) => [...processes()].filter(([, p]) => p.cmd.includes(`-D ${dir}`)).map(([pid]) => pid)
   .filter((pid, _, list) => !list.includes(processes().get(pid)?.ppid ?? -1));
 
-describe('embedded PostgreSQL server as the zero-setup default', () => {
+describe.if(reachable)('embedded PostgreSQL server as the zero-setup default', () => {
   let mock: MockOpenAI;
   let dataDir: string;
   let server: Server;
@@ -183,4 +186,23 @@ describe('embedded PostgreSQL server as the zero-setup default', () => {
     expect(alive(postmaster)).toBe(false);
     expect(postmasters(join(dataDir, 'pg18'))).toEqual([]);
   }, 20_000);
+});
+
+// A checkout the PostgreSQL OS user cannot reach (as root under /root, 0700): `bun start`
+// still works, on PGlite, and says why (db/embedded-server.ts chooseEmbedded).
+describe.if(!reachable)('embedded database from a checkout other users cannot reach', () => {
+  test('falls back to PGlite with a clear line, and serves', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sb-embedded-'));
+    const server = await startServer(dataDir);
+    try {
+      expect(server.output()).toContain('using the in-process PGlite database instead');
+      expect(server.output()).toContain('"database":"pglite"');
+      const res = await fetch(`${server.url}/readyz`);
+      expect(res.status).toBe(200);
+    } finally {
+      server.proc.kill('SIGTERM');
+      await server.proc.exited;
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
