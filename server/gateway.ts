@@ -2,6 +2,8 @@
 // is what `bun start` runs and what tests call to get a real server on a random port.
 import { join } from 'node:path';
 import { Elysia } from 'elysia';
+import { newRequestId } from './relay/call.ts';
+import { databaseUnavailable, errorResponse } from './relay/protocols/openai/errors.ts';
 import { connect, migrate, untilReachable } from '../db/connect.ts';
 import { chooseEmbedded, type EmbeddedServer, startEmbeddedServer } from '../db/embedded-server.ts';
 import { DatabaseUnavailable } from '../db/health.ts';
@@ -164,7 +166,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
       if (code === 'NOT_FOUND' && new URL(request.url).pathname.startsWith('/v1beta/')) return geminiNotFound(new URL(request.url));
       if (code === 'NOT_FOUND') return Response.json({ error: { message: 'Not found.', type: 'invalid_request_error', code: 'not_found', param: null } }, { status: 404 });
       // A Host header that makes no URL (e.g. with a space) is the client's fault, not ours.
-      if (error instanceof DatabaseUnavailable) return Response.json({ error: { message: 'The gateway\'s database is unavailable; retry in a few seconds.', type: 'server_error', code: 'database_unavailable', param: null } }, { status: 503, headers: { 'retry-after': '5' } });
+      if (error instanceof DatabaseUnavailable) return errorResponse(databaseUnavailable(), newRequestId());
       if ((error as { code?: unknown }).code === 'ERR_INVALID_URL') return Response.json({ error: { message: 'Malformed request URL or Host header.', type: 'invalid_request_error', code: 'invalid_url', param: null } }, { status: 400 });
       log.error('unhandled request error', { code, error });
       return Response.json({ error: { message: 'Internal gateway error.', type: 'server_error', code: 'internal_error', param: null } }, { status: 500 });

@@ -12,7 +12,7 @@ import { adminKeyRelayKeyId } from '../state/admin-key.ts';
 import type { ChannelEntry } from '../state/types.ts';
 import { authenticate, type KeyHolder, presentedKey } from './auth.ts';
 import type { Call } from './call.ts';
-import { RelayError } from './protocols/openai/errors.ts';
+import { databaseUnavailable, RelayError } from './protocols/openai/errors.ts';
 import { typesForProviderHint } from './providers/registry.ts';
 import { candidates, rankFor } from './select-channel.ts';
 
@@ -129,5 +129,5 @@ export async function reserve(gw: Gateway, call: Call, free: boolean, input: (pr
 /** The database is down and this call needs it (a lease claim or a rate counter): 503, retry soon. */
 function unavailable(error?: unknown): never {
   if (error !== undefined && !(error instanceof DatabaseUnavailable)) throw error;
-  throw new RelayError(503, 'The gateway\'s database is unavailable; retry in a few seconds.', 'server_error', 'database_unavailable', { 'retry-after': '5' });
+  throw databaseUnavailable();
 }

@@ -14,7 +14,7 @@ import type { PriceEntry } from '../billing/pricing.ts';
 import { admitKey, type ReservationInput, reserve, route } from './admission.ts';
 import { tryChannels } from './attempts.ts';
 import { Call } from './call.ts';
-import { errorResponse, RelayError } from './protocols/openai/errors.ts';
+import { databaseUnavailable, errorResponse, RelayError } from './protocols/openai/errors.ts';
 import type { Answer, Outcome } from './outcome.ts';
 import type { ChannelTarget, UpstreamRequest } from './providers/types.ts';
 import { routingSettings } from '../routing/settings.ts';
@@ -77,7 +77,7 @@ export async function runRelay<Req>(gw: Gateway, ep: RelayEndpoint<Req> | LocalE
     answer = await handle(gw, ep, call, request, url, body, principal);
   } catch (e) {
     const err = e instanceof RelayError ? gw.secrets.scrubError(e)
-      : e instanceof DatabaseUnavailable ? new RelayError(503, 'The gateway\'s database is unavailable; retry in a few seconds.', 'server_error', 'database_unavailable', { 'retry-after': '5' })
+      : e instanceof DatabaseUnavailable ? databaseUnavailable()
       : new RelayError(500, 'Internal gateway error.', 'server_error', 'internal_error');
     if (!(e instanceof RelayError) && !(e instanceof DatabaseUnavailable)) gw.log.error('relay handler failed', { error: e, request_id: call.requestId, endpoint: ep.name });
     // A refused call is logged under the model it asked for, even when its body did not parse.

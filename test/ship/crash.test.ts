@@ -10,6 +10,7 @@ import postgres from 'postgres';
 import { createSwitchboardClient } from '../../client/index.ts';
 import { freshPostgres } from '../helpers/databases.ts';
 import type { TestGateway } from '../helpers/gateway.ts';
+import { type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
 import { seed, type Seeded } from '../helpers/seed.ts';
 import { type MockOpenAI, startMockOpenAI } from '../mocks/openai.ts';
 
@@ -17,45 +18,14 @@ const root = resolve(import.meta.dir, '../..');
 const ADMIN_KEY = 'crash-test-admin-key-0000000';
 const WORKERS = 8;
 
-interface Server { proc: ReturnType<typeof Bun.spawn>; url: string; output(): string }
+type Server = ServerProcess;
 
 /** `bun server/main.ts` as a subprocess; resolves once it listens (after any journal replay). */
-async function startServer(dataDir: string, databaseUrl: string): Promise<Server> {
-  const proc = Bun.spawn(['bun', 'server/main.ts'], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir,
-      DATABASE_URL: databaseUrl, ADMIN_KEY, ADMIN_PASSWORD: 'crash-root-password', LOG_LEVEL: 'info',
-      // Long enough that the kill always lands with settled calls not yet committed.
-      FLUSH_INTERVAL_MS: '2000',
-    },
-    stdout: 'pipe', stderr: 'pipe',
-  });
-  let out = '';
-  let url = '';
-  let listening!: () => void;
-  const ready = new Promise<void>((r) => { listening = r; });
-  // Keep draining stdout for the process's whole life so its pipe never fills.
-  void (async () => {
-    const dec = new TextDecoder();
-    const reader = (proc.stdout as ReadableStream<Uint8Array>).getReader();
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      out += dec.decode(value);
-      if (!url) {
-        url = /"msg":"switchboard listening","url":"([^"]+)"/.exec(out)?.[1] ?? '';
-        if (url) listening();
-      }
-    }
-  })();
-  const started = await Promise.race([ready.then(() => true), proc.exited.then(() => false), Bun.sleep(90_000).then(() => false)]);
-  if (!started) {
-    proc.kill('SIGKILL');
-    throw new Error(`server did not start: ${out}${await new Response(proc.stderr as ReadableStream).text()}`);
-  }
-  return { proc, url, output: () => out };
-}
+const startServer = (dataDir: string, databaseUrl: string) => startServerProcess({
+  DATA_DIR: dataDir, DATABASE_URL: databaseUrl, ADMIN_KEY, ADMIN_PASSWORD: 'crash-root-password',
+  // Long enough that the kill always lands with settled calls not yet committed.
+  FLUSH_INTERVAL_MS: '2000',
+});
 
 /** One chat call; its request id if the client saw it complete (whole body or whole stream). */
 async function call(url: string, key: string, n: number): Promise<string | null> {

@@ -11,6 +11,7 @@ import postgres from 'postgres';
 import { createSwitchboardClient } from '../../client/index.ts';
 import { closedAncestor } from '../../db/embedded-server.ts';
 import type { TestGateway } from '../helpers/gateway.ts';
+import { type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
 import { seed, type Seeded } from '../helpers/seed.ts';
 import { type MockOpenAI, startMockOpenAI } from '../mocks/openai.ts';
 
@@ -19,42 +20,12 @@ const ADMIN_KEY = 'embedded-pg-admin-key-000000';
 /** As root the server runs as another OS user, who must reach this checkout's node_modules. */
 const reachable = process.getuid?.() !== 0 || closedAncestor(root) === null;
 
-interface Server { proc: ReturnType<typeof Bun.spawn>; url: string; output(): string }
+type Server = ServerProcess;
 
-async function startServer(dataDir: string): Promise<Server> {
-  const proc = Bun.spawn(['bun', 'server/main.ts'], {
-    cwd: root,
-    // No DATABASE_URL, no EMBEDDED_DB: the default.
-    env: {
-      PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir,
-      ADMIN_KEY, ADMIN_PASSWORD: 'embedded-root-password', LOG_LEVEL: 'info', FLUSH_INTERVAL_MS: '50',
-    },
-    stdout: 'pipe', stderr: 'pipe',
-  });
-  let out = '';
-  let url = '';
-  let listening!: () => void;
-  const ready = new Promise<void>((r) => { listening = r; });
-  void (async () => {
-    const dec = new TextDecoder();
-    const reader = (proc.stdout as ReadableStream<Uint8Array>).getReader();
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      out += dec.decode(value);
-      if (!url) {
-        url = /"msg":"switchboard listening","url":"([^"]+)"/.exec(out)?.[1] ?? '';
-        if (url) listening();
-      }
-    }
-  })();
-  const started = await Promise.race([ready.then(() => true), proc.exited.then(() => false), Bun.sleep(30_000).then(() => false)]);
-  if (!started) {
-    proc.kill('SIGKILL');
-    throw new Error(`server did not start: ${out}${await new Response(proc.stderr as ReadableStream).text()}`);
-  }
-  return { proc, url, output: () => out };
-}
+// No DATABASE_URL, no EMBEDDED_DB: the default.
+const startServer = (dataDir: string) => startServerProcess({
+  DATA_DIR: dataDir, ADMIN_KEY, ADMIN_PASSWORD: 'embedded-root-password', FLUSH_INTERVAL_MS: '50',
+}, 30_000);
 
 /** Every process: pid → { ppid, rss KiB, command line }. */
 function processes(): Map<number, { ppid: number; rssKiB: number; cmd: string }> {

@@ -35,4 +35,8 @@ export function errorResponse(err: RelayError, requestId: string, extraHeaders: 
   });
 }
 
+/** The gateway's database is down and the call needs it (lease claims, rate counters): 503, retry soon. */
+export const databaseUnavailable = () =>
+  new RelayError(503, 'The gateway\'s database is unavailable; retry in a few seconds.', 'server_error', 'database_unavailable', { 'retry-after': '5' });
+
 export const badRequest = (message: string, code: string | null = null) => new RelayError(400, message, 'invalid_request_error', code);
