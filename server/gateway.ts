@@ -143,7 +143,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
   });
   // Another instance changed something: rebuild our caches too.
   const unlisten = await db.listen(INVALIDATE_CHANNEL, (payload) => {
-    if (payload !== instanceId) void store.reload();
+    if (payload !== instanceId) store.reload().catch((error) => log.warn('reloading caches after a change elsewhere failed', { error }));
   });
   // Today's partitions must exist before the first call is logged (else rows go to the default one).
   await ensureLogPartitions(gw);

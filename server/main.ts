@@ -2,6 +2,7 @@
 // `switchboard healthcheck` (the container HEALTHCHECK): exit 0 when /healthz answers ok;
 // `switchboard healthcheck ready`: exit 0 when /readyz does (database up, call logs committing).
 import { isDriverInternalError } from '../db/connect.ts';
+import { isUnreachable } from '../db/health.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { startGateway } from './gateway.ts';
 import { ensureConsoleBuilt } from './web/freshness.ts';
@@ -25,16 +26,19 @@ try {
 }
 
 // Last line of defence: an error thrown from inside the database driver's own socket
-// callbacks is logged, not fatal (the pool reconnects; issue 20). Anything else still ends
-// the process, as it would without this handler.
+// callbacks, or a "database unreachable" error, is logged, not fatal (the pool reconnects;
+// issue 20). Anything else still ends the process, as it would without this handler.
+const logLine = (msg: string, error: unknown) =>
+  console.error(JSON.stringify({ time: new Date().toISOString(), level: 'error', msg, error: String(error), stack: (error as Error | null)?.stack }));
 process.on('uncaughtException', (error) => {
-  if (isDriverInternalError(error)) {
-    console.error(JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: 'database driver error ignored', error: String(error) }));
-    return;
-  }
+  if (isDriverInternalError(error) || isUnreachable(error)) return logLine('database driver error ignored', error);
   console.error(error);
   process.exit(1);
 });
+// A promise nobody awaited failed (a background job, a fire-and-forget notify). Bun would end
+// the process; a gateway serving calls must not die for it. Logged with its stack, so it is
+// found and fixed.
+process.on('unhandledRejection', (reason) => logLine('unhandled promise rejection', reason));
 
 await ensureConsoleBuilt();
 let running;

@@ -191,6 +191,7 @@ describe.skipIf(!privatePostgresAvailable())('database outage', () => {
     while (Date.now() < drained && ((await (await fetch(`${url}/readyz`)).json()) as { writer: { backlog: number } }).writer.backlog > 0) await Bun.sleep(250);
     await pg.stop();
     await Bun.sleep(4_000);
+    if (server.proc.exitCode !== null) console.log(server.output().slice(-6000));
     expect(server.proc.exitCode).toBeNull();
     await pg.start();
     const deadline = Date.now() + 30_000;
