@@ -6,6 +6,7 @@
 // with -9) is found through postmaster.pid and reused, never doubled. As root the server
 // runs as an existing unprivileged user (`postgres` if present, else `nobody`): PostgreSQL
 // refuses to run as root.
+import { pgliteMovePending } from './pglite-move.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -229,13 +230,15 @@ export async function startEmbeddedServer(dataDir: string, log: Logger): Promise
 
 /**
  * Which embedded database a gateway without DATABASE_URL runs on. `setting` is EMBEDDED_DB.
- * Unset: the PostgreSQL server, except on a DATA_DIR that already holds a PGlite database
- * (and no server cluster) and in the single binary, which keep PGlite.
+ * Unset (or `postgres`): the PostgreSQL server, except in the single binary and, as root,
+ * from a directory the server's OS user cannot reach, which keep PGlite. A DATA_DIR that
+ * holds a PGlite database not moved yet gets the server with `move: true` (db/pglite-move.ts).
  */
-export function chooseEmbedded(dataDir: string, setting: 'postgres' | 'pglite' | undefined): { kind: 'postgres' | 'pglite'; reason?: string } {
-  if (setting) return { kind: setting };
+export function chooseEmbedded(dataDir: string, setting: 'postgres' | 'pglite' | undefined): { kind: 'postgres' | 'pglite'; reason?: string; move?: boolean } {
+  if (setting === 'pglite') return { kind: 'pglite' };
+  const move = pgliteMovePending(dataDir, existsSync(embeddedServerDir(dataDir)));
+  if (setting === 'postgres') return move ? { kind: 'postgres', move } : { kind: 'postgres' };
   if (isCompiledBinary()) return { kind: 'pglite', reason: 'single binary' };
-  if (existsSync(join(dataDir, 'pg', 'PG_VERSION')) && !existsSync(embeddedServerDir(dataDir))) return { kind: 'pglite', reason: 'existing PGlite database' };
   // As root the server runs as another OS user, who must be able to reach DATA_DIR and the
   // binaries in node_modules. A checkout under a private home (/root is 0700) cannot be
   // reached: keep `bun start` working there on PGlite rather than failing.
@@ -243,7 +246,7 @@ export function chooseEmbedded(dataDir: string, setting: 'postgres' | 'pglite' |
     const closed = [resolve(dataDir, '..'), resolve(import.meta.dir, '..')].map(closedAncestor).find((d) => d !== null);
     if (closed) return { kind: 'pglite', reason: `root: ${closed} is not reachable by other users` };
   }
-  return { kind: 'postgres' };
+  return move ? { kind: 'postgres', move } : { kind: 'postgres' };
 }
 
 /** The first directory from `/` down to `dir` that other users cannot pass through (no o+x), or null. */

@@ -60,7 +60,7 @@ export type Config = {
   databaseUrl?: string;
   redisUrl?: string;
   dataDir: string;
-  /** Set explicitly; unset: PostgreSQL server, but PGlite for an existing PGlite DATA_DIR and in the single binary. */
+  /** Set explicitly; unset: PostgreSQL server (an existing PGlite DATA_DIR is moved into it once), but PGlite in the single binary. */
   embeddedDb?: 'postgres' | 'pglite';
   secret?: string;
   adminKey?: string;

@@ -5,7 +5,8 @@ import { Elysia } from 'elysia';
 import { newRequestId } from './relay/call.ts';
 import { databaseUnavailable, errorResponse } from './relay/protocols/openai/errors.ts';
 import { connect, migrate, untilReachable } from '../db/connect.ts';
-import { chooseEmbedded, type EmbeddedServer, startEmbeddedServer } from '../db/embedded-server.ts';
+import { chooseEmbedded, type EmbeddedServer, embeddedServerDir, startEmbeddedServer } from '../db/embedded-server.ts';
+import { abandonPgliteMove, beginPgliteMove, finishPgliteMove, movePgliteInChild } from '../db/pglite-move.ts';
 import { DatabaseUnavailable } from '../db/health.ts';
 import { adminPlugin } from './admin/plugin.ts';
 import { ensureAdminKeyAccount } from './aiproxy/admin-key-account.ts';
@@ -20,7 +21,7 @@ import { ensureAdminKey, ensureRoot } from './bootstrap.ts';
 import { createLimiter } from './limits/index.ts';
 import type { Config } from './config.ts';
 import type { Gateway } from './context.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, type Logger } from './logger.ts';
 import { Journal } from './logs/journal.ts';
 import { LogWriter } from './logs/writer.ts';
 import { LiveBus } from './live/bus.ts';
@@ -59,6 +60,29 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
+/**
+ * DATA_DIR holds a PGlite database (the embedded default before the PostgreSQL server): copy
+ * it into a new server cluster once (db/pglite-move.ts). Anything going wrong leaves PGlite
+ * in charge (null: stay on PGlite), with the reason logged; the next start tries again.
+ */
+async function moveFromPglite(dataDir: string, log: Logger): Promise<EmbeddedServer | null> {
+  log.info('moving the PGlite database (DATA_DIR/pg) into the embedded PostgreSQL server (DATA_DIR/pg18), once', { dir: dataDir });
+  beginPgliteMove(dataDir);
+  let server: EmbeddedServer | null = null;
+  try {
+    server = await startEmbeddedServer(dataDir, log);
+    const moved = await movePgliteInChild(dataDir, server.url);
+    finishPgliteMove(dataDir);
+    log.info('moved the PGlite database into the embedded PostgreSQL server; the old copy is DATA_DIR/pg.moved (delete it once satisfied)', { ...moved });
+    return server;
+  } catch (error) {
+    log.error('could not move the PGlite database into the embedded PostgreSQL server: staying on PGlite this time (EMBEDDED_DB=pglite keeps it for good)', { error: String((error as Error)?.message ?? error) });
+    await server?.stop().catch(() => {});
+    abandonPgliteMove(dataDir, embeddedServerDir(dataDir));
+    return null;
+  }
+}
+
 export async function startGateway(config: Config): Promise<RunningGateway> {
   const log = createLogger(config.logLevel);
   warnIfFetchCapped(log);
@@ -73,13 +97,13 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
     const choice = chooseEmbedded(config.dataDir, config.embeddedDb);
-    if (choice.reason === 'existing PGlite database') {
-      log.warn('DATA_DIR/pg holds a PGlite database: staying on PGlite. The default is now a PostgreSQL server child process (about a tenth of the memory); to move, start with EMBEDDED_DB=postgres (a new, empty database in DATA_DIR/pg18; DATA_DIR/pg is left untouched) and re-create or import your data there, or set DATABASE_URL; EMBEDDED_DB=pglite keeps PGlite and silences this line', { dir: config.dataDir });
-    }
     if (choice.reason?.startsWith('root:')) {
       log.warn('running as root from a directory the PostgreSQL user cannot reach: using the in-process PGlite database instead (much more memory). Put the checkout and DATA_DIR where other users can pass through (o+x), run as a normal user, or set DATABASE_URL', { reason: choice.reason });
     }
-    if (choice.kind === 'postgres') {
+    if (choice.kind === 'postgres' && choice.move) {
+      embedded = await moveFromPglite(config.dataDir, log);
+      databaseUrl = embedded?.url;
+    } else if (choice.kind === 'postgres') {
       embedded = await startEmbeddedServer(config.dataDir, log);
       databaseUrl = embedded.url;
     }

@@ -12,7 +12,7 @@ interface Proc { proc: ReturnType<typeof Bun.spawn>; url: string; stdout: () => 
 
 async function startServer(dataDir: string, env: Record<string, string> = {}): Promise<Proc> {
   const proc = Bun.spawn(['bun', 'server/main.ts'], {
-    env: { ...process.env, ADMIN_KEY: '', ADMIN_PASSWORD: '', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, FLUSH_INTERVAL_MS: '50', ...env },
+    env: { ...process.env, ADMIN_KEY: '', ADMIN_PASSWORD: '', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, FLUSH_INTERVAL_MS: '50', EMBEDDED_DB: 'pglite', ...env },
     stdout: 'pipe', stderr: 'pipe',
   });
   let out = '';
@@ -49,7 +49,7 @@ describe('bun start + bun run cli', () => {
     mock = await startMockOpenAI();
     dataDir = await freshPgliteDir();
     server = await startServer(dataDir);
-  });
+  }, 60_000);
   afterAll(() => {
     server.proc.kill('SIGKILL');
     mock.stop();
@@ -94,7 +94,7 @@ describe('bun start + bun run cli', () => {
     expect(list.stdout).not.toContain('sk-upstream-cli-secret');
     expect(JSON.parse(list.stdout)[0]).toMatchObject({ priority: 5, weight: 3, mapping: { 'gpt-4o': 'gpt-4o-mini' } });
     expect((await cli(server, dataDir, 'key', 'list')).stdout).toContain('demo');
-  });
+  }, 30_000);
 
   test('bad CLI input gets a clear message, not a stack trace', async () => {
     const r = await cli(server, dataDir, 'channel', 'add', '--name', 'x', '--type', '1', '--base-url', 'not a url', '--key', 'k', '--models', 'm');
@@ -104,7 +104,7 @@ describe('bun start + bun run cli', () => {
     const unauth = Bun.spawn(['bun', 'run', 'cli', 'key', 'list'], { env: { ...process.env, SWITCHBOARD_URL: server.url, ADMIN_KEY: 'wrong-admin-key-000000' }, stderr: 'pipe', stdout: 'pipe' });
     expect(await unauth.exited).not.toBe(0);
     expect(await new Response(unauth.stderr as ReadableStream).text()).toContain('bearer token is not valid');
-  });
+  }, 30_000);
 
   test('SIGTERM drains and flushes; the data survives a restart without a new password', async () => {
     const res = await fetch(`${server.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: 'Bearer sk-nope' }, body: '{}' });
@@ -121,5 +121,5 @@ describe('bun start + bun run cli', () => {
 
     server = await startServer(dataDir);
     expect(server.stdout()).not.toContain('password:');
-  });
+  }, 60_000);
 });

@@ -33,7 +33,7 @@ describe('live page across a restart', () => {
   let page: Page;
   let key: string;
 
-  const start = () => launchTestGateway(dataDir, { PORT: String(port), SHUTDOWN_GRACE_MS: String(GRACE_MS) });
+  const start = () => launchTestGateway(dataDir, { EMBEDDED_DB: 'pglite', PORT: String(port), SHUTDOWN_GRACE_MS: String(GRACE_MS) });
 
   beforeAll(async () => {
     [dataDir, port, mock, browser] = await Promise.all([freshPgliteDir(), freePort(), startMockOpenAI(), launchBrowser()]);

@@ -29,7 +29,8 @@ export async function startTestGateway(kind: DbKind, env: Record<string, string>
     databaseUrl = pg.url;
     drop = pg.drop;
   }
-  return launchTestGateway(dataDir, { ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...env }, drop);
+  // PGlite explicitly: an existing DATA_DIR/pg would otherwise be moved into a PostgreSQL server.
+  return launchTestGateway(dataDir, { ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { EMBEDDED_DB: 'pglite' }), ...env }, drop);
 }
 
 /** A real gateway on `dataDir` with the test defaults under `env`; `close` also runs `cleanup` and removes the dir. */

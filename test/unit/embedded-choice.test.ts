@@ -1,5 +1,5 @@
 // Which embedded database a gateway without DATABASE_URL runs on (db/embedded-server.ts):
-// EMBEDDED_DB wins; an existing PGlite DATA_DIR stays on PGlite; as root, a DATA_DIR the
+// EMBEDDED_DB wins; an existing PGlite DATA_DIR is moved into the server once; as root, a DATA_DIR the
 // PostgreSQL OS user cannot reach (a checkout under /root, 0700) falls back to PGlite
 // instead of failing `bun start`.
 import { describe, expect, test } from 'bun:test';
@@ -16,14 +16,23 @@ describe('embedded database choice', () => {
     expect(chooseEmbedded('/nowhere/data', 'postgres').kind).toBe('postgres');
   });
 
-  test('an existing PGlite DATA_DIR stays on PGlite; a fresh one gets the server', () => {
+  test('an existing PGlite DATA_DIR is moved to the server (EMBEDDED_DB=pglite keeps it); a fresh one gets the server', () => {
     const top = mkdtempSync(join(tmpdir(), 'sb-choice-'));
     try {
       chmodSync(top, 0o755);
       const old = join(top, 'old');
       mkdirSync(join(old, 'pg'), { recursive: true });
       writeFileSync(join(old, 'pg', 'PG_VERSION'), '17\n');
-      expect(chooseEmbedded(old, undefined)).toEqual({ kind: 'pglite', reason: 'existing PGlite database' });
+      const reach = chooseEmbedded(join(top, 'probe'), undefined);
+      // Unless (as root) this checkout is out of the server user's reach, the PGlite data moves.
+      if (reach.kind === 'postgres') expect(chooseEmbedded(old, undefined)).toEqual({ kind: 'postgres', move: true });
+      expect(chooseEmbedded(old, 'postgres')).toEqual({ kind: 'postgres', move: true });
+      expect(chooseEmbedded(old, 'pglite')).toEqual({ kind: 'pglite' });
+      // Moved, or a cluster the operator made: nothing to move. A move left unfinished: again.
+      mkdirSync(join(old, 'pg18'));
+      expect(chooseEmbedded(old, 'postgres')).toEqual({ kind: 'postgres' });
+      writeFileSync(join(old, 'pg-move.pending'), 'x');
+      expect(chooseEmbedded(old, 'postgres')).toEqual({ kind: 'postgres', move: true });
       // Fresh: the server, unless (as root) this checkout is out of the server user's reach.
       const fresh = chooseEmbedded(join(top, 'fresh'), undefined);
       if (fresh.kind === 'pglite') expect(asRoot && fresh.reason?.startsWith('root:')).toBe(true);
