@@ -1,7 +1,7 @@
 // What every benchmark needs: the shared nginx mock and wrk (../shared/bench), a fresh
 // Postgres database, gateway processes started like `bun start` does, a seeded channel,
 // price and key, and CPU accounting per process from /proc.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import postgres from 'postgres';
@@ -58,7 +58,11 @@ export function startNginxMock(): { json: string; sse: string; stop(): void } {
   return {
     json: `http://127.0.0.1:${jsonPort}`,
     sse: `http://127.0.0.1:${ssePort}`,
-    stop: () => { sh(['nginx', '-c', conf, '-p', `${dir}/`, '-s', 'stop']); },
+    stop: () => {
+      sh(['nginx', '-c', conf, '-p', `${dir}/`, '-s', 'stop']);
+      Bun.sleepSync(200);
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 
@@ -111,14 +115,22 @@ export interface GatewayProc { proc: ReturnType<typeof Bun.spawn>; url: string; 
 
 /** `bun server/main.ts` as `bun start` runs it; resolves once /readyz answers. */
 export async function startGatewayProcess(opts: { databaseUrl: string; port: number; env?: Record<string, string>; profileDir?: string }): Promise<GatewayProc> {
+  const env: Record<string, string | undefined> = { ...gatewayEnv(opts.port), ...RUNTIME_ENV, DATABASE_URL: opts.databaseUrl, ...opts.env };
   const proc = Bun.spawn(['bun', ...(opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : []), 'server/main.ts'], {
     cwd: root,
-    env: { ...gatewayEnv(opts.port), ...RUNTIME_ENV, DATABASE_URL: opts.databaseUrl, ...opts.env },
+    env,
     stdout: 'inherit', stderr: 'inherit',
   });
   const url = `http://127.0.0.1:${opts.port}`;
   await waitReady(proc, url, 15_000);
-  return { proc, url, async stop() { proc.kill('SIGTERM'); await proc.exited; } };
+  return {
+    proc, url,
+    async stop() {
+      proc.kill('SIGTERM');
+      await proc.exited;
+      if (env.DATA_DIR?.startsWith(join(tmpdir(), 'sb-bench-'))) rmSync(env.DATA_DIR, { recursive: true, force: true });
+    },
+  };
 }
 
 function gatewayEnv(port: number): Record<string, string | undefined> {
@@ -161,6 +173,7 @@ export async function startBunStart(port: number): Promise<GatewayProc & { dataD
       const exited = await Promise.race([proc.exited.then(() => true), Bun.sleep(10_000).then(() => false)]);
       if (!exited) proc.kill('SIGTERM');
       await proc.exited;
+      rmSync(env.DATA_DIR!, { recursive: true, force: true });
     },
   };
 }
