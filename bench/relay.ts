@@ -10,7 +10,9 @@
 //    zero-setup default exactly as `bun start` runs it (no DATABASE_URL, fresh DATA_DIR: the
 //    runner, the gateway and its PostgreSQL child with its backends) idle and after 8 s of load.
 //  - Exactness: Σ cost of the logged calls = the balance change.
-// The machine is shared: compare ratios from one run, not absolute figures across runs.
+// Every server talks to a private nginx mock on free ports (kit.ts), so runs by others on the
+// machine do not interfere through it. The machine is shared: compare ratios from one run,
+// not absolute figures across runs. Defaults below; BENCH_ONLY=json|external runs a part.
 //   BENCH_DURATION=5s BENCH_CONNECTIONS=32 BENCH_ROUNDS=3 BENCH_DATABASE_URL=postgres://… bun run bench
 import { join } from 'node:path';
 import {
@@ -20,6 +22,7 @@ import {
 } from './kit.ts';
 
 const duration = process.env.BENCH_DURATION ?? '5s';
+const only = process.env.BENCH_ONLY; // 'json': only the throughput rounds (and idle RSS, exactness); 'external': no `bun start` part
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const loadSeconds = 8;
@@ -85,10 +88,11 @@ async function external(mock: Mock): Promise<void> {
     }
     const loadedRss = treeRssMiB(gateway.proc.pid);
 
-    const direct1 = wrk(MOCK, 1, duration);
-    const through1 = wrk(`${url}/v1/chat/completions`, 1, duration, { key });
-    const streamDirect = wrk(`${mock.sse}/v1/chat/completions`, connections, duration);
-    const stream = wrk(`${url}/v1/chat/completions`, connections, duration, { key, script: join(root, 'bench/chat-stream.lua') });
+    const json = only === 'json';
+    const direct1 = json ? null : wrk(MOCK, 1, duration);
+    const through1 = json ? null : wrk(`${url}/v1/chat/completions`, 1, duration, { key });
+    const streamDirect = json ? null : wrk(`${mock.sse}/v1/chat/completions`, connections, duration);
+    const stream = json ? null : wrk(`${url}/v1/chat/completions`, connections, duration, { key, script: join(root, 'bench/chat-stream.lua') });
 
     await Bun.sleep(500);
     const ex = await exactness(db.sql);
@@ -118,19 +122,21 @@ async function external(mock: Mock): Promise<void> {
     console.log(`\nPostgres CPU per logged call: ${pgUs.toFixed(1)} µs (backends of ${dbName}, ${pgCpu.toFixed(2)} s over ${pgRequests} calls in the Switchboard rounds)`);
     goal('Postgres CPU per logged call (backends)', `${pgUs.toFixed(1)} µs`, '≤ 15 µs', pgUs <= 15, runs.switchboard);
 
-    console.log(`\nOne connection, ${duration}\n`);
-    console.log(row('mock direct', direct1));
-    console.log(row('through Switchboard', through1));
-    const add50 = through1.p50ms - direct1.p50ms;
-    const add99 = through1.p99ms - direct1.p99ms;
-    console.log(`  added latency: p50 ${add50.toFixed(3)} ms, p99 ${add99.toFixed(3)} ms`);
-    goal('added latency p50, 1 connection', `${add50.toFixed(3)} ms`, '≤ 0.2 ms', add50 <= 0.2, [direct1, through1]);
-    goal('added latency p99, 1 connection', `${add99.toFixed(3)} ms`, '≤ 1 ms', add99 <= 1, [direct1, through1]);
+    if (direct1 && through1 && streamDirect && stream) {
+      console.log(`\nOne connection, ${duration}\n`);
+      console.log(row('mock direct', direct1));
+      console.log(row('through Switchboard', through1));
+      const add50 = through1.p50ms - direct1.p50ms;
+      const add99 = through1.p99ms - direct1.p99ms;
+      console.log(`  added latency: p50 ${add50.toFixed(3)} ms, p99 ${add99.toFixed(3)} ms`);
+      goal('added latency p50, 1 connection', `${add50.toFixed(3)} ms`, '≤ 0.2 ms', add50 <= 0.2, [direct1, through1]);
+      goal('added latency p99, 1 connection', `${add99.toFixed(3)} ms`, '≤ 1 ms', add99 <= 1, [direct1, through1]);
 
-    console.log(`\nStreaming (SSE), ${duration}, ${connections} connections\n`);
-    console.log(row('mock direct (SSE)', streamDirect));
-    console.log(`${'through Switchboard (SSE)'.padEnd(36)} ${stream.rps.toFixed(0).padStart(8)} req/s   non-2xx ${stream.non2xx}`);
-    console.log(`  ratio gateway/direct (SSE): ${(stream.rps / streamDirect.rps).toFixed(3)}`);
+      console.log(`\nStreaming (SSE), ${duration}, ${connections} connections\n`);
+      console.log(row('mock direct (SSE)', streamDirect));
+      console.log(`${'through Switchboard (SSE)'.padEnd(36)} ${stream.rps.toFixed(0).padStart(8)} req/s   non-2xx ${stream.non2xx}`);
+      console.log(`  ratio gateway/direct (SSE): ${(stream.rps / streamDirect.rps).toFixed(3)}`);
+    }
 
     console.log(`\nGateway with DATABASE_URL (external Postgres), process tree RSS: idle ${mb(idleRss)}, after the rounds ${mb(loadedRss)}`);
     goal('RSS idle, DATABASE_URL (gateway process)', mb(idleRss), '≤ 100 MB', miBToMB(idleRss) <= 100);
@@ -194,7 +200,7 @@ async function main() {
   console.log('Memory: MB = 10^6 bytes (the goals\' unit), MiB = 2^20 bytes (what /proc reports) in parentheses; Σ VmRSS over the process tree.');
   try {
     await external(mock);
-    if (process.env.BENCH_ONLY !== 'external') await embedded(mock);
+    if (!only) await embedded(mock);
   } finally {
     mock.stop();
   }
