@@ -276,8 +276,12 @@ export async function startPortkey(port: number, upstream: string): Promise<{ pr
   const dir = cachedPackage('portkey-gateway', PORTKEY, (d) => existsSync(join(d, entry)) && readFileSync(join(d, 'node_modules/@portkey-ai/gateway/package.json'), 'utf8').includes('"version": "1.15.2"'));
   const proc = Bun.spawn(['bun', entry, `--port=${port}`, '--headless'], { cwd: dir, env: { ...process.env, ...RUNTIME_ENV }, stdout: 'ignore', stderr: 'inherit' });
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 150 && !(await fetch(url).then((r) => r.ok, () => false)); i++) {
+  for (let i = 0; !(await fetch(url).then((r) => r.ok, () => false)); i++) {
     if (proc.exitCode !== null) throw new Error(`Portkey exited with ${proc.exitCode}`);
+    if (i === 300) {
+      proc.kill();
+      throw new Error(`Portkey did not answer on ${url} within 30 s`);
+    }
     await Bun.sleep(100);
   }
   return { proc, url, headers: `x-portkey-provider: openai;x-portkey-custom-host: ${upstream}/v1` };
