@@ -92,6 +92,8 @@ async function external(mock: Mock): Promise<void> {
     const json = only === 'json';
     // One connection: interleaved rounds too; the added latency is the median of the rounds' differences.
     const ones: Array<{ direct: WrkResult; through: WrkResult }> = [];
+    // Latency of a call, not of the backlog the rounds above left: wait until it is committed.
+    if (!json) await drained(url);
     for (let i = 0; i < (json ? 0 : rounds); i++) ones.push({ direct: wrk(MOCK, 1, duration), through: wrk(`${url}/v1/chat/completions`, 1, duration, { key }) });
     const direct1 = ones.length ? ones.map((o) => o.direct) : null;
     const through1 = ones.length ? ones.map((o) => o.through) : null;
@@ -195,6 +197,16 @@ async function embedded(mock: Mock): Promise<void> {
   } finally {
     await gw.stop();
   }
+}
+
+/** Until the gateway's call-log writer has nothing queued (at most 15 s), then a second of quiet. */
+async function drained(url: string): Promise<void> {
+  for (const end = Date.now() + 15_000; Date.now() < end;) {
+    const ready = await fetch(`${url}/readyz`).then((r) => r.json() as Promise<{ writer?: { backlog?: number } }>, () => null);
+    if (ready?.writer?.backlog === 0) break;
+    await Bun.sleep(200);
+  }
+  await Bun.sleep(1_000);
 }
 
 async function main() {
