@@ -25,7 +25,7 @@ for (const kind of ['postgres', 'pglite'] as const) {
         model: ['m-a', 'm-b', 'm "q" \\ ,{}'][i % 3]!, upstream_model: null, stream: false,
         status: i % 9 === 0 ? 503 : i % 11 === 0 ? 429 : 200, error_type: null, error_message: null,
         prompt_tokens: i, completion_tokens: 2 * i, cached_tokens: i % 3, cache_write_tokens: i % 2, reasoning_tokens: i % 5,
-        cost: BigInt(i * 1_000), latency_ms: (i * 733) % 70_000, ttft_ms: null, overhead_us: null, client_ip: null, user_agent: null, estimated: false,
+        cost: BigInt(i * 1_000), latency_ms: (i * 733) % 70_000, ttft_ms: null, overhead_us: null, client_ip: i === 6 ? 'NULL' : null, user_agent: i === 5 ? 'a\u0000b\ud800 "q" \\ {x,y} 😀' : null, estimated: false,
       } satisfies NewCallLog,
       ids,
     });
@@ -53,6 +53,10 @@ for (const kind of ['postgres', 'pglite'] as const) {
       const [rollups] = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM usage_hourly`.execute(g.gw.db.db)).rows;
       expect(rollups!.n).toBeGreaterThan(10);
       await expectExact();
+      // Text as Postgres can hold it (no NUL, no lone surrogate), quotes, braces and a 'NULL' string intact.
+      const odd = await g.gw.db.db.selectFrom('call_logs').select(['request_id', 'user_agent', 'client_ip', 'attempts'])
+        .where('request_id', 'in', [`req_roll_${kind}_5`, `req_roll_${kind}_6`]).orderBy('request_id').execute();
+      expect(odd.map((r) => [r.user_agent, r.client_ip, r.attempts])).toEqual([['ab\ufffd "q" \\ {x,y} 😀', null, []], [null, 'NULL', []]]);
     });
 
     test('calls committed before are not rolled up again (retry without and with RETURNING)', async () => {
