@@ -6,6 +6,7 @@ import * as m002 from './002_routing.ts';
 import * as m003 from './003_billing.ts';
 import * as m004 from './004_logs.ts';
 import * as m005 from './005_auth.ts';
+import * as m006 from './006_log_rollups_in_writer.ts';
 import * as m007 from './007_alerts.ts';
 import * as m010 from './010_oneapi_sync.ts';
 import * as m011 from './011_aiproxy.ts';
@@ -17,6 +18,7 @@ export const migrations: Record<string, Migration> = {
   '003_billing': m003,
   '004_logs': m004,
   '005_auth': m005,
+  '006_log_rollups_in_writer': m006,
   '007_alerts': m007,
   '010_oneapi_sync': m010,
   '011_aiproxy': m011,
