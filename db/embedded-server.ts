@@ -17,6 +17,9 @@ const SMALL_SETTINGS = [
   'max_worker_processes=2', 'io_workers=1', 'max_parallel_workers=0', 'max_parallel_workers_per_gather=0', 'jit=off',
 ];
 
+/** The gateway's pool on the embedded server (DB_POOL_SIZE overrides): every backend is a process of its own. */
+export const EMBEDDED_POOL_SIZE = 4;
+
 /** How to fix a server that cannot start, in every error message. */
 export const EMBEDDED_FIX = 'set DATABASE_URL to an external PostgreSQL, or EMBEDDED_DB=pglite for the in-process database';
 
