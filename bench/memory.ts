@@ -110,6 +110,14 @@ try {
   const cpuPerCall = ((cpuSeconds(gwPid) - cpu0) / r.requests) * 1e6;
   snapshot('loaded', proc.pid);
   console.log(`           wrk ${loadFor} ${conns} conns: ${r.rps.toFixed(0)} req/s, gateway CPU ${cpuPerCall.toFixed(0)} µs/call, non-2xx ${r.non2xx}; switchboard connections: ${await pgConns()}`);
+  if (r.non2xx) {
+    await Bun.sleep(1000);
+    const q = postgres(dbUrl, { max: 1, onnotice: () => {} });
+    for (const f of await q`SELECT status, error_type, left(error_message, 160) AS message, count(*)::int AS n FROM call_logs WHERE status <> 200 GROUP BY 1, 2, 3`) {
+      console.log(`           ${f.n} × ${f.status} ${f.error_type}: ${f.message}`);
+    }
+    await q.end();
+  }
   if (settle) {
     await Bun.sleep(settle * 1000);
     snapshot(`+${settle} s`, proc.pid);

@@ -41,7 +41,7 @@ const EnvSchema = v.object({
   FLUSH_INTERVAL_MS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(5)), '200'),
   /** Deadline for one database statement (server statement_timeout and a client-side timer). */
   DB_QUERY_TIMEOUT_MS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(100)), '15000'),
-  /** Pooled database connections at most (default 10 with DATABASE_URL, 4 on the embedded server). */
+  /** Pooled database connections at most (default 10 with DATABASE_URL, 2 on the embedded server). */
   DB_POOL_SIZE: v.optional(v.pipe(v.string(), v.transform(Number), v.integer('must be an integer'), v.minValue(1), v.maxValue(1000))),
   /** A pooled connection idle this long is closed (0: never); the LISTEN and job-lock connections stay. */
   DB_POOL_IDLE_TIMEOUT_MS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer('must be an integer'), v.minValue(0)), '5000'),
@@ -81,7 +81,7 @@ export type Config = {
   shutdownGraceMs: number;
   flushIntervalMs: number;
   dbQueryTimeoutMs: number;
-  /** Unset: 10 with DATABASE_URL, 4 on the embedded server. */
+  /** Unset: 10 with DATABASE_URL, 2 on the embedded server. */
   dbPoolSize?: number;
   dbPoolIdleTimeoutMs: number;
   reusePort: boolean;
