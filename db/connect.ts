@@ -31,8 +31,8 @@ const INT8 = 20;
 /** Default deadline for one statement when the caller names none. */
 export const DEFAULT_QUERY_TIMEOUT_MS = 15_000;
 
-export async function connect(opts: { databaseUrl?: string; dataDir: string; poolSize?: number; queryTimeoutMs?: number }): Promise<Db> {
-  if (opts.databaseUrl) return connectPostgres(opts.databaseUrl, opts.poolSize ?? 10, opts.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS);
+export async function connect(opts: { databaseUrl?: string; dataDir: string; poolSize?: number; idleTimeoutMs?: number; queryTimeoutMs?: number }): Promise<Db> {
+  if (opts.databaseUrl) return connectPostgres(opts.databaseUrl, opts.poolSize ?? 10, opts.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS, opts.idleTimeoutMs ?? 0);
 
   const [{ PGlite }, { pgliteAssets }] = await Promise.all([import('@electric-sql/pglite'), import('./pglite-assets.ts')]);
   mkdirSync(opts.dataDir, { recursive: true });
@@ -89,9 +89,11 @@ export async function migrate(db: Kysely<Database>): Promise<string[]> {
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
-function postgresClient(url: string, max: number, timeoutMs: number, onclose?: () => void) {
+function postgresClient(url: string, max: number, timeoutMs: number, onclose?: () => void, idleTimeoutMs = 0) {
   return postgres(url, {
     max,
+    // Each idle connection is a server backend (13-18 MiB resident on PostgreSQL): close it.
+    ...(idleTimeoutMs ? { idle_timeout: idleTimeoutMs / 1000 } : {}),
     ...(onclose ? { onclose } : {}),
     onnotice: () => {},
     types: { bigint: postgres.BigInt },
@@ -105,9 +107,11 @@ function postgresClient(url: string, max: number, timeoutMs: number, onclose?: (
   });
 }
 
-async function connectPostgres(url: string, max: number, timeoutMs: number): Promise<Db> {
+async function connectPostgres(url: string, max: number, timeoutMs: number, idleTimeoutMs: number): Promise<Db> {
   let closes = 0;
-  const client = postgresClient(url, max, timeoutMs, () => { closes++; });
+  // The pool closes idle connections; LISTEN (postgres.js's own connection) and the pinned
+  // session below never do (a job holds its advisory lock there while the session is idle).
+  const client = postgresClient(url, max, timeoutMs, () => { closes++; }, idleTimeoutMs);
   // The probe asks the server directly (not through the fail-fast gate), with its own deadline.
   const health = new DatabaseHealth(() => Promise.race([
     client`select 1`,

@@ -12,11 +12,19 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-/** Small settings: idle Σ RSS ~61 MiB for the server's processes (docs/performance.md). */
+/**
+ * Small settings: idle Σ RSS ~50 MiB for the server's processes (docs/performance.md).
+ * io_method=sync and no logical replication launcher: two background processes fewer;
+ * shared_buffers 8MB: each backend's RSS counts the shared buffers it touched.
+ */
 const SMALL_SETTINGS = [
-  'shared_buffers=16MB', 'max_connections=30', 'max_wal_senders=0', 'wal_level=minimal', 'autovacuum_max_workers=1',
-  'max_worker_processes=2', 'io_workers=1', 'max_parallel_workers=0', 'max_parallel_workers_per_gather=0', 'jit=off',
+  'shared_buffers=8MB', 'max_connections=30', 'max_wal_senders=0', 'wal_level=minimal', 'autovacuum_max_workers=1',
+  'max_worker_processes=2', 'max_parallel_workers=0', 'max_parallel_workers_per_gather=0', 'jit=off',
+  'io_method=sync', 'max_logical_replication_workers=0', 'huge_pages=off',
 ];
+
+/** The gateway's pool on the embedded server (DB_POOL_SIZE overrides): every backend is a process of its own. */
+export const EMBEDDED_POOL_SIZE = 2;
 
 /** How to fix a server that cannot start, in every error message. */
 export const EMBEDDED_FIX = 'set DATABASE_URL to an external PostgreSQL, or EMBEDDED_DB=pglite for the in-process database';

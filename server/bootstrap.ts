@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { createUser } from './admin/users.ts';
+import { hashPassword } from './auth/passwords.ts';
 import type { Logger } from './logger.ts';
 import { randomToken } from './secrets/crypto.ts';
 
@@ -14,7 +15,7 @@ export async function ensureRoot(db: Kysely<Database>, adminPassword: string | u
   const any = await db.selectFrom('users').select('id').where('role', '=', 'root').executeTakeFirst();
   if (any) return;
   const password = adminPassword ?? randomToken(20);
-  await createUser(db, { username: 'root', passwordHash: await Bun.password.hash(password), role: 'root', unlimited: true, actor: 'bootstrap' });
+  await createUser(db, { username: 'root', passwordHash: await hashPassword(password), role: 'root', unlimited: true, actor: 'bootstrap' });
   if (adminPassword) {
     log.info('created root account with the password from ADMIN_PASSWORD', { username: 'root' });
   } else {

@@ -41,6 +41,10 @@ const EnvSchema = v.object({
   FLUSH_INTERVAL_MS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(5)), '200'),
   /** Deadline for one database statement (server statement_timeout and a client-side timer). */
   DB_QUERY_TIMEOUT_MS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(100)), '15000'),
+  /** Pooled database connections at most (default 10 with DATABASE_URL, 2 on the embedded server). */
+  DB_POOL_SIZE: v.optional(v.pipe(v.string(), v.transform(Number), v.integer('must be an integer'), v.minValue(1), v.maxValue(1000))),
+  /** A pooled connection idle this long is closed (0: never); the LISTEN and job-lock connections stay. */
+  DB_POOL_IDLE_TIMEOUT_MS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer('must be an integer'), v.minValue(0)), '5000'),
   /** Let several processes on one host listen on the same port (SO_REUSEPORT; each needs its own DATA_DIR and DATABASE_URL). */
   REUSE_PORT: v.optional(v.picklist(['0', '1', 'true', 'false', ''], 'must be 1 or 0'), '0'),
   /** Peers whose X-Forwarded-For / X-Real-IP are believed (comma-separated IPs or CIDRs). */
@@ -77,6 +81,9 @@ export type Config = {
   shutdownGraceMs: number;
   flushIntervalMs: number;
   dbQueryTimeoutMs: number;
+  /** Unset: 10 with DATABASE_URL, 2 on the embedded server. */
+  dbPoolSize?: number;
+  dbPoolIdleTimeoutMs: number;
   reusePort: boolean;
   trustedProxies: string;
 };
@@ -112,6 +119,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     flushIntervalMs: e.FLUSH_INTERVAL_MS,
     dbQueryTimeoutMs: e.DB_QUERY_TIMEOUT_MS,
+    dbPoolSize: e.DB_POOL_SIZE,
+    dbPoolIdleTimeoutMs: e.DB_POOL_IDLE_TIMEOUT_MS,
     reusePort: e.REUSE_PORT === '1' || e.REUSE_PORT === 'true',
     trustedProxies: e.TRUSTED_PROXIES,
   };

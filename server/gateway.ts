@@ -5,7 +5,7 @@ import { Elysia } from 'elysia';
 import { newRequestId } from './relay/call.ts';
 import { databaseUnavailable, errorResponse } from './relay/protocols/openai/errors.ts';
 import { connect, migrate, untilReachable } from '../db/connect.ts';
-import { chooseEmbedded, type EmbeddedServer, embeddedServerDir, startEmbeddedServer } from '../db/embedded-server.ts';
+import { chooseEmbedded, EMBEDDED_POOL_SIZE, type EmbeddedServer, embeddedServerDir, startEmbeddedServer } from '../db/embedded-server.ts';
 import { abandonPgliteMove, beginPgliteMove, finishPgliteMove, movePgliteInChild } from '../db/pglite-move.ts';
 import { DatabaseUnavailable } from '../db/health.ts';
 import { adminPlugin } from './admin/plugin.ts';
@@ -108,7 +108,10 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
       databaseUrl = embedded.url;
     }
   }
-  const db = await connect({ databaseUrl, dataDir: config.dataDir, queryTimeoutMs: config.dbQueryTimeoutMs });
+  const db = await connect({
+    databaseUrl, dataDir: config.dataDir, queryTimeoutMs: config.dbQueryTimeoutMs,
+    poolSize: config.dbPoolSize ?? (embedded ? EMBEDDED_POOL_SIZE : 10), idleTimeoutMs: config.dbPoolIdleTimeoutMs,
+  });
   // A database that is not up yet (or restarting) is waited for, with one line per attempt.
   const applied = await untilReachable(() => db.unbounded(migrate), (error, retryInMs, attempts) => {
     log.warn('database not reachable; retrying', { database: embedded ? 'embedded PostgreSQL' : describeDatabase(config.databaseUrl), reason: String((error as Error)?.message ?? error), retryInMs, attempts });
