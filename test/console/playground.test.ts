@@ -50,7 +50,10 @@ describe('models page and playground', () => {
   test('playground streams through the relay and the call is billed and logged', async () => {
     await page.getByRole('link', { name: 'Try gpt-4o-mini in the playground' }).click();
     await page.getByRole('heading', { name: 'Playground' }).waitFor();
-    expect(await page.getByLabel('Model').inputValue()).toBe('gpt-4o-mini');
+    // The model field is filled once the page has loaded the account's models.
+    const model = page.getByLabel('Model');
+    for (let i = 0; i < 50 && (await model.inputValue()) !== 'gpt-4o-mini'; i++) await Bun.sleep(100);
+    expect(await model.inputValue()).toBe('gpt-4o-mini');
     expect(await page.getByLabel('API key').inputValue()).toBe(String(ivyKey));
     mock.next({ kind: 'slow-stream', chunkDelayMs: 150, chunks: 6 });
     await page.getByLabel('Message').fill('Hello from the playground');
