@@ -13,6 +13,12 @@ import type { Database } from './schema.ts';
 export interface Db {
   db: Kysely<Database>;
   kind: 'pglite' | 'postgres';
+  /**
+   * Other gateway instances may use this database (DATABASE_URL). False for PGlite and for the
+   * embedded server, which serve the one gateway that owns DATA_DIR: no LISTEN connection, no
+   * cross-instance notifications, no advisory locks for background jobs.
+   */
+  shared: boolean;
   /** Up/down state of the server (always up for the in-process PGlite). */
   health: DatabaseHealth;
   /** Subscribe to a Postgres NOTIFY channel (cross-instance cache invalidation and live events). */
@@ -31,8 +37,8 @@ const INT8 = 20;
 /** Default deadline for one statement when the caller names none. */
 export const DEFAULT_QUERY_TIMEOUT_MS = 15_000;
 
-export async function connect(opts: { databaseUrl?: string; dataDir: string; poolSize?: number; idleTimeoutMs?: number; queryTimeoutMs?: number }): Promise<Db> {
-  if (opts.databaseUrl) return connectPostgres(opts.databaseUrl, opts.poolSize ?? 10, opts.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS, opts.idleTimeoutMs ?? 0);
+export async function connect(opts: { databaseUrl?: string; dataDir: string; poolSize?: number; idleTimeoutMs?: number; queryTimeoutMs?: number; shared?: boolean }): Promise<Db> {
+  if (opts.databaseUrl) return connectPostgres(opts.databaseUrl, opts.poolSize ?? 10, opts.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS, opts.idleTimeoutMs ?? 0, opts.shared ?? true);
 
   const [{ PGlite }, { pgliteAssets }] = await Promise.all([import('@electric-sql/pglite'), import('./pglite-assets.ts')]);
   mkdirSync(opts.dataDir, { recursive: true });
@@ -41,6 +47,7 @@ export async function connect(opts: { databaseUrl?: string; dataDir: string; poo
   return {
     db,
     kind: 'pglite',
+    shared: false,
     health: new DatabaseHealth(async () => {}),
     session: (fn) => fn(db),
     unbounded: (fn) => fn(db),
@@ -107,7 +114,7 @@ function postgresClient(url: string, max: number, timeoutMs: number, onclose?: (
   });
 }
 
-async function connectPostgres(url: string, max: number, timeoutMs: number, idleTimeoutMs: number): Promise<Db> {
+async function connectPostgres(url: string, max: number, timeoutMs: number, idleTimeoutMs: number, shared: boolean): Promise<Db> {
   let closes = 0;
   // The pool closes idle connections; LISTEN (postgres.js's own connection) and the pinned
   // session below never do (a job holds its advisory lock there while the session is idle).
@@ -136,6 +143,7 @@ async function connectPostgres(url: string, max: number, timeoutMs: number, idle
   return {
     db,
     kind: 'postgres',
+    shared,
     health,
     session(fn) {
       if (!pinned) {
@@ -145,6 +153,8 @@ async function connectPostgres(url: string, max: number, timeoutMs: number, idle
       return fn(pinned);
     },
     async listen(channel, onPayload) {
+      // One gateway on this database: nobody else would notify it (and it ignores its own).
+      if (!shared) return async () => {};
       const entry = { channel, dispatch: (payload: string) => onPayload(payload), sub: null as { unlisten(): Promise<void> } | null };
       entry.sub = await client.listen(channel, entry.dispatch);
       subs.add(entry);

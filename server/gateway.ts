@@ -109,7 +109,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
     }
   }
   const db = await connect({
-    databaseUrl, dataDir: config.dataDir, queryTimeoutMs: config.dbQueryTimeoutMs,
+    databaseUrl, dataDir: config.dataDir, queryTimeoutMs: config.dbQueryTimeoutMs, shared: embedded === null,
     poolSize: config.dbPoolSize ?? (embedded ? EMBEDDED_POOL_SIZE : 10), idleTimeoutMs: config.dbPoolIdleTimeoutMs,
   });
   // A database that is not up yet (or restarting) is waited for, with one line per attempt.

@@ -49,10 +49,17 @@ try {
   console.error(`switchboard: could not start: ${(e as Error)?.message ?? e}`);
   process.exit(1);
 }
-let signals = 0;
+// Ctrl-C on `bun start` reaches the gateway twice at once (from the terminal, to the whole
+// process group, and forwarded by the `bun run` parent): that is one request to stop. A
+// signal a second or more after the first forces the exit.
+let firstSignalAt = 0;
 for (const sig of ['SIGTERM', 'SIGINT'] as const) {
   process.on(sig, () => {
-    if (++signals > 1) process.exit(1);
+    if (firstSignalAt) {
+      if (Date.now() - firstSignalAt >= 1_000) process.exit(1);
+      return;
+    }
+    firstSignalAt = Date.now();
     // A backstop: whatever hangs (a database gone away), the process ends soon after the grace.
     setTimeout(() => {
       console.error('switchboard: shutdown did not finish in time; exiting');

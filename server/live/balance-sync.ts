@@ -39,7 +39,8 @@ export interface BalanceSync {
 }
 
 export async function startBalanceSync(gw: BalanceSyncDeps, instanceId: string): Promise<BalanceSync> {
-  if (gw.db.kind === 'pglite') return { stop: async () => {} };
+  // One gateway on the database: its own balances are the only ones that change.
+  if (!gw.db.shared) return { stop: async () => {} };
   const users = new Set<number>();
   const keys = new Set<number>();
   let timer: ReturnType<typeof setTimeout> | null = null;

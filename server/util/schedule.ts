@@ -53,11 +53,11 @@ export function repeat(gw: JobDeps, name: string, intervalMs: () => number, fn: 
 
 /**
  * Run `fn` only if no other instance is running the same job: pg_try_advisory_lock on one
- * pinned connection, released after. Embedded PGlite is owned by one process (and has a
- * single connection the job itself needs), so there it just runs.
+ * pinned connection, released after. A database no other instance uses (PGlite, the
+ * embedded server) is owned by this process, so there it just runs (no pinned connection).
  */
 export async function exclusive(gw: JobDeps, lock: number, fn: () => Promise<void>): Promise<boolean> {
-  if (gw.db.kind === 'pglite') {
+  if (!gw.db.shared) {
     await fn();
     return true;
   }
