@@ -93,15 +93,10 @@ export class LogWriter {
     if (this.queue.length === 0) return Promise.resolve();
     // Items pushed from here on go to a new segment; the sealed ones go once all is committed.
     const sealed = this.journal?.rotate();
-    // Only what is queued now (the sealed segment): calls settled meanwhile wait for the next
-    // tick. Looping until the queue is empty would, under steady traffic, never end and commit
-    // a few rows per transaction, paying the transaction's fixed cost per handful of calls.
-    let left = this.queue.length;
     this.flushing = this.dbLock
       .run(async () => {
-        while (left > 0 && this.queue.length) {
-          const batch = this.queue.splice(0, Math.min(MAX_BATCH, left));
-          left -= batch.length;
+        while (this.queue.length) {
+          const batch = this.queue.splice(0, MAX_BATCH);
           let committed: Committed;
           try {
             committed = await this.commit(batch, false, this.wantIds(), true).catch((e) => {
@@ -132,9 +127,7 @@ export class LogWriter {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    // Calls settled while a flush runs wait for the next one: flush until nothing is left
-    // (or the database fails: the backlog stays in the journal for the next start).
-    do await this.flush(); while (this.queue.length && !this.failingSince);
+    await this.flush();
     if (!this.queue.length) this.journal?.close();
   }
 
