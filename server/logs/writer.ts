@@ -95,6 +95,10 @@ export class LogWriter {
     const sealed = this.journal?.rotate();
     this.flushing = this.dbLock
       .run(async () => {
+        // Until the queue is empty, calls settled meanwhile included: under steady traffic one
+        // flush follows the last (group commit: the batch grows with the load). Committing only
+        // what was queued when the flush began was measured: Postgres CPU per call unchanged,
+        // p99 at one connection 2.97 → 5.79 ms (bursts of a whole interval's rows).
         while (this.queue.length) {
           const batch = this.queue.splice(0, MAX_BATCH);
           let committed: Committed;
