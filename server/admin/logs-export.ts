@@ -1,8 +1,7 @@
 // GET /api/logs/export.csv?from=…&to=…&model=…: the filtered call log as a CSV download.
 // Same credentials and scoping as the admin API: a `user` principal exports only its own calls.
 import { Elysia } from 'elysia';
-import * as v from 'valibot';
-import { createAdminContext } from './plugin.ts';
+import { csvDownload, parsedQuery, signedIn } from './download.ts';
 import { ownerFilter } from './trpc.ts';
 import type { Gateway } from '../context.ts';
 import { exportCsv } from '../logs/export-csv.ts';
@@ -21,24 +20,13 @@ function filterInput(params: URLSearchParams): Record<string, unknown> {
   return out;
 }
 
-const problem = (status: number, message: string, fields?: Record<string, string>) =>
-  Response.json({ error: { message, ...(fields ? { fields } : {}) } }, { status });
-
 export function logsHttpPlugin(gw: Gateway) {
   return new Elysia({ name: 'logs-http' }).get('/api/logs/export.csv', async ({ request, server }) => {
-    const ctx = await createAdminContext(gw, request, gw.clientAddress.of(server, request));
-    if (!ctx.principal) return problem(401, ctx.authProblem ?? 'Sign in, or send Authorization: Bearer <ADMIN_KEY or a personal access token>.');
-    const parsed = v.safeParse(LogFilter, filterInput(new URL(request.url).searchParams));
-    if (!parsed.success) {
-      return problem(400, 'Invalid filter.', Object.fromEntries(parsed.issues.map((i) => [v.getDotPath(i) ?? '_', i.message])));
-    }
+    const ctx = await signedIn(gw, request, server);
+    if (ctx instanceof Response) return ctx;
+    const filter = parsedQuery(LogFilter, filterInput(new URL(request.url).searchParams), 'filter');
+    if (filter instanceof Response) return filter;
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    return new Response(exportCsv(gw.db.db, parsed.output, ownerFilter({ principal: ctx.principal })), {
-      headers: {
-        'content-type': 'text/csv; charset=utf-8',
-        'content-disposition': `attachment; filename="switchboard-calls-${stamp}.csv"`,
-        'cache-control': 'no-store',
-      },
-    });
+    return csvDownload(exportCsv(gw.db.db, filter, ownerFilter({ principal: ctx.principal })), `switchboard-calls-${stamp}.csv`);
   }, { parse: 'none' });
 }

@@ -123,13 +123,16 @@ const audited = t.procedure.use(async ({ ctx, type, path, getRawInput, next }) =
   return result;
 });
 
+/** What an unauthenticated caller is told (tRPC and the plain-HTTP downloads). */
+export const SIGN_IN_HINT = 'Sign in, or send Authorization: Bearer <ADMIN_KEY or a personal access token>.';
+
 function gate(access: Exclude<Access, 'public'>) {
   return audited.meta({ access }).use(({ ctx, next }) => {
     const p = ctx.principal;
     if (!p) {
       throw new TRPCError({
         code: 'UNAUTHORIZED',
-        message: ctx.authProblem ?? 'Sign in, or send Authorization: Bearer <ADMIN_KEY or a personal access token>.',
+        message: ctx.authProblem ?? SIGN_IN_HINT,
       });
     }
     if (!allows(p, access)) throw new TRPCError({ code: 'FORBIDDEN', message: `This needs the ${access} role; you are signed in as ${p.kind === 'admin-key' ? 'admin-key' : p.role}.` });

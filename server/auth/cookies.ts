@@ -32,15 +32,7 @@ export function clearedSessionCookie(req: Request): string {
  * state-changing request whose Origin is another host (SameSite=Lax already covers most cases).
  */
 export function crossSite(req: Request): boolean {
-  if (req.method === 'GET' || req.method === 'HEAD') return false;
-  const origin = req.headers.get('origin');
-  if (!origin) return false;
-  const host = req.headers.get('x-forwarded-host')?.split(',')[0]?.trim() || req.headers.get('host');
-  try {
-    return new URL(origin).host !== host;
-  } catch {
-    return true;
-  }
+  return req.method !== 'GET' && req.method !== 'HEAD' && foreignOrigin(req);
 }
 
 /**

@@ -5,6 +5,7 @@
 // neither imports the other.
 import type { NewCallLog } from '../../db/schema.ts';
 import type { CapturedBodies } from './capture.ts';
+import { arrayElement, pgText } from './pg-array.ts';
 
 export interface Settled {
   log: NewCallLog;
@@ -36,13 +37,8 @@ const COST = LOG_KEYS.indexOf('cost');
 const UNPRICED = LOG_KEYS.indexOf('unpriced');
 const UPSTREAM_COST = LOG_KEYS.indexOf('upstream_cost');
 
-/**
- * Postgres text cannot hold NUL or unpaired surrogates; one such string from a client or an
- * upstream (a model name, an error message, a user agent) would fail the whole batch, and
- * every batch after it. Strip NUL and replace lone surrogates with U+FFFD.
- */
-const forPostgres = (_k: string, v: unknown) =>
-  typeof v === 'bigint' ? v.toString() : typeof v === 'string' ? v.replaceAll('\u0000', '').toWellFormed() : v;
+/** Strings as Postgres text holds them (pg-array.ts), money as text. */
+const forPostgres = (_k: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : typeof v === 'string' ? pgText(v) : v);
 /** JSON.stringify escapes exactly those as \u0000 and \udXXX (a surrogate pair stays raw). */
 const NEEDS_CLEANING = /\\u(0000|d[89a-f])/i;
 
@@ -60,18 +56,6 @@ export function encodeLog(log: NewCallLog): string {
   return json.includes('\\u') && NEEDS_CLEANING.test(json) ? JSON.stringify(values, forPostgres) : json;
 }
 
-const COLUMN_TYPES: readonly string[] = LOG_COLUMNS.map(([, type]) => type);
-
-/** One value inside a Postgres array literal: NULL, a bare number or boolean, else a quoted string. */
-function element(v: unknown): string {
-  if (v === null || v === undefined) return 'NULL';
-  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
-  let s = typeof v === 'string' ? v : v instanceof Date ? v.toISOString() : JSON.stringify(v);
-  // As in encodeLog: Postgres text holds no NUL nor lone surrogates (a surrogate pair is fine).
-  if (s.includes('\u0000') || !s.isWellFormed()) s = s.replaceAll('\u0000', '').toWellFormed();
-  return s.includes('"') || s.includes('\\') ? `"${s.replace(/["\\]/g, '\\$&')}"` : `"${s}"`;
-}
-
 /**
  * The rows as one Postgres array literal per column (LOG_COLUMNS order), for
  * `unnest($1::text::text[], $2::text::timestamptz[], …)`: Postgres reads typed arrays for
@@ -86,13 +70,13 @@ export function encodeColumns(logs: readonly NewCallLog[]): string[] {
     for (let i = 0; i < logs.length; i++) {
       const log = logs[i]!;
       const v = c === COST ? (log.cost ?? 0) : c === UNPRICED ? log.unpriced === true : log[key];
-      s += (i ? ',' : '') + element(v);
+      s += (i ? ',' : '') + arrayElement(v);
     }
     out.push(`${s}}`);
   }
   return out;
 }
-export const LOG_COLUMN_TYPES = COLUMN_TYPES;
+export const LOG_COLUMN_TYPES: readonly string[] = LOG_COLUMNS.map(([, type]) => type);
 
 /** A log row back from its encoded array (journal replay): money as bigint, the start time a Date. */
 function decodeLog(values: unknown[]): NewCallLog {

@@ -7,6 +7,7 @@
 import { sql } from 'kysely';
 import type { NewCallLog } from '../../db/schema.ts';
 import { LATENCY_BOUNDS_MS, LATENCY_BUCKETS } from './latency-histogram.ts';
+import { arrayLiteral, pgText } from './pg-array.ts';
 
 /** Transaction-local setting: 'writer' while the log writer rolls up its own rows. */
 export const ROLLUP_SETTING = 'switchboard.rollups';
@@ -32,7 +33,6 @@ interface Sums {
   hist: number[];
 }
 
-const clean = (s: string): string => (s.includes('\u0000') ? s.replaceAll('\u0000', '') : s).toWellFormed();
 
 const bucketOf = (ms: number): number => {
   for (let i = 0; i < LATENCY_BOUNDS_MS.length; i++) if (ms <= LATENCY_BOUNDS_MS[i]!) return i;
@@ -66,7 +66,7 @@ export function rollupRows(rows: readonly NewCallLog[]): { full: Sums[]; models:
   for (const r of rows) {
     const hour = Math.floor(new Date(r.created_at as Date | string).getTime() / HOUR_MS) * HOUR_MS;
     // As stored: Postgres text holds no NUL nor lone surrogates (encodeLog cleans the row the same way).
-    const model = clean(r.model ?? '');
+    const model = pgText(r.model ?? '');
     const channel = r.channel_id ?? 0;
     const key = r.key_id ?? 0;
     const user = r.user_id ?? 0;
@@ -77,10 +77,6 @@ export function rollupRows(rows: readonly NewCallLog[]): { full: Sums[]; models:
   return { full: [...full.values()], models: [...models.values()] };
 }
 
-/** A Postgres array literal of plain numbers. */
-const numbers = (xs: ReadonlyArray<number | bigint>): string => `{${xs.join(',')}}`;
-/** A Postgres array literal of strings, each quoted. */
-const texts = (xs: readonly string[]): string => `{${xs.map((x) => `"${x.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`;
 
 const SUMMED = ['calls', 'errors_4xx', 'errors_5xx', 'prompt_tokens', 'completion_tokens', 'cached_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost', 'latency_ms_sum'];
 const ON_CONFLICT_SET = sql.raw([
@@ -91,18 +87,18 @@ const ON_CONFLICT_SET = sql.raw([
 /** The sums of one group set as unnest()-able typed array parameters (each one text literal, whatever the driver). */
 function columns(g: Sums[]) {
   return {
-    hour: numbers(g.map((s) => s.hour / 1000)),
-    model: texts(g.map((s) => s.model)),
-    channel: numbers(g.map((s) => s.channel)),
-    key: numbers(g.map((s) => s.key)),
-    user: numbers(g.map((s) => s.user)),
+    hour: arrayLiteral(g.map((s) => s.hour / 1000)),
+    model: arrayLiteral(g.map((s) => s.model)),
+    channel: arrayLiteral(g.map((s) => s.channel)),
+    key: arrayLiteral(g.map((s) => s.key)),
+    user: arrayLiteral(g.map((s) => s.user)),
     sums: [
-      numbers(g.map((s) => s.calls)), numbers(g.map((s) => s.e4)), numbers(g.map((s) => s.e5)), numbers(g.map((s) => s.prompt)),
-      numbers(g.map((s) => s.completion)), numbers(g.map((s) => s.cached)), numbers(g.map((s) => s.cacheWrite)), numbers(g.map((s) => s.reasoning)),
-      numbers(g.map((s) => s.cost)), numbers(g.map((s) => s.latency)),
+      arrayLiteral(g.map((s) => s.calls)), arrayLiteral(g.map((s) => s.e4)), arrayLiteral(g.map((s) => s.e5)), arrayLiteral(g.map((s) => s.prompt)),
+      arrayLiteral(g.map((s) => s.completion)), arrayLiteral(g.map((s) => s.cached)), arrayLiteral(g.map((s) => s.cacheWrite)), arrayLiteral(g.map((s) => s.reasoning)),
+      arrayLiteral(g.map((s) => s.cost)), arrayLiteral(g.map((s) => s.latency)),
     ],
     // One row of the 2-D array per group; unnested back by subscript.
-    hist: `{${g.map((s) => numbers(s.hist)).join(',')}}`,
+    hist: `{${g.map((s) => arrayLiteral(s.hist)).join(',')}}`,
   };
 }
 

@@ -33,7 +33,7 @@ export class PassthroughScanner {
     }
     if (start > forwardFrom) parts.push(buf.subarray(forwardFrom, start));
     this.rest = start < buf.length ? buf.slice(start) : null;
-    const out = parts.length === 1 ? parts[0]! : parts.length === 0 ? null : concatAll(parts);
+    const out = parts.length === 1 ? parts[0]! : parts.length === 0 ? null : Buffer.concat(parts);
     if (out && !this.usage && this.keptBytes < MAX_KEPT_BYTES) {
       this.delivered.push(out);
       this.keptBytes += out.byteLength;
@@ -80,14 +80,3 @@ export class PassthroughScanner {
   }
 }
 
-function concatAll(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.byteLength;
-  const out = new Uint8Array(n);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.byteLength;
-  }
-  return out;
-}

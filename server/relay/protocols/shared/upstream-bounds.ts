@@ -44,14 +44,7 @@ export async function readBounded(res: Response, max: number, truncate = false):
   } finally {
     reader.releaseLock();
   }
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
 }
 
 const decoder = new TextDecoder();
