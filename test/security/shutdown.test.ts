@@ -5,13 +5,13 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import postgres from 'postgres';
 import superjson from 'superjson';
 import { createSwitchboardClient } from '../../client/index.ts';
 import { freshPostgres } from '../helpers/databases.ts';
+import { startServerProcess } from '../helpers/server-process.ts';
 
-const root = resolve(import.meta.dir, '../..');
 const ADMIN_KEY = 'shutdown-test-admin-key-000000';
 const GRACE_MS = 2000;
 const enc = new TextEncoder();
@@ -56,27 +56,9 @@ describe('shutdown within SHUTDOWN_GRACE_MS', () => {
   });
 
   test('endless stream + open /live socket: 1001, error event, settled, process exits', async () => {
-    const proc = Bun.spawn(['bun', 'server/main.ts'], {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir,
-        DATABASE_URL: db.url, ADMIN_KEY, ADMIN_PASSWORD: 'shutdown-root-password', LOG_LEVEL: 'info', SHUTDOWN_GRACE_MS: String(GRACE_MS),
-      },
-      stdout: 'pipe', stderr: 'pipe',
-    });
-    let out = '';
-    let url = '';
-    void (async () => {
-      const dec = new TextDecoder();
-      const reader = (proc.stdout as ReadableStream<Uint8Array>).getReader();
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        out += dec.decode(value);
-        url ||= /"msg":"switchboard listening","url":"([^"]+)"/.exec(out)?.[1] ?? '';
-      }
-    })();
-    for (let i = 0; i < 600 && !url; i++) await Bun.sleep(100);
+    const { proc, url } = await startServerProcess({
+      DATA_DIR: dataDir, DATABASE_URL: db.url, ADMIN_KEY, ADMIN_PASSWORD: 'shutdown-root-password', SHUTDOWN_GRACE_MS: String(GRACE_MS),
+    }, 60_000);
     expect(url).not.toBe('');
 
     const admin = createSwitchboardClient({ url, token: ADMIN_KEY });
