@@ -33,6 +33,10 @@ interface Live {
   /** The last claim failed because the database is unreachable (cleared by the next claim). */
   unavailable: boolean;
   lastUse: number;
+  /** Reserved since `windowStart`, and in the whole window before it (the claim size at load). */
+  reservedInWindow: bigint;
+  windowStart: number;
+  lastWindow: bigint;
 }
 
 export interface Reservation {
@@ -51,13 +55,15 @@ export interface AccountsOptions {
   /** Heartbeat period; leases silent for `staleSeconds` are reclaimed by any instance. */
   heartbeatMs: number;
   staleSeconds: number;
-  /** A claim asks for this many times the reservation that triggered it (plus what is in flight). */
+  /** A claim asks for this many times the reservation that triggered it (plus what is in flight)… */
   claimFactor: bigint;
+  /** …or for what the subject reserved in the last `rateWindowMs`, if more (see `ask`). */
+  rateWindowMs: number;
   /** A refused claim makes equal or bigger asks fail without a round trip for this long. */
   refusalMs: number;
 }
 
-const DEFAULTS: AccountsOptions = { idleMs: 2_000, heartbeatMs: 10_000, staleSeconds: 60, claimFactor: 8n, refusalMs: 250 };
+const DEFAULTS: AccountsOptions = { idleMs: 2_000, heartbeatMs: 10_000, staleSeconds: 60, claimFactor: 8n, rateWindowMs: 1_000, refusalMs: 250 };
 
 export class Accounts {
   private users = new Map<number, Live>();
@@ -237,6 +243,8 @@ export class Accounts {
     if (keyLeased && free(k) < amount) return { ok: false, reason: 'key_budget' };
     u.reserved += amount;
     k.reserved += amount;
+    this.count(u, amount);
+    this.count(k, amount);
     if (userLeased) this.topUp('user', userId, u, amount);
     if (keyLeased) this.topUp('key', keyId, k, amount);
     return { ok: true, reservation: { userId, keyId, amount, open: true } };
@@ -250,7 +258,7 @@ export class Accounts {
       } else {
         const need = amount - free(l);
         if (this.refusedRecently(l, need)) return false;
-        await this.claim(kind, id, l, need, need + amount * this.opts.claimFactor + l.reserved);
+        await this.claim(kind, id, l, need, need + this.ask(l, amount) + l.reserved);
       }
       if (l.unavailable && free(l) < amount) return 'unavailable';
     }
@@ -260,7 +268,32 @@ export class Accounts {
   /** Background top-up when what is left would not cover two more such reservations. */
   private topUp(kind: LeaseKind, id: number, l: Live, amount: bigint): void {
     if (l.claiming || free(l) >= 2n * amount || this.refusedRecently(l, amount)) return;
-    void this.claim(kind, id, l, amount, amount * this.opts.claimFactor + l.reserved);
+    void this.claim(kind, id, l, amount, this.ask(l, amount) + l.reserved);
+  }
+
+  /**
+   * What a claim asks for beyond the need: several such reservations, or what the subject
+   * reserved in the last window or so far in this one, whichever is most. Under steady load
+   * a subject claims about once per window (and a few times, growing, in its first one);
+   * the database still grants at most half of what is free (leases.ts).
+   */
+  private ask(l: Live, amount: bigint): bigint {
+    let ask = amount * this.opts.claimFactor;
+    if (l.lastWindow > ask) ask = l.lastWindow;
+    if (l.reservedInWindow > ask) ask = l.reservedInWindow;
+    return ask;
+  }
+
+  private count(l: Live, amount: bigint): void {
+    const now = Date.now();
+    const since = now - l.windowStart;
+    if (since >= this.opts.rateWindowMs) {
+      // A window with a gap after it says nothing about the pace now.
+      l.lastWindow = since < 2 * this.opts.rateWindowMs ? l.reservedInWindow : 0n;
+      l.reservedInWindow = 0n;
+      l.windowStart = now;
+    }
+    l.reservedInWindow += amount;
   }
 
   private refusedRecently(l: Live, need: bigint): boolean {
@@ -344,10 +377,12 @@ function spend(l: Live, c: Charged): void {
   l.lease = c.leaseKept ? l.lease - c.drop : 0n;
 }
 
+const blank = (db: bigint): Live => ({ db: db, lease: 0n, reserved: 0n, pending: 0n, claiming: null, refusedNeed: 0n, refusedAt: 0, unavailable: false, lastUse: 0, reservedInWindow: 0n, windowStart: 0, lastWindow: 0n });
+
 function live(map: Map<number, Live>, id: number): Live {
   let l = map.get(id);
   if (!l) {
-    l = { db: 0n, lease: 0n, reserved: 0n, pending: 0n, claiming: null, refusedNeed: 0n, refusedAt: 0, unavailable: false, lastUse: 0 };
+    l = blank(0n);
     map.set(id, l);
   }
   return l;
@@ -364,7 +399,7 @@ function rebuild(old: Map<number, Live>, rows: Array<[number, bigint]>): Map<num
       prev.refusedAt = 0;
       next.set(id, prev);
     } else {
-      next.set(id, { db: value, lease: 0n, reserved: 0n, pending: 0n, claiming: null, refusedNeed: 0n, refusedAt: 0, unavailable: false, lastUse: 0 });
+      next.set(id, blank(value));
     }
   }
   // Subjects with leases or work in flight stay even if their row is gone; their lease returns normally.

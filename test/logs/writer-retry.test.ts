@@ -44,3 +44,53 @@ describe('log writer retries without RETURNING', () => {
     expect(ledger.reduce((a, l) => a + Number(l.calls), 0)).toBe(2);
   });
 });
+
+describe('log writer batching', () => {
+  let g: TestGateway;
+  let userId: number;
+
+  beforeAll(async () => {
+    g = await startTestGateway('postgres', { FLUSH_INTERVAL_MS: '200' });
+    userId = (await g.admin.users.create.mutate({ username: 'batching', balanceUsd: '10' })).id;
+  });
+  afterAll(() => g?.close());
+
+  const call = (requestId: string) => ({
+    userId, keyId: null, channelId: null, cost: 1_000n,
+    log: {
+      request_id: requestId, created_at: new Date(), user_id: userId, key_id: null, channel_id: null, attempts: [],
+      endpoint: 'chat/completions', model: 'm', upstream_model: 'm', stream: false, status: 200, error_type: null,
+      error_message: null, prompt_tokens: 1, completion_tokens: 1, cached_tokens: 0, cache_write_tokens: 0,
+      reasoning_tokens: 0, cost: 1_000n, latency_ms: 1, ttft_ms: 1, overhead_us: 1, client_ip: null, user_agent: null, estimated: false,
+    } satisfies NewCallLog,
+  });
+
+  // Committing back to back while calls kept arriving made a transaction per few calls
+  // (0.18 commits per call at one connection, issue 23): a steady trickle now waits for the tick.
+  test('a steady trickle of calls is committed about once per interval, not back to back', async () => {
+    let commits = 0;
+    const writer = g.gw.writer as unknown as { commit: (...a: unknown[]) => Promise<unknown> };
+    const commit = writer.commit.bind(writer);
+    writer.commit = (...a: unknown[]) => { commits++; return commit(...a); };
+    let n = 0;
+    for (const end = Date.now() + 1_200; Date.now() < end; ) {
+      for (let i = 0; i < 3; i++) g.gw.writer.push(call(`req_trickle_${n++}`));
+      await Bun.sleep(1);
+    }
+    await g.flush();
+    writer.commit = commit;
+    expect(n).toBeGreaterThan(600);
+    // 1.2 s at 200 ms: 6–7 ticks and the final flush.
+    expect(commits).toBeLessThanOrEqual(10);
+    const [{ count }] = await g.gw.db.db.selectFrom('call_logs').select((eb) => eb.fn.countAll<string>().as('count')).where('user_id', '=', userId).execute() as [{ count: string }];
+    expect(Number(count)).toBe(n);
+  });
+
+  test('flush() commits everything queued, beyond one batch of 1,000', async () => {
+    for (let i = 0; i < 2_500; i++) g.gw.writer.push(call(`req_many_${i}`));
+    await g.gw.writer.flush();
+    expect(g.gw.writer.backlog).toBe(0);
+    const [{ count }] = await g.gw.db.db.selectFrom('call_logs').select((eb) => eb.fn.countAll<string>().as('count')).where('request_id', 'like', 'req_many_%').execute() as [{ count: string }];
+    expect(Number(count)).toBe(2_500);
+  });
+});

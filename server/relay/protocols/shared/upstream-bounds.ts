@@ -24,6 +24,8 @@ export async function readBounded(res: Response, max: number, truncate = false):
     throw bodyTooLarge(max);
   }
   if (!res.body) return new Uint8Array(0);
+  // Bytes on the wire are the bytes read: one native read, no reader (a decoded body may outgrow its length).
+  if (declared >= 0 && declared <= max && !res.headers.has('content-encoding')) return res.bytes();
   const reader = res.body.getReader();
   const parts: Uint8Array[] = [];
   let size = 0;
