@@ -6,7 +6,7 @@
 //  - Postgres CPU per logged call: the CPU of the backends of the bench database (from /proc)
 //    during the Switchboard rounds, per request.
 //  - Added latency at one connection (Switchboard minus direct, p50 and p99; interleaved rounds,
-//    median of the differences); the SSE row.
+//    median of the differences), beside what the bare proxy alone adds; the SSE row.
 //  - Resident memory of the whole process tree: the gateway with DATABASE_URL idle, and the
 //    zero-setup default exactly as `bun start` runs it (no DATABASE_URL, fresh DATA_DIR: the
 //    runner, the gateway and its PostgreSQL child with its backends) idle and after 8 s of load.
@@ -91,10 +91,11 @@ async function external(mock: Mock): Promise<void> {
 
     const json = only === 'json';
     // One connection: interleaved rounds too; the added latency is the median of the rounds' differences.
-    const ones: Array<{ direct: WrkResult; through: WrkResult }> = [];
+    // The bare proxy's rounds are the floor: what any Bun fetch proxy adds on this machine.
+    const ones: Array<{ direct: WrkResult; through: WrkResult; bare: WrkResult }> = [];
     // Latency of a call, not of the backlog the rounds above left: wait until it is committed.
     if (!json) await drained(url);
-    for (let i = 0; i < (json ? 0 : rounds); i++) ones.push({ direct: wrk(MOCK, 1, duration), through: wrk(`${url}/v1/chat/completions`, 1, duration, { key }) });
+    for (let i = 0; i < (json ? 0 : rounds); i++) ones.push({ direct: wrk(MOCK, 1, duration), through: wrk(`${url}/v1/chat/completions`, 1, duration, { key }), bare: wrk(`${bare.url}/v1/chat/completions`, 1, duration) });
     const direct1 = ones.length ? ones.map((o) => o.direct) : null;
     const through1 = ones.length ? ones.map((o) => o.through) : null;
     const streamDirect = json ? null : wrk(`${mock.sse}/v1/chat/completions`, connections, duration);
@@ -132,9 +133,13 @@ async function external(mock: Mock): Promise<void> {
       console.log(`\nOne connection, wrk ${duration} × ${rounds} interleaved rounds\n`);
       direct1.forEach((r, i) => console.log(row(`mock direct, round ${i + 1}`, r)));
       through1.forEach((r, i) => console.log(row(`through Switchboard, round ${i + 1}`, r)));
+      ones.forEach((o, i) => console.log(row(`through the bare proxy, round ${i + 1}`, o.bare)));
       const add50 = median(ones.map((o) => o.through.p50ms - o.direct.p50ms));
       const add99 = median(ones.map((o) => o.through.p99ms - o.direct.p99ms));
       console.log(`  added latency (median of the rounds): p50 ${add50.toFixed(3)} ms, p99 ${add99.toFixed(3)} ms`);
+      const bare50 = median(ones.map((o) => o.bare.p50ms - o.direct.p50ms));
+      const bare99 = median(ones.map((o) => o.bare.p99ms - o.direct.p99ms));
+      console.log(`  added by the bare proxy alone (the floor): p50 ${bare50.toFixed(3)} ms, p99 ${bare99.toFixed(3)} ms`);
       goal(`added latency p50, 1 conn (median of ${rounds})`, `${add50.toFixed(3)} ms`, '≤ 0.2 ms', add50 <= 0.2, [...direct1, ...through1]);
       goal(`added latency p99, 1 conn (median of ${rounds})`, `${add99.toFixed(3)} ms`, '≤ 1 ms', add99 <= 1, [...direct1, ...through1]);
 
