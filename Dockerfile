@@ -15,8 +15,9 @@ USER switchboard
 # Read at process start, so they must be in the environment: Bun's fetch runs at most 256
 # requests at once unless told otherwise (a gateway holding long LLM streams needs far
 # more), and the allocator keeps freed pages instead of returning them to the OS every few
-# milliseconds (about a fifth of the gateway's CPU per call; see docs/performance.md).
-ENV DATA_DIR=/data PORT=3000 HOST=0.0.0.0 BUN_CONFIG_MAX_HTTP_REQUESTS=65535 MIMALLOC_PURGE_DELAY=-1
+# milliseconds (about a fifth of the gateway's CPU per call), and the JavaScript heap is sized
+# as on a 1 GiB machine whatever the host's RAM (see docs/performance.md).
+ENV DATA_DIR=/data PORT=3000 HOST=0.0.0.0 BUN_CONFIG_MAX_HTTP_REQUESTS=65535 MIMALLOC_PURGE_DELAY=-1 BUN_JSC_forceRAMSize=1073741824
 # The single executable's embedded database is PGlite in /data/pg (the PostgreSQL server
 # child process of `bun start` needs binaries that cannot run from inside the executable);
 # set DATABASE_URL for a PostgreSQL server.

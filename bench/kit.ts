@@ -16,7 +16,7 @@ export const ADMIN_KEY = 'bench-admin-key-0123456789';
  * queues beyond 256 concurrent requests otherwise (server/gateway.ts), and the allocator
  * keeps freed pages rather than returning them to the OS (docs/performance.md).
  */
-export const RUNTIME_ENV = { BUN_CONFIG_MAX_HTTP_REQUESTS: '65535', MIMALLOC_PURGE_DELAY: '-1' };
+export const RUNTIME_ENV = { BUN_CONFIG_MAX_HTTP_REQUESTS: '65535', MIMALLOC_PURGE_DELAY: '-1', BUN_JSC_forceRAMSize: '1073741824' };
 
 export function sh(cmd: string[], env: Record<string, string> = {}): { code: number; out: string } {
   const r = Bun.spawnSync(cmd, { env: { ...process.env, ...env }, stdout: 'pipe', stderr: 'pipe' });

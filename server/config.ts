@@ -38,7 +38,7 @@ const EnvSchema = v.object({
   /** How long in-flight requests may run after SIGTERM before the server closes them. */
   SHUTDOWN_GRACE_MS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(0)), '15000'),
   /** Log/settlement batch flush interval. */
-  FLUSH_INTERVAL_MS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(5)), '200'),
+  FLUSH_INTERVAL_MS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(5)), '50'),
   /** Deadline for one database statement (server statement_timeout and a client-side timer). */
   DB_QUERY_TIMEOUT_MS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(100)), '15000'),
   /** Pooled database connections at most (default 10 with DATABASE_URL, 2 on the embedded server). */
