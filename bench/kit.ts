@@ -209,18 +209,6 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
-/** CPU seconds of every process whose command line starts with `prefix` (e.g. all Postgres backends). */
-export function cpuSecondsOf(prefix: string): number {
-  let t = 0;
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      if (readFileSync(`/proc/${d}/cmdline`, 'utf8').startsWith(prefix)) t += cpuSeconds(Number(d));
-    } catch {}
-  }
-  return t;
-}
-
 /**
  * CPU seconds of the Postgres backends serving database `db` (their title is
  * `postgres: [cluster: ]user db host(port) state`): the work done for this benchmark's

@@ -243,10 +243,16 @@ export class Accounts {
     if (keyLeased && free(k) < amount) return { ok: false, reason: 'key_budget' };
     u.reserved += amount;
     k.reserved += amount;
-    this.count(u, amount);
-    this.count(k, amount);
-    if (userLeased) this.topUp('user', userId, u, amount);
-    if (keyLeased) this.topUp('key', keyId, k, amount);
+    // Only leased subjects claim, so only their pace is kept (see `ask`).
+    const now = userLeased || keyLeased ? Date.now() : 0;
+    if (userLeased) {
+      this.count(u, amount, now);
+      this.topUp('user', userId, u, amount);
+    }
+    if (keyLeased) {
+      this.count(k, amount, now);
+      this.topUp('key', keyId, k, amount);
+    }
     return { ok: true, reservation: { userId, keyId, amount, open: true } };
   }
 
@@ -284,8 +290,7 @@ export class Accounts {
     return ask;
   }
 
-  private count(l: Live, amount: bigint): void {
-    const now = Date.now();
+  private count(l: Live, amount: bigint, now: number): void {
     const since = now - l.windowStart;
     if (since >= this.opts.rateWindowMs) {
       // A window with a gap after it says nothing about the pace now.
@@ -377,7 +382,7 @@ function spend(l: Live, c: Charged): void {
   l.lease = c.leaseKept ? l.lease - c.drop : 0n;
 }
 
-const blank = (db: bigint): Live => ({ db: db, lease: 0n, reserved: 0n, pending: 0n, claiming: null, refusedNeed: 0n, refusedAt: 0, unavailable: false, lastUse: 0, reservedInWindow: 0n, windowStart: 0, lastWindow: 0n });
+const blank = (db: bigint): Live => ({ db, lease: 0n, reserved: 0n, pending: 0n, claiming: null, refusedNeed: 0n, refusedAt: 0, unavailable: false, lastUse: 0, reservedInWindow: 0n, windowStart: 0, lastWindow: 0n });
 
 function live(map: Map<number, Live>, id: number): Live {
   let l = map.get(id);

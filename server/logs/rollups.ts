@@ -14,12 +14,16 @@ export const ROLLUP_SETTING = 'switchboard.rollups';
 
 const HOUR_MS = 3_600_000;
 
-interface Sums {
+/** What a rollup row is keyed by (key and user 0 in usage_hourly_models). */
+interface Group {
   hour: number;
   model: string;
   channel: number;
   key: number;
   user: number;
+}
+
+interface Sums extends Group {
   calls: number;
   e4: number;
   e5: number;
@@ -33,16 +37,21 @@ interface Sums {
   hist: number[];
 }
 
+/** Each summed column of the rollup tables and the field of Sums it takes. */
+const SUMMED = [
+  ['calls', 'calls'], ['errors_4xx', 'e4'], ['errors_5xx', 'e5'], ['prompt_tokens', 'prompt'], ['completion_tokens', 'completion'],
+  ['cached_tokens', 'cached'], ['cache_write_tokens', 'cacheWrite'], ['reasoning_tokens', 'reasoning'], ['cost', 'cost'], ['latency_ms_sum', 'latency'],
+] as const satisfies ReadonlyArray<readonly [string, keyof Sums]>;
 
 const bucketOf = (ms: number): number => {
   for (let i = 0; i < LATENCY_BOUNDS_MS.length; i++) if (ms <= LATENCY_BOUNDS_MS[i]!) return i;
   return LATENCY_BOUNDS_MS.length;
 };
 
-function add(groups: Map<string, Sums>, k: string, base: () => Omit<Sums, 'calls' | 'e4' | 'e5' | 'prompt' | 'completion' | 'cached' | 'cacheWrite' | 'reasoning' | 'cost' | 'latency' | 'hist'>, r: NewCallLog): void {
+function add(groups: Map<string, Sums>, k: string, group: () => Group, r: NewCallLog): void {
   let g = groups.get(k);
   if (!g) {
-    g = { ...base(), calls: 0, e4: 0, e5: 0, prompt: 0, completion: 0, cached: 0, cacheWrite: 0, reasoning: 0, cost: 0n, latency: 0, hist: new Array(LATENCY_BUCKETS).fill(0) };
+    g = { ...group(), calls: 0, e4: 0, e5: 0, prompt: 0, completion: 0, cached: 0, cacheWrite: 0, reasoning: 0, cost: 0n, latency: 0, hist: new Array(LATENCY_BUCKETS).fill(0) };
     groups.set(k, g);
   }
   const latency = r.latency_ms ?? 0;
@@ -60,7 +69,7 @@ function add(groups: Map<string, Sums>, k: string, base: () => Omit<Sums, 'calls
 }
 
 /** The rollup rows of `rows`: per (hour, model, channel, key, user) and per (hour, model, channel). */
-export function rollupRows(rows: readonly NewCallLog[]): { full: Sums[]; models: Sums[] } {
+function rollupRows(rows: readonly NewCallLog[]): { full: Sums[]; models: Sums[] } {
   const full = new Map<string, Sums>();
   const models = new Map<string, Sums>();
   for (const r of rows) {
@@ -77,10 +86,9 @@ export function rollupRows(rows: readonly NewCallLog[]): { full: Sums[]; models:
   return { full: [...full.values()], models: [...models.values()] };
 }
 
-
-const SUMMED = ['calls', 'errors_4xx', 'errors_5xx', 'prompt_tokens', 'completion_tokens', 'cached_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost', 'latency_ms_sum'];
+const SUMMED_LIST = sql.raw(SUMMED.map(([c]) => c).join(', '));
 const ON_CONFLICT_SET = sql.raw([
-  ...SUMMED.map((c) => `${c} = u.${c} + EXCLUDED.${c}`),
+  ...SUMMED.map(([c]) => `${c} = u.${c} + EXCLUDED.${c}`),
   'latency_hist = ARRAY(SELECT a + b FROM unnest(u.latency_hist, EXCLUDED.latency_hist) WITH ORDINALITY AS t(a, b, i) ORDER BY i)',
 ].join(', '));
 
@@ -92,11 +100,7 @@ function columns(g: Sums[]) {
     channel: arrayLiteral(g.map((s) => s.channel)),
     key: arrayLiteral(g.map((s) => s.key)),
     user: arrayLiteral(g.map((s) => s.user)),
-    sums: [
-      arrayLiteral(g.map((s) => s.calls)), arrayLiteral(g.map((s) => s.e4)), arrayLiteral(g.map((s) => s.e5)), arrayLiteral(g.map((s) => s.prompt)),
-      arrayLiteral(g.map((s) => s.completion)), arrayLiteral(g.map((s) => s.cached)), arrayLiteral(g.map((s) => s.cacheWrite)), arrayLiteral(g.map((s) => s.reasoning)),
-      arrayLiteral(g.map((s) => s.cost)), arrayLiteral(g.map((s) => s.latency)),
-    ],
+    sums: SUMMED.map(([, field]) => arrayLiteral(g.map((s) => s[field]))),
     // One row of the 2-D array per group; unnested back by subscript.
     hist: `{${g.map((s) => arrayLiteral(s.hist)).join(',')}}`,
   };
@@ -111,21 +115,20 @@ export function rollupStatement(rows: readonly NewCallLog[]) {
   const { full, models } = rollupRows(rows);
   const f = columns(full);
   const m = columns(models);
-  const summed = sql.raw(SUMMED.join(', '));
   return sql`
     WITH models AS (
-      INSERT INTO usage_hourly_models AS u (hour, model, channel_id, ${summed}, latency_hist)
-      SELECT to_timestamp(hour), model, channel_id, ${summed}, ${HIST}
+      INSERT INTO usage_hourly_models AS u (hour, model, channel_id, ${SUMMED_LIST}, latency_hist)
+      SELECT to_timestamp(hour), model, channel_id, ${SUMMED_LIST}, ${HIST}
       FROM unnest(${m.hour}::text::float8[], ${m.model}::text::text[], ${m.channel}::text::int[], ${sumsFrom(m.sums)})
-        WITH ORDINALITY AS r(hour, model, channel_id, ${summed}, n),
+        WITH ORDINALITY AS r(hour, model, channel_id, ${SUMMED_LIST}, n),
         (SELECT ${m.hist}::text::int8[] AS h) hist
       ORDER BY 1, 2, 3
       ON CONFLICT (hour, model, channel_id) DO UPDATE SET ${ON_CONFLICT_SET}
     )
-    INSERT INTO usage_hourly AS u (hour, model, channel_id, key_id, user_id, ${summed}, latency_hist)
-    SELECT to_timestamp(hour), model, channel_id, key_id, user_id, ${summed}, ${HIST}
+    INSERT INTO usage_hourly AS u (hour, model, channel_id, key_id, user_id, ${SUMMED_LIST}, latency_hist)
+    SELECT to_timestamp(hour), model, channel_id, key_id, user_id, ${SUMMED_LIST}, ${HIST}
     FROM unnest(${f.hour}::text::float8[], ${f.model}::text::text[], ${f.channel}::text::int[], ${f.key}::text::int[], ${f.user}::text::int[], ${sumsFrom(f.sums)})
-      WITH ORDINALITY AS r(hour, model, channel_id, key_id, user_id, ${summed}, n),
+      WITH ORDINALITY AS r(hour, model, channel_id, key_id, user_id, ${SUMMED_LIST}, n),
       (SELECT ${f.hist}::text::int8[] AS h) hist
     -- In primary-key order, as the trigger did, so concurrent upserts lock rows in one order.
     ORDER BY 1, 2, 3, 4, 5

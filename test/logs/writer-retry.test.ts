@@ -5,6 +5,17 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { NewCallLog } from '../../db/schema.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 
+/** A served call of `userId` as the relay hands it to the writer. */
+const settledCall = (userId: number, requestId: string, createdAt: Date, cost: bigint) => ({
+  userId, keyId: null, channelId: null, cost,
+  log: {
+    request_id: requestId, created_at: createdAt, user_id: userId, key_id: null, channel_id: null, attempts: [],
+    endpoint: 'chat/completions', model: 'm', upstream_model: 'm', stream: false, status: 200, error_type: null,
+    error_message: null, prompt_tokens: 1, completion_tokens: 1, cached_tokens: 0, cache_write_tokens: 0,
+    reasoning_tokens: 0, cost, latency_ms: 1, ttft_ms: 1, overhead_us: 1, client_ip: null, user_agent: null, estimated: false,
+  } satisfies NewCallLog,
+});
+
 describe('log writer retries without RETURNING', () => {
   let g: TestGateway;
   let userId: number;
@@ -16,15 +27,7 @@ describe('log writer retries without RETURNING', () => {
   });
   afterAll(() => g?.close());
 
-  const call = (requestId: string, createdAt: Date) => ({
-    userId, keyId: null, channelId: null, cost: 7_000n,
-    log: {
-      request_id: requestId, created_at: createdAt, user_id: userId, key_id: null, channel_id: null, attempts: [],
-      endpoint: 'chat/completions', model: 'm', upstream_model: 'm', stream: false, status: 200, error_type: null,
-      error_message: null, prompt_tokens: 1, completion_tokens: 1, cached_tokens: 0, cache_write_tokens: 0,
-      reasoning_tokens: 0, cost: 7_000n, latency_ms: 1, ttft_ms: 1, overhead_us: 1, client_ip: null, user_agent: null, estimated: false,
-    } satisfies NewCallLog,
-  });
+  const call = (requestId: string, createdAt: Date) => settledCall(userId, requestId, createdAt, 7_000n);
 
   test('a repeated call in a later batch is logged and charged once; the new one in that batch is charged', async () => {
     const at = new Date();
@@ -55,15 +58,7 @@ describe('log writer batching', () => {
   });
   afterAll(() => g?.close());
 
-  const call = (requestId: string) => ({
-    userId, keyId: null, channelId: null, cost: 1_000n,
-    log: {
-      request_id: requestId, created_at: new Date(), user_id: userId, key_id: null, channel_id: null, attempts: [],
-      endpoint: 'chat/completions', model: 'm', upstream_model: 'm', stream: false, status: 200, error_type: null,
-      error_message: null, prompt_tokens: 1, completion_tokens: 1, cached_tokens: 0, cache_write_tokens: 0,
-      reasoning_tokens: 0, cost: 1_000n, latency_ms: 1, ttft_ms: 1, overhead_us: 1, client_ip: null, user_agent: null, estimated: false,
-    } satisfies NewCallLog,
-  });
+  const call = (requestId: string) => settledCall(userId, requestId, new Date(), 1_000n);
 
   // Committing back to back while calls kept arriving made a transaction per few calls
   // (0.18 commits per call at one connection, issue 23): a steady trickle now waits for the tick.
