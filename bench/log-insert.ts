@@ -1,11 +1,13 @@
 // `bun run bench:insert`: what one call-log row costs Postgres, in isolation: the log
 // writer's statements per flush (server/logs/writer.ts) before and after migration 006
-// (rollups summed in JS and upserted once per flush instead of by the trigger), the ways to
-// ship rows that did not pay (one jsonb array, COPY), and each index's share. Postgres
+// (rollups summed in JS and upserted once per flush instead of by the trigger), the typed
+// arrays of round 2 against the COPY a first try uses since round 4, the way to ship rows
+// that did not pay (one jsonb array), and each index's share. Postgres
 // CPU per row: the benchmark database's own backends (from /proc; the machine's other
 // databases do not count), batches of every way interleaved. Fresh databases.
 
 //   BENCH_ROWS=1000 BENCH_BATCHES=20 BENCH_INDEXES=1 bun run bench:insert
+// (under `bun run bench`'s load a flush carries ~300 rows: BENCH_ROWS=300 is that case.)
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +16,8 @@ import { Migrator } from 'kysely/migration';
 import { connect } from '../db/connect.ts';
 import { migrations } from '../db/migrations/index.ts';
 import type { Database, NewCallLog } from '../db/schema.ts';
-import { encodeColumns, encodeLog, LOG_COLUMNS, LOG_KEYS } from '../server/logs/call-record.ts';
+import { copyIn } from '../db/copy.ts';
+import { encodeColumns, encodeCopyRows, encodeLog, LOG_COLUMNS, LOG_KEYS } from '../server/logs/call-record.ts';
 import { ROLLUP_SETTING, rollupStatement } from '../server/logs/rollups.ts';
 import { insertStatement } from '../server/logs/writer.ts';
 import { freshDatabase } from './kit.ts';
@@ -35,13 +38,6 @@ function row(): NewCallLog {
     unpriced: false, affinity: null, upstream_cost: null,
   };
 }
-
-/** COPY text format: tab-separated, \N for null, backslash escapes. */
-const escapeCopy = (v: unknown): string => {
-  if (v === null || v === undefined) return '\\N';
-  const s = v instanceof Date ? v.toISOString() : typeof v === 'object' ? JSON.stringify(v) : String(v);
-  return /[\\\t\n\r]/.test(s) ? s.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : s;
-};
 
 /** Before 006 (and a way that did not pay since): the rows as one jsonb array of positional arrays, expanded by Postgres. */
 const ROW_VALUES = sql.raw(LOG_COLUMNS.map(([, type], i) => (type === 'jsonb' ? `e->${i}` : type === 'text' ? `e->>${i}` : `(e->>${i})::${type}`)).join(', '));
@@ -118,17 +114,15 @@ async function main() {
     await sql`DROP TRIGGER call_logs_rollup ON call_logs`.execute(noTrigger.db);
     const ways = [
       way('before: jsonb array, ON CONFLICT, rollup trigger', before, jsonRows, (batch) => before.db.transaction().execute((tx) => jsonbStatement(batch as JsonRows, true).execute(tx))),
-      way('after: unnest typed arrays, plain INSERT, rollup upsert', after, writerRows, writerFlush(after.db)),
-      way('after, with ON CONFLICT (replays and retries only)', replay, writerRows, writerFlush(replay.db, true)),
+      way('round 2: unnest typed arrays, plain INSERT, rollup upsert', after, writerRows, writerFlush(after.db)),
+      way('writer retries and replays: the same with ON CONFLICT', replay, writerRows, writerFlush(replay.db, true)),
       way('after, rows as one jsonb array (plain INSERT)', jsonb, jsonRows, writerFlush(jsonb.db, false, true)),
-      way('after, COPY FROM STDIN (no ON CONFLICT: not idempotent)', copy, (rows) => ({ rows, text: rows.map((r) => `${LOG_KEYS.map((k) => escapeCopy(r[k])).join('\t')}\n`).join('') }),
-        (b) => copy.target.sql.begin(async (tx) => {
+      way('writer since round 4: COPY FROM STDIN (first tries)', copy, (rows) => ({ rows, text: encodeCopyRows(rows) }),
+        (b) => copy.db.transaction().execute(async (tx) => {
           const { rows, text } = b as { rows: NewCallLog[]; text: string };
-          await tx`SELECT set_config(${ROLLUP_SETTING}, 'writer', true)`;
-          const w = await tx.unsafe(`COPY call_logs (${LOG_KEYS.join(', ')}) FROM STDIN`).writable();
-          await new Promise<void>((resolve, reject) => { w.on('error', reject); w.on('finish', resolve); w.end(text); });
-          const q = rollupStatement(rows)!.compile(copy.db);
-          await tx.unsafe(q.sql, q.parameters as never[]);
+          await sql`SELECT set_config(${ROLLUP_SETTING}, 'writer', true)`.execute(tx);
+          await tx.executeQuery(copyIn('call_logs', LOG_KEYS, text));
+          await rollupStatement(rows)!.execute(tx);
         })),
       way('after, trigger dropped (no transition table kept)', noTrigger, writerRows, writerFlush(noTrigger.db)),
     ];

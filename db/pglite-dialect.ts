@@ -6,11 +6,17 @@ import {
   CompiledQuery, type DatabaseConnection, type Dialect, type Driver, type Kysely, type QueryResult,
   PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, type TransactionSettings,
 } from 'kysely';
+import { isCopyIn } from './copy.ts';
 
 class PGliteConnection implements DatabaseConnection {
   constructor(private readonly pg: PGlite) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    // COPY … FROM STDIN (db/copy.ts): PGlite reads COPY data from the blob it is given as /dev/blob.
+    if (isCopyIn(query)) {
+      await this.pg.query(query.sql.replace(/ FROM STDIN$/, " FROM '/dev/blob'"), [], { blob: new Blob([query.parameters[0]]) });
+      return { rows: [] };
+    }
     if (query.parameters.length === 0 && query.sql.includes(';')) {
       const results = await this.pg.exec(query.sql);
       const last = results[results.length - 1];

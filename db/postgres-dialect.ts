@@ -12,6 +12,7 @@ import {
   PostgresIntrospector, PostgresQueryCompiler, type QueryResult, type TransactionSettings,
 } from 'kysely';
 import type postgres from 'postgres';
+import { isCopyIn } from './copy.ts';
 import { DatabaseHealth, DatabaseUnavailable, isUnreachable } from './health.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any custom type map (e.g. int8 as bigint)
@@ -69,6 +70,7 @@ class PostgresConnection implements DatabaseConnection {
     if (this.tx) await this.usable(this.tx);
     const tx = this.tx;
     const target = tx?.sql ?? this.o.client;
+    if (isCopyIn(query)) return this.copyIn(target, query.sql, query.parameters[0], tx);
     const pending = target.unsafe(query.sql, query.parameters as postgres.ParameterOrJSON<never>[], { prepare: true });
     try {
       const result = await withDeadline(pending as Promise<postgres.RowList<postgres.Row[]>>, this.o.timeoutMs, 'a query', () => void pending.cancel());
@@ -77,6 +79,38 @@ class PostgresConnection implements DatabaseConnection {
         numAffectedRows: command === 'INSERT' || command === 'UPDATE' || command === 'DELETE' || command === 'MERGE' ? BigInt(count) : undefined,
         rows: Array.from(result) as R[],
       };
+    } catch (error) {
+      if (tx && isUnreachable(error)) tx.dead = true;
+      throw this.fail(error);
+    }
+  }
+
+  /**
+   * `COPY … FROM STDIN` (db/copy.ts) with `data` as its rows: one write, then the server's
+   * completion, under the same deadline as a statement. A failed COPY (a unique violation,
+   * say) rejects with the server's error, as a statement does.
+   */
+  private async copyIn<R>(target: Sql | TxSql, statement: string, data: string, tx: OpenTx | null): Promise<QueryResult<R>> {
+    const pending = target.unsafe(statement);
+    // postgres.js 3.4.9 never settles the stream when the server fails the COPY after its
+    // data (porsager/postgres #1173, fix in PR #1183): the error only reaches the query's
+    // own `reject`, whose promise has already resolved to the stream. Catch it there.
+    const failed = Promise.withResolvers<never>();
+    failed.promise.catch(() => {});
+    const query = pending as unknown as { reject: (error: unknown) => unknown };
+    const reject = query.reject.bind(query);
+    query.reject = (error) => { failed.reject(error); return reject(error); };
+    try {
+      const done = (async () => {
+        const stream = await pending.writable();
+        await Promise.race([failed.promise, new Promise<void>((resolve, reject) => {
+          stream.on('error', reject);
+          stream.on('finish', resolve);
+          stream.end(data);
+        })]);
+      })();
+      await withDeadline(done, this.o.timeoutMs, 'a COPY', () => void pending.cancel());
+      return { rows: [] };
     } catch (error) {
       if (tx && isUnreachable(error)) tx.dead = true;
       throw this.fail(error);
