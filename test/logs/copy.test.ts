@@ -58,6 +58,13 @@ for (const kind of ['postgres', 'pglite'] as const) {
       expect((await sql<{ note: string }>`SELECT note FROM copied WHERE id = 200`.execute(db.db)).rows[0]!.note).toBe('after');
     });
 
+    test('a COPY the server refuses before any data (unknown column) rejects with its error', async () => {
+      const error = await db.db.transaction().execute((tx) => tx.executeQuery(copyIn('copied', ['id', 'nope'], rows(300, ['x']))))
+        .then(() => null, (e: unknown) => e);
+      expect((error as { code?: string } | null)?.code).toBe('42703');
+      expect((await sql<{ one: number }>`SELECT 1 AS one`.execute(db.db)).rows[0]!.one).toBe(1);
+    });
+
     test('only a plain COPY of named columns FROM STDIN is built', () => {
       expect(() => copyIn('copied; DROP TABLE x', ['id'], '')).toThrow('not a plain COPY');
       expect(() => copyIn('copied', ['id) FROM PROGRAM (x'], '')).toThrow('not a plain COPY');
