@@ -26,10 +26,12 @@ const SPECIAL = /[\\\t\n\r]/;
 const SPECIAL_ALL = /[\\\t\n\r]/g;
 const ESCAPED: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
+/** Text as one COPY field (escaped); the caller has made it valid Postgres text. */
+export const copyText = (s: string): string => (SPECIAL.test(s) ? s.replace(SPECIAL_ALL, (c) => ESCAPED[c]!) : s);
+
 /** One field as COPY's text format reads it; the caller has made strings valid Postgres text. */
 export function copyField(v: string | number | bigint | boolean | null | undefined): string {
   if (v === null || v === undefined) return '\\N';
   if (typeof v === 'boolean') return v ? 't' : 'f';
-  if (typeof v !== 'string') return String(v);
-  return SPECIAL.test(v) ? v.replace(SPECIAL_ALL, (c) => ESCAPED[c]!) : v;
+  return typeof v === 'string' ? copyText(v) : String(v);
 }

@@ -3,7 +3,7 @@
 // JSON array the journal stores as one line (server/logs/journal.ts), and a batch's rows as
 // the typed column arrays the writer inserts (server/logs/writer.ts). Both import this;
 // neither imports the other.
-import { copyField } from '../../db/copy.ts';
+import { copyText } from '../../db/copy.ts';
 import type { NewCallLog } from '../../db/schema.ts';
 import type { CapturedBodies } from './capture.ts';
 import { arrayElement, pgText } from './pg-array.ts';
@@ -85,23 +85,45 @@ function jsonText(v: unknown): string {
   return json.includes('\\u') && NEEDS_CLEANING.test(json) ? JSON.stringify(v, forPostgres) : json;
 }
 
+/** How encodeCopyRows writes each column of LOG_COLUMNS. */
+const enum Field { Text, Number, Bool, Time, Json }
+const FIELDS: readonly Field[] = LOG_COLUMNS.map(([, type]) =>
+  type === 'text' ? Field.Text : type === 'bool' ? Field.Bool : type === 'timestamptz' ? Field.Time : type === 'jsonb' ? Field.Json : Field.Number);
+/** Text that COPY must escape or Postgres cannot hold (NUL, any surrogate: a lone one is replaced). */
+const TEXT_TO_CLEAN = /[\\\t\n\r\u0000\ud800-\udfff]/;
+
 /**
  * The rows as COPY's text format (db/copy.ts), one line per row in LOG_COLUMNS order (after
- * each row's id when `ids` are given): what the writer sends on a first try. Postgres parses a row of it for less CPU than the
- * same row as elements of the typed arrays above, and building it costs less JS too
- * (bench/log-insert.ts).
+ * each row's id when `ids` are given): what the writer sends on a first try. Postgres parses
+ * a row of it for less CPU than the same row as elements of the typed arrays above, and
+ * building it costs less JS too (bench/log-insert.ts). Values as encodeLog writes them.
  */
 export function encodeCopyRows(logs: readonly NewCallLog[], ids?: readonly string[]): string {
   let out = '';
   for (let i = 0; i < logs.length; i++) {
     const log = logs[i]!;
-    if (ids) out += `${ids[i]}\t`;
-    for (let c = 0; c < LOG_KEYS.length; c++) {
+    let line = ids ? `${ids[i]}\t` : '';
+    for (let c = 0; c < FIELDS.length; c++) {
+      if (c) line += '\t';
       const v = c === COST ? (log.cost ?? 0n) : c === UNPRICED ? log.unpriced === true : log[LOG_KEYS[c]!];
-      const field = typeof v === 'string' ? pgText(v) : v instanceof Date ? v.toISOString() : v !== null && typeof v === 'object' ? jsonText(v) : v;
-      out += (c ? '\t' : '') + copyField(field as string | number | bigint | boolean | null | undefined);
+      if (v === null || v === undefined) {
+        line += '\\N';
+        continue;
+      }
+      switch (FIELDS[c]) {
+        case Field.Text: {
+          const s = String(v);
+          line += TEXT_TO_CLEAN.test(s) ? copyText(pgText(s)) : s;
+          break;
+        }
+        case Field.Number: line += String(v); break;
+        case Field.Bool: line += v ? 't' : 'f'; break;
+        case Field.Time: line += (v instanceof Date ? v : new Date(v as string)).toISOString(); break;
+        // JSON text holds no raw tab, newline or CR; its backslashes are COPY's to escape.
+        default: { const json = jsonText(v); line += json.includes('\\') ? copyText(json) : json; }
+      }
     }
-    out += '\n';
+    out += `${line}\n`;
   }
   return out;
 }
