@@ -56,6 +56,13 @@ describe('single executable', () => {
     expect(res.choices[0]!.message.content).toBe(MOCK_TEXT.join(''));
     const health = await fetch(`${url}/healthz`);
     expect(await health.json()).toEqual({ status: 'ok', database: 'pglite' });
+    // The call is logged and charged: the writer's COPY works inside the executable's PGlite.
+    let rows: Awaited<ReturnType<typeof admin.logs.list.query>>['rows'] = [];
+    for (let i = 0; i < 50 && !rows.length; i++) {
+      rows = (await admin.logs.list.query({ model: 'gpt-4o-mini' })).rows;
+      if (!rows.length) await Bun.sleep(100);
+    }
+    expect(rows.map((r) => [r.status, r.model, BigInt(r.cost) > 0n])).toEqual([[200, 'gpt-4o-mini', true]]);
   });
 
   test('the healthcheck subcommand reports the running server', async () => {
