@@ -28,6 +28,9 @@ export interface PostgresDialectOptions {
   timeoutMs: number;
 }
 
+/** How long a COPY past its deadline waits for the server to answer the cancel request. */
+const CANCEL_GRACE_MS = 5_000;
+
 /** Rejected into a transaction's body to make postgres.js roll it back. */
 class Rollback extends Error {}
 
@@ -97,21 +100,37 @@ class PostgresConnection implements DatabaseConnection {
     // own `reject`, whose promise has already resolved to the stream. Catch it there.
     const failed = Promise.withResolvers<never>();
     failed.promise.catch(() => {});
-    const query = pending as unknown as { reject: (error: unknown) => unknown };
+    const query = pending as unknown as { reject: (error: unknown) => unknown; active: boolean };
     const reject = query.reject.bind(query);
     query.reject = (error) => { failed.reject(error); return reject(error); };
+    const done = (async () => {
+      const stream = await pending.writable();
+      await Promise.race([failed.promise, new Promise<void>((resolve, reject) => {
+        stream.on('error', reject);
+        stream.on('finish', resolve);
+        stream.end(data);
+      })]);
+    })();
+    done.catch(() => {});
     try {
-      const done = (async () => {
-        const stream = await pending.writable();
-        await Promise.race([failed.promise, new Promise<void>((resolve, reject) => {
-          stream.on('error', reject);
-          stream.on('finish', resolve);
-          stream.end(data);
-        })]);
-      })();
-      await withDeadline(done, this.o.timeoutMs, 'a COPY', () => void pending.cancel());
+      await withDeadline(done, this.o.timeoutMs, 'a COPY', () => {
+        // postgres.js sends a cancel request only for an active query, and a COPY stops being
+        // one once the server asks for its data: mark it active so the cancel goes out.
+        query.active = true;
+        void pending.cancel();
+      });
       return { rows: [] };
     } catch (error) {
+      if (error instanceof DatabaseUnavailable && !tx?.dead) {
+        // Past the deadline, with the cancel sent. A server that answers it leaves the
+        // connection usable: the transaction then rolls back on it like after any failed
+        // statement. Abandoning it instead left a backend idle in an aborted transaction
+        // for good (the COPY's late messages keep its idle timeout from firing), and with
+        // it a pool slot. Only silence means the connection is gone.
+        const answer = await withDeadline(done, Math.min(CANCEL_GRACE_MS, this.o.timeoutMs), 'a COPY cancel').then(() => null, (e: unknown) => e);
+        if (answer === null) return { rows: [] };
+        if (!isUnreachable(answer)) throw this.fail(answer);
+      }
       if (tx && isUnreachable(error)) tx.dead = true;
       throw this.fail(error);
     }

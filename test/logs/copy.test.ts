@@ -71,3 +71,38 @@ for (const kind of ['postgres', 'pglite'] as const) {
     });
   });
 }
+
+describe('COPY FROM STDIN past its deadline on postgres', () => {
+  let db: Db;
+  let drop = async () => {};
+  beforeAll(async () => {
+    const fresh = await freshPostgres('sb_copy_deadline');
+    drop = fresh.drop;
+    // One connection: a slot lost to the COPY would hang every query after it.
+    db = await connect({ databaseUrl: fresh.url, dataDir: '/tmp', poolSize: 1, queryTimeoutMs: 1_000 });
+    await sql`CREATE TABLE slow (id int PRIMARY KEY)`.execute(db.db);
+    await sql`CREATE FUNCTION nap() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.002); RETURN NEW; END $$`.execute(db.db);
+    await sql`CREATE TRIGGER nap BEFORE INSERT ON slow FOR EACH ROW EXECUTE FUNCTION nap()`.execute(db.db);
+  }, 60_000);
+  afterAll(async () => { await db?.close(); await drop(); });
+
+  // postgres.js stops treating a COPY as a running query once the server asks for its data,
+  // so its cancel did nothing and the dialect gave the connection up: the backend then sat
+  // idle in an aborted transaction for good and the pool's one slot with it.
+  for (const serverTimeout of [true, false]) {
+    test(`it is cancelled, rolled back, and the connection serves the next query (${serverTimeout ? 'the server\'s statement_timeout' : 'no server timeout: the client\'s cancel'})`, async () => {
+      const rows = Array.from({ length: 2_000 }, (_, i) => `${i}\n`).join(''); // ~4 s of trigger naps
+      const started = performance.now();
+      const error = await db.db.transaction().execute(async (tx) => {
+        if (!serverTimeout) await sql`SET LOCAL statement_timeout = 0`.execute(tx);
+        await tx.executeQuery(copyIn('slow', ['id'], rows));
+      }).then(() => null, (e: unknown) => e);
+      expect((error as { code?: string } | null)?.code).toBe('57014');
+      expect(performance.now() - started).toBeLessThan(3_000);
+      expect(db.health.isUp).toBe(true);
+      expect((await sql<{ n: number }>`SELECT count(*)::int AS n FROM slow`.execute(db.db)).rows[0]!.n).toBe(0);
+      const stuck = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`.execute(db.db);
+      expect(stuck.rows[0]!.n).toBe(0);
+    }, 20_000);
+  }
+});
