@@ -11,7 +11,7 @@ import type { ChannelEntry } from '../state/types.ts';
 import type { KeyHolder } from './auth.ts';
 import { errorBody, type RelayError } from './protocols/openai/errors.ts';
 import type { Outcome } from './outcome.ts';
-import { ZERO_USAGE } from './protocols/openai/types.ts';
+import { boundedUsage, ZERO_USAGE } from './protocols/openai/types.ts';
 
 export interface AttemptRecord {
   channel_id: number;
@@ -138,7 +138,7 @@ export class Call {
     if (this.done) return;
     this.done = true;
     this.releaseSlot?.();
-    const usage = outcome.usage ?? ZERO_USAGE;
+    const usage = outcome.usage ? boundedUsage(outcome.usage) : ZERO_USAGE;
     // Whatever reaches call_logs, live events and exports passes the secret scrubber.
     const error = outcome.error ? gw.secrets.scrubError(outcome.error) : null;
     for (const a of this.attempts) if (a.error) a.error = gw.secrets.scrub(a.error);

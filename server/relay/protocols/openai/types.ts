@@ -108,6 +108,30 @@ export interface MeteredUsage {
 
 export const ZERO_USAGE: MeteredUsage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cacheWrite1h: 0, reasoning: 0 };
 
+/** The most tokens a call_logs column holds (int4). */
+const MAX_LOGGED_TOKENS = 2_147_483_647;
+const count = (x: number, max: number): number => (Number.isFinite(x) && x > 0 ? Math.min(Math.floor(x), max) : 0);
+
+/**
+ * Usage as a call can be billed and logged: whole, non-negative token counts, the prompt's
+ * parts together and the output within int4. Meters take vendors' numbers as sent, and one
+ * fractional, negative, NaN, `1e400` (Infinity) or 3-billion count failed the log writer's
+ * whole batch, and every retry of it, stopping logs and settlement for everyone.
+ */
+export function boundedUsage(u: MeteredUsage): MeteredUsage {
+  const cacheRead = count(u.cacheRead, MAX_LOGGED_TOKENS);
+  const cacheWrite = count(u.cacheWrite, MAX_LOGGED_TOKENS - cacheRead);
+  const output = count(u.output, MAX_LOGGED_TOKENS);
+  return {
+    input: count(u.input, MAX_LOGGED_TOKENS - cacheRead - cacheWrite),
+    output,
+    cacheRead,
+    cacheWrite,
+    cacheWrite1h: count(u.cacheWrite1h, cacheWrite),
+    reasoning: count(u.reasoning, output),
+  };
+}
+
 /**
  * OpenAI-wire usage → metered usage. prompt_tokens includes cached and cache-write tokens.
  * Vendors on the OpenAI wire name the cache and reasoning counts differently:
