@@ -30,6 +30,8 @@ export interface PostgresDialectOptions {
 
 /** How long a COPY past its deadline waits for the server to answer the cancel request. */
 const CANCEL_GRACE_MS = 5_000;
+/** How long after the server's own statement_timeout a COPY's client-side cancel goes out. */
+const COPY_CANCEL_AFTER_MS = 1_000;
 
 /** Rejected into a transaction's body to make postgres.js roll it back. */
 class Rollback extends Error {}
@@ -113,7 +115,10 @@ class PostgresConnection implements DatabaseConnection {
     })();
     done.catch(() => {});
     try {
-      await withDeadline(done, this.o.timeoutMs, 'a COPY', () => {
+      // The server's statement_timeout (the same deadline, connect.ts) ends a slow COPY
+      // itself, with no race; the client cancels only if nothing came a second later. (A
+      // cancel request sent as the statement ends can land on the next one instead.)
+      await withDeadline(done, this.o.timeoutMs && this.o.timeoutMs + COPY_CANCEL_AFTER_MS, 'a COPY', () => {
         // postgres.js sends a cancel request only for an active query, and a COPY stops being
         // one once the server asks for its data: mark it active so the cancel goes out.
         query.active = true;

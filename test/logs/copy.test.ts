@@ -98,7 +98,9 @@ describe('COPY FROM STDIN past its deadline on postgres', () => {
         await tx.executeQuery(copyIn('slow', ['id'], rows));
       }).then(() => null, (e: unknown) => e);
       expect((error as { code?: string } | null)?.code).toBe('57014');
-      expect(performance.now() - started).toBeLessThan(3_000);
+      // The server's timeout at 1 s, else the client's cancel a second later.
+      expect(String((error as Error).message)).toContain(serverTimeout ? 'statement timeout' : 'user request');
+      expect(performance.now() - started).toBeLessThan(serverTimeout ? 1_800 : 3_000);
       expect(db.health.isUp).toBe(true);
       expect((await sql<{ n: number }>`SELECT count(*)::int AS n FROM slow`.execute(db.db)).rows[0]!.n).toBe(0);
       const stuck = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`.execute(db.db);
