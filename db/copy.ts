@@ -9,7 +9,7 @@ import { CompiledQuery } from 'kysely';
 
 const COPY_IN = /^COPY [a-z_][a-z0-9_]* \([a-z0-9_, ]+\) FROM STDIN$/;
 
-/** The statement for `rows` (lines of `copyRow`), run with `tx.executeQuery`. */
+/** The statement for `rows` (text-format lines, e.g. server/logs/call-record.ts encodeCopyRows), run with `tx.executeQuery`. */
 export function copyIn(table: string, columns: readonly string[], rows: string): CompiledQuery {
   const statement = `COPY ${table} (${columns.join(', ')}) FROM STDIN`;
   if (!COPY_IN.test(statement)) throw new Error(`not a plain COPY … FROM STDIN: ${statement}`);
@@ -21,17 +21,10 @@ export function isCopyIn(query: CompiledQuery): query is CompiledQuery & { param
   return query.parameters.length === 1 && typeof query.parameters[0] === 'string' && query.sql.startsWith('COPY ') && COPY_IN.test(query.sql);
 }
 
-/** COPY text format: backslash, tab, newline and carriage return are escaped; \N is NULL. */
+/** COPY text format: backslash, tab, newline and carriage return are escaped (a field of \N is NULL). */
 const SPECIAL = /[\\\t\n\r]/;
 const SPECIAL_ALL = /[\\\t\n\r]/g;
 const ESCAPED: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
 /** Text as one COPY field (escaped); the caller has made it valid Postgres text. */
 export const copyText = (s: string): string => (SPECIAL.test(s) ? s.replace(SPECIAL_ALL, (c) => ESCAPED[c]!) : s);
-
-/** One field as COPY's text format reads it; the caller has made strings valid Postgres text. */
-export function copyField(v: string | number | bigint | boolean | null | undefined): string {
-  if (v === null || v === undefined) return '\\N';
-  if (typeof v === 'boolean') return v ? 't' : 'f';
-  return typeof v === 'string' ? copyText(v) : String(v);
-}

@@ -1,8 +1,8 @@
 // One served call as the log writer and the crash journal carry it: its settlement fields
 // (who pays, what it cost) around its call_logs row, the row's encoding as the positional
 // JSON array the journal stores as one line (server/logs/journal.ts), and a batch's rows as
-// the typed column arrays the writer inserts (server/logs/writer.ts). Both import this;
-// neither imports the other.
+// the writer sends them (server/logs/writer.ts): COPY text on a first try, typed column
+// arrays on a retry or replay. Both import this; neither imports the other.
 import { copyText } from '../../db/copy.ts';
 import type { NewCallLog } from '../../db/schema.ts';
 import type { CapturedBodies } from './capture.ts';
@@ -44,17 +44,26 @@ const forPostgres = (_k: string, v: unknown) => (typeof v === 'bigint' ? v.toStr
 const NEEDS_CLEANING = /\\u(0000|d[89a-f])/i;
 
 /**
- * A log row as the JSON array Postgres reads (LOG_COLUMNS order), once per call and with no
- * replacer in the common case (a replacer runs for every value and costs more than the rest).
+ * JSON text as Postgres takes it (no \u0000, no lone surrogate), with no replacer in the
+ * common case (a replacer runs for every value and costs more than the rest).
  */
+function jsonText(v: unknown): string {
+  const json = JSON.stringify(v);
+  return json.includes('\\u') && NEEDS_CLEANING.test(json) ? JSON.stringify(v, forPostgres) : json;
+}
+
+/** Column `c` of LOG_COLUMNS as every encoding below writes it: money defaulted, unpriced a boolean. */
+function columnValue(log: NewCallLog, c: number): unknown {
+  // Journal lines written before `unpriced` existed have none: not unpriced.
+  return c === COST ? (log.cost ?? 0n) : c === UNPRICED ? log.unpriced === true : log[LOG_KEYS[c]!];
+}
+
+/** A log row as the journal's positional JSON array (LOG_COLUMNS order), once per call. */
 export function encodeLog(log: NewCallLog): string {
-  const values: unknown[] = LOG_KEYS.map((k) => log[k]);
-  values[COST] = String(log.cost ?? 0);
-  // Journal lines written before the column existed have none: not unpriced.
-  values[UNPRICED] = log.unpriced === true;
+  const values: unknown[] = LOG_KEYS.map((_k, c) => columnValue(log, c));
+  values[COST] = String(values[COST]);
   if (log.upstream_cost != null) values[UPSTREAM_COST] = String(log.upstream_cost);
-  const json = JSON.stringify(values);
-  return json.includes('\\u') && NEEDS_CLEANING.test(json) ? JSON.stringify(values, forPostgres) : json;
+  return jsonText(values);
 }
 
 /**
@@ -66,11 +75,9 @@ export function encodeLog(log: NewCallLog): string {
 export function encodeColumns(logs: readonly NewCallLog[]): string[] {
   const out: string[] = [];
   for (let c = 0; c < LOG_KEYS.length; c++) {
-    const key = LOG_KEYS[c]!;
     let s = '{';
     for (let i = 0; i < logs.length; i++) {
-      const log = logs[i]!;
-      const v = c === COST ? (log.cost ?? 0) : c === UNPRICED ? log.unpriced === true : log[key];
+      const v = columnValue(logs[i]!, c);
       s += (i ? ',' : '') + arrayElement(v !== null && typeof v === 'object' && !(v instanceof Date) ? jsonText(v) : v);
     }
     out.push(`${s}}`);
@@ -78,12 +85,6 @@ export function encodeColumns(logs: readonly NewCallLog[]): string[] {
   return out;
 }
 export const LOG_COLUMN_TYPES: readonly string[] = LOG_COLUMNS.map(([, type]) => type);
-
-/** A jsonb value's JSON text as Postgres accepts it (no \u0000, no lone surrogate). */
-function jsonText(v: unknown): string {
-  const json = JSON.stringify(v);
-  return json.includes('\\u') && NEEDS_CLEANING.test(json) ? JSON.stringify(v, forPostgres) : json;
-}
 
 /** How encodeCopyRows writes each column of LOG_COLUMNS. */
 const enum Field { Text, Number, Bool, Time, Json }
@@ -105,7 +106,7 @@ export function encodeCopyRows(logs: readonly NewCallLog[], ids?: readonly strin
     let line = ids ? `${ids[i]}\t` : '';
     for (let c = 0; c < FIELDS.length; c++) {
       if (c) line += '\t';
-      const v = c === COST ? (log.cost ?? 0n) : c === UNPRICED ? log.unpriced === true : log[LOG_KEYS[c]!];
+      const v = columnValue(log, c);
       if (v === null || v === undefined) {
         line += '\\N';
         continue;

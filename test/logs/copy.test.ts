@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { sql } from 'kysely';
 import { connect, type Db } from '../../db/connect.ts';
-import { copyField, copyIn } from '../../db/copy.ts';
+import { copyIn, copyText } from '../../db/copy.ts';
 import { freshPgliteDir, freshPostgres } from '../helpers/databases.ts';
 
 const ODD = ['tab\there', 'line\nbreak\r', 'back\\slash', '\\N', 'NULL', '', 'quote "x" {a,b}', '😀'];
@@ -27,8 +27,9 @@ for (const kind of ['postgres', 'pglite'] as const) {
     }, 60_000);
     afterAll(async () => { await db?.close(); await drop(); });
 
+    // Lines in COPY's text format: id, note (\N for NULL), flag.
     const rows = (from: number, notes: Array<string | null>) =>
-      notes.map((n, i) => [from + i, n, i % 2 === 0].map((v) => copyField(v)).join('\t') + '\n').join('');
+      notes.map((n, i) => `${from + i}\t${n === null ? '\\N' : copyText(n)}\t${i % 2 === 0 ? 't' : 'f'}\n`).join('');
 
     test('rows arrive as sent: escapes, empty text, NULL and the text "NULL" and "\\N"', async () => {
       await db.db.transaction().execute((tx) => tx.executeQuery(copyIn('copied', ['id', 'note', 'flag'], rows(1, [...ODD, null]))));

@@ -110,7 +110,7 @@ export const ZERO_USAGE: MeteredUsage = { input: 0, output: 0, cacheRead: 0, cac
 
 /** The most tokens a call_logs column holds (int4). */
 const MAX_LOGGED_TOKENS = 2_147_483_647;
-const count = (x: number, max: number): number => (Number.isFinite(x) && x > 0 ? Math.min(Math.floor(x), max) : 0);
+const count = (x: number, max: number): number => Math.min(num(x), max);
 
 /**
  * Usage as a call can be billed and logged: whole, non-negative token counts, the prompt's
